@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The main job: build the `shelf` CLI and train + evaluate every family on the bundled
+# Abalone data (data/abalone), printing each family's metrics.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+launcher=(); command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DSHELF_BUILD_TESTS=OFF -DSHELF_BUILD_BENCHMARKS=OFF \
+      -DSHELF_BUILD_EXAMPLES=OFF "${launcher[@]}" >/dev/null
+cmake --build build/release --target shelf_cli -j"$(nproc)"
+shelf=build/release/tools/shelf
+out=build/demo
+data=data/abalone
+mkdir -p "$out"
+
+run() {  # run NAME ARGS...: one family, trained, evaluated and used for prediction
+  local name=$1; shift
+  echo "== $name"
+  "$shelf" train --algorithm "$name" --model-dir "$out/$name" "$@" >/dev/null
+  cat "$out/$name/metrics.json"; echo
+}
+
+"$shelf" list | grep -v '^  ' | sed 's/^/algorithm: /'
+for algorithm in $("$shelf" list | grep -v '^  ' | grep -v 'no algorithms'); do
+  case "$algorithm" in
+    kmeans) run kmeans --train $data/train-features.csv --test $data/test-features.csv --hp k=8 --hp init_method=kmeans++ ;;
+    pca)    run pca --train $data/train-features.csv --test $data/test-features.csv --hp num_components=3 ;;
+    *)      echo "== $algorithm: no demo yet" ;;
+  esac
+done

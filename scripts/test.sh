@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: a warnings-as-errors release build with every
+# test, the same tests under AddressSanitizer + UndefinedBehaviorSanitizer, and a
+# consumer project built against the installed package with find_package(shelf).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+jobs=$(nproc)
+launcher=(); command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+
+echo "== release build, -Werror"
+cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=Release -DSHELF_WERROR=ON "${launcher[@]}" >/dev/null
+cmake --build build/ci -j"$jobs"
+ctest --test-dir build/ci --output-on-failure -j"$jobs"
+
+echo "== tests under -fsanitize=address,undefined"
+cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHELF_SANITIZE=ON -DSHELF_WERROR=ON \
+      -DSHELF_BUILD_BENCHMARKS=OFF -DSHELF_BUILD_EXAMPLES=OFF "${launcher[@]}" >/dev/null
+cmake --build build/asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build/asan --output-on-failure -j"$jobs"
+
+echo "== find_package(shelf) from the installed package"
+rm -rf build/prefix build/consumer
+cmake --install build/ci --prefix build/prefix >/dev/null
+cmake -S tests/consumer -B build/consumer -DCMAKE_PREFIX_PATH="$PWD/build/prefix" "${launcher[@]}" >/dev/null
+cmake --build build/consumer -j"$jobs"
+build/consumer/consumer
+echo "== all tests passed"

@@ -1,0 +1,76 @@
+// The interface between the `shelf` command line and one algorithm family.
+//
+// A family joins the CLI by implementing Algorithm (and the Model it returns) in
+// tools/shelf/algorithms/<family>.hpp and adding one line to registry.hpp. All
+// argument parsing, file reading and output writing stay in the CLI.
+#pragma once
+
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <shelf/core/params.hpp>
+#include <shelf/core/progress.hpp>
+#include <shelf/core/types.hpp>
+
+namespace shelf::cli {
+
+/// What an algorithm needs from a channel's file.
+struct InputSpec {
+    bool supervised = false;     ///< training files carry a label in column 0
+    bool allow_missing = false;  ///< empty CSV fields / absent libsvm entries mean NaN
+    bool sparse = false;         ///< keeps libsvm input as CSR instead of densifying
+};
+
+/// One channel's data, read by the CLI.
+struct Table {
+    std::string source;                    ///< file name, for messages
+    RowMatrix<float> X;                    ///< dense features (unless `sparse` is set)
+    std::optional<SparseMatrix<float>> sparse;
+    Vector<float> y;                       ///< labels; empty when the file has none
+};
+
+/// Named metrics in report order, e.g. {"test:msd", 1.5}.
+using Metrics = std::vector<std::pair<std::string, double>>;
+
+/// One output field for every row: `values` has a row per input row. A field with
+/// one column and `list == false` is written as a scalar, otherwise as a list.
+struct Output {
+    std::string name;
+    RowMatrix<double> values;
+    bool integer = false;
+    bool list = false;
+};
+using Outputs = std::vector<Output>;
+
+/// A trained or loaded model, as the CLI drives it.
+class Model {
+public:
+    virtual ~Model() = default;
+    virtual void save(std::ostream& out) const = 0;
+    /// Predictions for features-only rows.
+    virtual Outputs predict(const Table& data) const = 0;
+    /// The platform's metrics on labelled data (features only for unsupervised
+    /// families), named "<channel>:<metric>".
+    virtual Metrics evaluate(const Table& data, const std::string& channel) const = 0;
+};
+
+/// One algorithm family.
+class Algorithm {
+public:
+    virtual ~Algorithm() = default;
+    virtual const char* name() const = 0;    ///< command-line name, e.g. "kmeans"
+    virtual const char* family() const = 0;  ///< family tag in model files
+    virtual InputSpec input() const = 0;
+    virtual std::vector<ParamInfo> describe() const = 0;
+    virtual std::unique_ptr<Model> train(const std::map<std::string, std::string>& hyperparameters,
+                                         const Table& train, const Table* validation,
+                                         const ProgressCallback& progress) const = 0;
+    virtual std::unique_ptr<Model> load(std::istream& in) const = 0;
+};
+
+}  // namespace shelf::cli

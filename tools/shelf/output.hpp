@@ -1,0 +1,63 @@
+// Writing predictions: one JSON object per row, or the same values as CSV.
+#pragma once
+
+#include <charconv>
+#include <cmath>
+#include <ostream>
+#include <string>
+
+#include "algorithm.hpp"
+
+namespace shelf::cli {
+
+/// Shortest text that reads back to the same float (models in the CLI are float).
+inline void append_number(std::string& out, double value, bool integer) {
+    char buffer[32];
+    if (!std::isfinite(value)) {  // JSON has no NaN; the platform writes it as a string
+        out += std::isnan(value) ? "\"NaN\"" : value > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+        return;
+    }
+    const auto result = integer ? std::to_chars(buffer, buffer + sizeof buffer, static_cast<long long>(value))
+                                : std::to_chars(buffer, buffer + sizeof buffer, static_cast<float>(value));
+    out.append(buffer, result.ptr);
+}
+
+inline Index output_rows(const Outputs& outputs) { return outputs.empty() ? 0 : outputs.front().values.rows(); }
+
+/// `{"closest_cluster": 3, "distance_to_cluster": 1.25}` per row (application/jsonlines).
+inline void write_json_lines(std::ostream& out, const Outputs& outputs) {
+    std::string line;
+    for (Index r = 0; r < output_rows(outputs); ++r) {
+        line = "{";
+        for (std::size_t f = 0; f < outputs.size(); ++f) {
+            const Output& o = outputs[f];
+            line += (f ? ", \"" : "\"") + o.name + "\": ";
+            const bool as_list = o.list || o.values.cols() != 1;
+            if (as_list) line += '[';
+            for (Index c = 0; c < o.values.cols(); ++c) {
+                if (c) line += ", ";
+                append_number(line, o.values(r, c), o.integer);
+            }
+            if (as_list) line += ']';
+        }
+        line += "}\n";
+        out << line;
+    }
+}
+
+/// The same values, one CSV row per input row, fields in order (text/csv).
+inline void write_csv_rows(std::ostream& out, const Outputs& outputs) {
+    std::string line;
+    for (Index r = 0; r < output_rows(outputs); ++r) {
+        line.clear();
+        for (const Output& o : outputs)
+            for (Index c = 0; c < o.values.cols(); ++c) {
+                if (!line.empty()) line += ',';
+                append_number(line, o.values(r, c), o.integer);
+            }
+        line += '\n';
+        out << line;
+    }
+}
+
+}  // namespace shelf::cli

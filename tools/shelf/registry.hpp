@@ -1,0 +1,38 @@
+// Every algorithm the CLI knows: one line per family.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "algorithm.hpp"
+
+namespace shelf::cli {
+
+inline const std::vector<std::unique_ptr<Algorithm>>& algorithms() {
+    static const std::vector<std::unique_ptr<Algorithm>> all = [] {
+        std::vector<std::unique_ptr<Algorithm>> list;
+        return list;
+    }();
+    return all;
+}
+
+/// The algorithm called `name`; unknown names list the known ones.
+inline const Algorithm& find_algorithm(const std::string& name) {
+    std::vector<std::string> names;
+    for (const auto& a : algorithms()) {
+        if (name == a->name()) return *a;
+        names.emplace_back(a->name());
+    }
+    throw invalid_argument(errc::bad_value, "unknown algorithm '" + name + "'" + detail::suggestion(name, names) +
+                                                "; available: " + (names.empty() ? "none yet" : detail::join(names)));
+}
+
+/// The algorithm that writes models of family `family`.
+inline const Algorithm& find_family(const std::string& family) {
+    for (const auto& a : algorithms())
+        if (family == a->family()) return *a;
+    throw model_error(errc::wrong_family, "no algorithm in this shelf reads '" + family + "' models");
+}
+
+}  // namespace shelf::cli
