@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The `shelf` command-line contract: commands, outputs, exit codes and messages.
+# Usage: test_cli.sh SHELF_BINARY DATA_DIR WORK_DIR
+set -uo pipefail
+shelf=$1 data=$2 work=$3
+rm -rf "$work" && mkdir -p "$work"
+failures=0
+
+check() {  # check DESCRIPTION EXPECTED_STATUS STDERR_PATTERN -- COMMAND...
+  local what=$1 want=$2 pattern=$3; shift 4
+  "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  if [ "$got" != "$want" ] || ! grep -qE -- "$pattern" "$work/err" "$work/out"; then
+    echo "FAIL: $what: exit $got (want $want), output:"; cat "$work/out" "$work/err" | head -20
+    failures=$((failures + 1))
+  else
+    echo "ok: $what"
+  fi
+}
+expect_file_contains() {  # expect_file_contains DESCRIPTION FILE PATTERN
+  if grep -qE -- "$3" "$2"; then echo "ok: $1"; else echo "FAIL: $1: $2 lacks /$3/"; head -5 "$2"; failures=$((failures + 1)); fi
+}
+
+check "no command is a usage error" 2 "" -- "$shelf"
+check "an unknown command is a usage error" 2 "" -- "$shelf" frobnicate
+check "train without --model-dir is a usage error" 2 "model-dir" -- "$shelf" train --algorithm kmeans --train "$data/abalone/train.csv"
+check "an unknown algorithm is a usage error naming the known ones" 2 "unknown algorithm 'kmeanz'" -- \
+  "$shelf" train --algorithm kmeanz --train "$data/abalone/train.csv" --model-dir "$work/m"
+check "a missing training file is a usage error" 2 "train" -- \
+  "$shelf" train --algorithm kmeans --train "$work/nope.csv" --model-dir "$work/m"
+check "a bad content type is a usage error" 2 "content-type" -- \
+  "$shelf" train --algorithm kmeans --train "$data/abalone/train.csv" --content-type text/xml --model-dir "$work/m"
+check "list runs" 0 "" -- "$shelf" list
+check "predict without a model is a model error" 1 "model" -- \
+  "$shelf" predict --model-dir "$work/none" --input "$data/abalone/test-features.csv"
+mkdir -p "$work/bad" && printf 'not a model' >"$work/bad/model.shelf"
+check "a corrupt model is refused" 1 "shelf.model_error.301" -- \
+  "$shelf" predict --model-dir "$work/bad" --input "$data/abalone/test-features.csv"
+
+# Families: a full train / predict / evaluate round for each registered one.
+algorithms=$("$shelf" list | grep -v '^ ' | grep -v 'no algorithms')
+has() { grep -qx "$1" <<<"$algorithms"; }
+
+if has kmeans; then
+  check "kmeans trains and reports train and test msd" 0 '"test:msd"' -- \
+    "$shelf" train --algorithm kmeans --train "$data/abalone/train-features.csv" --test "$data/abalone/test-features.csv" \
+      --hp k=4 --hp init_method=kmeans++ --model-dir "$work/kmeans"
+  expect_file_contains "metrics.json holds train:msd" "$work/kmeans/metrics.json" '"train:msd"'
+  check "kmeans predicts closest_cluster and distance_to_cluster per row" 0 '"closest_cluster": [0-3], "distance_to_cluster": ' -- \
+    "$shelf" predict --model-dir "$work/kmeans" --input "$data/abalone/test-features.csv"
+  [ "$(wc -l <"$work/out")" = 1000 ] && echo "ok: one line per input row" || { echo "FAIL: rows"; failures=$((failures + 1)); }
+  check "kmeans predicts CSV with --accept text/csv" 0 '^[0-3],[0-9.e-]+$' -- \
+    "$shelf" predict --model-dir "$work/kmeans" --input "$data/abalone/test-features.csv" --accept text/csv
+  check "kmeans evaluates to test metrics" 0 '"test:msd"' -- \
+    "$shelf" evaluate --model-dir "$work/kmeans" --test "$data/abalone/test-features.csv"
+  check "an unknown hyperparameter is a usage error with a suggestion" 2 "did you mean 'k'" -- \
+    "$shelf" train --algorithm kmeans --train "$data/abalone/train-features.csv" --hp kk=3 --model-dir "$work/m"
+  check "a hyperparameter out of range is a usage error" 2 "shelf.invalid_argument.101" -- \
+    "$shelf" train --algorithm kmeans --train "$data/abalone/train-features.csv" --hp k=0 --model-dir "$work/m"
+  printf '1,2,3\n4,5\n' >"$work/ragged.csv"
+  check "a ragged CSV row is a data error naming file and line" 1 "ragged.csv:2" -- \
+    "$shelf" train --algorithm kmeans --train "$work/ragged.csv" --hp k=1 --model-dir "$work/m"
+  printf '{"k": "3", "init_method": "random"}' >"$work/hp.json"
+  check "hyperparameters come from a JSON file" 0 '"train:msd"' -- \
+    "$shelf" train --algorithm kmeans --train "$data/abalone/train-features.csv" --hyperparameters "$work/hp.json" --model-dir "$work/m"
+  check "predict features with the wrong width is a data error" 1 "shelf.data_error.202" -- \
+    "$shelf" predict --model-dir "$work/kmeans" --input "$data/abalone/test.csv"
+fi
+if has pca; then
+  check "pca trains" 0 '"train:' -- \
+    "$shelf" train --algorithm pca --train "$data/abalone/train-features.csv" --hp num_components=3 --model-dir "$work/pca"
+  check "pca predicts a projection list per row" 0 '^\{"projection": \[[^,]+, [^,]+, [^,]+\]\}$' -- \
+    "$shelf" predict --model-dir "$work/pca" --input "$data/abalone/test-features.csv"
+fi
+
+echo "$failures failure(s)"
+[ "$failures" = 0 ]

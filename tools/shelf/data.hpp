@@ -1,0 +1,64 @@
+// Reading a channel file into a Table, by content type.
+#pragma once
+
+#include <string>
+
+#include <shelf/io/csv.hpp>
+#include <shelf/io/libsvm.hpp>
+
+#include "algorithm.hpp"
+
+namespace shelf::cli {
+
+enum class Format { csv, libsvm, jsonlines };
+
+/// The format a --content-type names; without one, the file's extension decides
+/// (.libsvm/.svm → libsvm, .jsonl/.json → JSON lines), else text/csv as on the platform.
+inline Format format_of(const std::string& content_type, const std::string& path) {
+    if (content_type == "text/csv") return Format::csv;
+    if (content_type == "text/libsvm" || content_type == "text/x-libsvm") return Format::libsvm;
+    if (content_type == "application/jsonlines") return Format::jsonlines;
+    const auto dot = path.rfind('.');
+    const std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
+    if (ext == "libsvm" || ext == "svm") return Format::libsvm;
+    if (ext == "jsonl" || ext == "json") return Format::jsonlines;
+    return Format::csv;
+}
+
+/// Reads `path`; `labelled` says whether the file carries labels (column 0 in CSV).
+inline Table read_table(const std::string& path, const std::string& content_type, const InputSpec& spec,
+                        bool labelled) {
+    Table table;
+    table.source = path;
+    switch (format_of(content_type, path)) {
+        case Format::csv: {
+            CsvOptions options;
+            options.has_label = labelled;
+            options.allow_missing = spec.allow_missing;
+            auto data = read_csv<float>(path, options);
+            table.X = std::move(data.features);
+            table.y = std::move(data.labels);
+            break;
+        }
+        case Format::libsvm: {
+            LibsvmOptions options;
+            options.read_labels = labelled;
+            options.allow_missing = spec.allow_missing;
+            auto data = read_libsvm<float>(path, options);
+            table.y = std::move(data.labels);
+            if (spec.sparse)
+                table.sparse = std::move(data.features);
+            else
+                table.X = densify(data.features, spec.allow_missing ? AbsentAs::nan : AbsentAs::zero);
+            break;
+        }
+        case Format::jsonlines:
+            throw data_error(errc::parse_error, path + ": application/jsonlines holds time series, which only the "
+                                                       "forecaster reads; use text/csv or text/libsvm here");
+    }
+    if (table.X.rows() == 0 && (!table.sparse || table.sparse->rows() == 0))
+        throw data_error(errc::empty_data, path + ": the file holds no rows");
+    return table;
+}
+
+}  // namespace shelf::cli
