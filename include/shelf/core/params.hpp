@@ -252,7 +252,7 @@ bool parse_value(const std::string& text, std::optional<T>& out) {
 template <class T>
 std::string expected_text(const Spec& spec) {
     if constexpr (is_optional<T>::value) {
-        return "'auto' or " + expected_text<typename T::value_type>(spec);
+        return (spec.is_required() ? "" : "'auto' or ") + expected_text<typename T::value_type>(spec);
     } else if constexpr (std::is_enum_v<T>) {
         std::vector<std::string> names;
         for (const auto& entry : enum_names(T{})) names.emplace_back(entry.second);
