@@ -3,26 +3,21 @@
 
 #include <string>
 
-#include <shelf/io/csv.hpp>
-#include <shelf/io/libsvm.hpp>
+#include <shelf/io.hpp>
 
 #include "algorithm.hpp"
 
 namespace shelf::cli {
 
-enum class Format { csv, libsvm, jsonlines };
-
 /// The format a --content-type names; without one, the file's extension decides
 /// (.libsvm/.svm → libsvm, .jsonl/.json → JSON lines), else text/csv as on the platform.
-inline Format format_of(const std::string& content_type, const std::string& path) {
-    if (content_type == "text/csv") return Format::csv;
-    if (content_type == "text/libsvm" || content_type == "text/x-libsvm") return Format::libsvm;
-    if (content_type == "application/jsonlines") return Format::jsonlines;
+inline DataFormat format_of(const std::string& content_type, const std::string& path) {
+    if (!content_type.empty()) return format_from_content_type(content_type);
     const auto dot = path.rfind('.');
     const std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
-    if (ext == "libsvm" || ext == "svm") return Format::libsvm;
-    if (ext == "jsonl" || ext == "json") return Format::jsonlines;
-    return Format::csv;
+    if (ext == "libsvm" || ext == "svm") return DataFormat::libsvm;
+    if (ext == "jsonl" || ext == "json") return DataFormat::jsonlines;
+    return DataFormat::csv;
 }
 
 /// Reads `path`; `labelled` says whether the file carries labels (column 0 in CSV).
@@ -31,7 +26,7 @@ inline Table read_table(const std::string& path, const std::string& content_type
     Table table;
     table.source = path;
     switch (format_of(content_type, path)) {
-        case Format::csv: {
+        case DataFormat::csv: {
             CsvOptions options;
             options.has_label = labelled;
             options.allow_missing = spec.allow_missing;
@@ -40,7 +35,7 @@ inline Table read_table(const std::string& path, const std::string& content_type
             table.y = std::move(data.labels);
             break;
         }
-        case Format::libsvm: {
+        case DataFormat::libsvm: {
             LibsvmOptions options;
             options.read_labels = labelled;
             options.allow_missing = spec.allow_missing;
@@ -52,7 +47,7 @@ inline Table read_table(const std::string& path, const std::string& content_type
                 table.X = densify(data.features, spec.allow_missing ? AbsentAs::nan : AbsentAs::zero);
             break;
         }
-        case Format::jsonlines:
+        case DataFormat::jsonlines:
             throw data_error(errc::parse_error, path + ": application/jsonlines holds time series, which only the "
                                                        "forecaster reads; use text/csv or text/libsvm here");
     }

@@ -1,0 +1,280 @@
+// shelf/io/detail/text.hpp: pieces shared by the text readers (not public API).
+//
+// - error messages of the form "<source>:<line>:<column>: <what>"
+// - strict parsing of one number from a byte span with fast_float
+// - splitting a memory buffer, or a std::istream read in blocks, into lines
+// - reading a whole file into memory
+//
+// Line conventions shared by every reader: lines end at '\n'; one '\r' before
+// the '\n' (CRLF) is dropped; the last line needs no '\n'; a UTF-8 byte order
+// mark at the very start of the input is skipped (and not counted in columns).
+#pragma once
+
+#include <fast_float/fast_float.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <istream>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <vector>
+
+#include "../../core/error.hpp"
+
+namespace shelf {
+namespace io_detail {
+
+/// "<source>:<line>:<column>: <what>" as a data_error with the given id.
+[[noreturn]] inline void fail_at(errc id, std::string_view source, std::size_t line, std::size_t column,
+                                 std::string_view what) {
+    std::string msg;
+    msg.reserve(source.size() + what.size() + 32);
+    msg.append(source);
+    msg += ':';
+    msg += std::to_string(line);
+    msg += ':';
+    msg += std::to_string(column);
+    msg += ": ";
+    msg.append(what);
+    throw data_error(id, msg);
+}
+
+/// fail_at with the 1-based byte column of `at` in the line starting at `line_begin`.
+[[noreturn]] inline void fail_byte(errc id, std::string_view source, std::size_t line, const char* line_begin,
+                                   const char* at, std::string_view what) {
+    fail_at(id, source, line, static_cast<std::size_t>(at - line_begin) + 1, what);
+}
+
+/// "<source>: <what>" for errors that concern the whole input.
+[[noreturn]] inline void fail_file(errc id, std::string_view source, std::string_view what) {
+    std::string msg(source);
+    msg += ": ";
+    msg.append(what);
+    throw data_error(id, msg);
+}
+
+/// A field or token for an error message: double-quoted, non-printable bytes
+/// escaped, long text cut to 40 bytes followed by "...".
+inline std::string quote_field(std::string_view s) {
+    constexpr std::size_t kMax = 40;
+    std::string out = "\"";
+    const std::size_t n = std::min(s.size(), kMax);
+    for (std::size_t i = 0; i < n; ++i) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (c < 0x20 || c == 0x7f) {
+            static const char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    out += '"';
+    if (s.size() > kMax) out += "...";
+    return out;
+}
+
+inline const char* type_name(float) {
+    return "float";
+}
+inline const char* type_name(double) {
+    return "double";
+}
+
+inline bool ascii_iequal(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+        if (x != y) return false;
+    }
+    return true;
+}
+
+/// What parse_real found in a span.
+enum class num_kind {
+    finite,    ///< an ordinary finite number
+    nan,       ///< "nan" (any case, optional sign): a missing value
+    infinite,  ///< "inf" / "infinity" (any case, optional sign)
+    overflow,  ///< digits whose value does not fit in T (parsed to +-inf)
+    invalid,   ///< anything else, including an empty span
+};
+
+/// Parses the whole span [b, e) as one number of type T (correctly rounded,
+/// straight to T). Accepts what std::from_chars accepts for chars_format::general
+/// plus one optional leading '+'; "nan(...)" and hexadecimal forms are invalid.
+template <class T>
+num_kind parse_real(const char* b, const char* e, T& out) noexcept {
+    static_assert(std::is_same<T, float>::value || std::is_same<T, double>::value,
+                  "shelf readers produce float or double");
+    if (b == e) return num_kind::invalid;
+    if (*b == '+') {
+        ++b;
+        if (b == e || *b == '-' || *b == '+') return num_kind::invalid;
+    }
+    const auto r = fast_float::from_chars(b, e, out);
+    if (r.ec != std::errc() || r.ptr != e) return num_kind::invalid;
+    if (std::isfinite(out)) return num_kind::finite;
+    const char* t = (*b == '-') ? b + 1 : b;
+    if (std::isnan(out)) {
+        if (!ascii_iequal(std::string_view(t, static_cast<std::size_t>(e - t)), "nan"))
+            return num_kind::invalid;  // "nan(123)"
+        out = std::numeric_limits<T>::quiet_NaN();
+        return num_kind::nan;
+    }
+    return (*t == 'i' || *t == 'I') ? num_kind::infinite : num_kind::overflow;
+}
+
+/// Parses [b, e) as a non-negative decimal integer made of digits only.
+/// Returns false for an empty span, any non-digit, or a value above `max`.
+inline bool parse_index(const char* b, const char* e, std::int64_t max, std::int64_t& out) noexcept {
+    if (b == e) return false;
+    for (const char* p = b; p != e; ++p)
+        if (*p < '0' || *p > '9') return false;
+    const auto r = std::from_chars(b, e, out);
+    return r.ec == std::errc() && r.ptr == e && out <= max;
+}
+
+inline bool has_bom(const char* b, const char* e) noexcept {
+    return e - b >= 3 && static_cast<unsigned char>(b[0]) == 0xEF &&
+           static_cast<unsigned char>(b[1]) == 0xBB && static_cast<unsigned char>(b[2]) == 0xBF;
+}
+
+/// Applies the line conventions to a raw line [b, e) (without its '\n').
+inline std::string_view finish_line(const char* b, const char* e, std::size_t line_no) noexcept {
+    if (e != b && e[-1] == '\r') --e;
+    if (line_no == 1 && has_bom(b, e)) b += 3;
+    return std::string_view(b, static_cast<std::size_t>(e - b));
+}
+
+/// Splits a memory buffer into lines (see the conventions at the top).
+class LineSplitter {
+public:
+    explicit LineSplitter(std::string_view text) noexcept : p_(text.data()), e_(text.data() + text.size()) {}
+
+    /// The next line, or false at the end. line_number() is then its number.
+    bool next(std::string_view& line) noexcept {
+        if (p_ == e_) return false;
+        const void* nl = std::memchr(p_, '\n', static_cast<std::size_t>(e_ - p_));
+        const char* le = nl ? static_cast<const char*>(nl) : e_;
+        line = finish_line(p_, le, ++line_);
+        p_ = nl ? le + 1 : e_;
+        return true;
+    }
+    std::size_t line_number() const noexcept { return line_; }
+    /// Bytes not yet returned.
+    std::size_t remaining() const noexcept { return static_cast<std::size_t>(e_ - p_); }
+
+private:
+    const char* p_;
+    const char* e_;
+    std::size_t line_ = 0;
+};
+
+/// Splits a std::istream into lines, reading `block` bytes at a time. Only the
+/// current partial line is kept, so memory stays bounded by the longest line
+/// plus one block. A returned view is valid until the next call.
+class ChunkedLineReader {
+public:
+    ChunkedLineReader(std::istream& in, std::size_t block, std::string source)
+        : in_(&in), block_(block), source_(std::move(source)) {}
+
+    bool next(std::string_view& line) {
+        for (;;) {
+            const char* base = buf_.data();
+            const void* nl = scanned_ < end_ ? std::memchr(base + scanned_, '\n', end_ - scanned_) : nullptr;
+            if (nl) {
+                const char* le = static_cast<const char*>(nl);
+                line = finish_line(base + begin_, le, ++line_);
+                begin_ = scanned_ = static_cast<std::size_t>(le - base) + 1;
+                return true;
+            }
+            scanned_ = end_;
+            if (eof_) {
+                if (begin_ == end_) return false;
+                line = finish_line(base + begin_, base + end_, ++line_);
+                begin_ = scanned_ = end_;
+                return true;
+            }
+            fill();
+        }
+    }
+    std::size_t line_number() const noexcept { return line_; }
+    const std::string& source() const noexcept { return source_; }
+
+private:
+    void fill() {
+        if (begin_ > 0) {  // keep only the unfinished line
+            std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+            end_ -= begin_;
+            scanned_ -= begin_;
+            begin_ = 0;
+        }
+        if (buf_.size() - end_ < block_) buf_.resize(std::max(end_ + block_, 2 * buf_.size()));
+        in_->read(buf_.data() + end_, static_cast<std::streamsize>(block_));
+        const std::streamsize got = in_->gcount();
+        if (in_->bad()) fail_file(errc::io_failure, source_, "read error");
+        end_ += static_cast<std::size_t>(got);
+        if (!*in_ || got == 0) eof_ = true;
+    }
+
+    std::istream* in_;
+    std::size_t block_;
+    std::string source_;
+    std::vector<char> buf_;
+    std::size_t begin_ = 0, end_ = 0, scanned_ = 0;
+    std::size_t line_ = 0;
+    bool eof_ = false;
+};
+
+/// The whole content of a file; data_error(io_failure) naming the path and
+/// the system's reason when it cannot be opened or read.
+inline std::string read_file(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) {
+        const int err = errno;
+        fail_file(errc::io_failure, path,
+                  std::string("cannot open: ") + std::generic_category().message(err));
+    }
+    std::string data;
+    std::error_code size_error;
+    const auto size = std::filesystem::file_size(path, size_error);  // fails for non-regular files
+    if (!size_error && size < (std::uintmax_t(1) << 48))
+        data.reserve(static_cast<std::size_t>(size) + (std::size_t(1) << 20));
+    constexpr std::size_t kChunk = std::size_t(1) << 20;
+    for (;;) {
+        const std::size_t old = data.size();
+        data.resize(old + kChunk);
+        const std::size_t n = std::fread(&data[old], 1, kChunk, f);
+        data.resize(old + n);
+        if (n < kChunk) break;
+    }
+    const bool bad = std::ferror(f) != 0;
+    const int err = errno;
+    std::fclose(f);
+    if (bad)
+        fail_file(errc::io_failure, path, std::string("read error: ") + std::generic_category().message(err));
+    return data;
+}
+
+}  // namespace io_detail
+}  // namespace shelf
