@@ -6,3 +6,5 @@
 
 #include "core.hpp"
 #include "metrics.hpp"
+#include "cluster.hpp"
+#include "decomposition.hpp"

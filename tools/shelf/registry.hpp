@@ -6,12 +6,16 @@
 #include <vector>
 
 #include "algorithm.hpp"
+#include "algorithms/kmeans.hpp"
+#include "algorithms/pca.hpp"
 
 namespace shelf::cli {
 
 inline const std::vector<std::unique_ptr<Algorithm>>& algorithms() {
     static const std::vector<std::unique_ptr<Algorithm>> all = [] {
         std::vector<std::unique_ptr<Algorithm>> list;
+        list.push_back(std::make_unique<KmeansAlgorithm>());
+        list.push_back(std::make_unique<PcaAlgorithm>());
         return list;
     }();
     return all;

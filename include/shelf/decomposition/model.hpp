@@ -1,0 +1,242 @@
+// shelf/decomposition/model.hpp: a trained PCA model — components, explained variance,
+// mean — and the platform's output `projection` (transform) with its inverse.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <istream>
+#include <ostream>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include <Eigen/Core>
+
+#include "params.hpp"
+#include "shelf/core/error.hpp"
+#include "shelf/core/parallel.hpp"
+#include "shelf/core/serialize.hpp"
+#include "shelf/core/types.hpp"
+#include "shelf/simd/distance.hpp"
+#include "shelf/simd/kernels.hpp"
+#include "shelf/simd/threads.hpp"
+
+namespace shelf::pca {
+
+/// What training did.
+struct FitReport {
+    std::int64_t rows = 0;  ///< training rows seen
+    int passes = 0;         ///< passes over the data
+    bool stopped = false;   ///< the progress callback asked to stop early
+
+    friend bool operator==(const FitReport& a, const FitReport& b) {
+        return a.rows == b.rows && a.passes == b.passes && a.stopped == b.stopped;
+    }
+    friend bool operator!=(const FitReport& a, const FitReport& b) { return !(a == b); }
+};
+
+namespace detail {
+
+/// Throws data_error(not_finite) naming the first NaN or infinity of X; `first_row` numbers its rows.
+template <class T>
+void require_finite(const MatrixView<T>& X, const std::string& context, Index first_row = 0) {
+    for (Index i = 0; i < X.rows(); ++i) {
+        if (simd::all_finite(X.row(i).data(), X.cols())) continue;
+        for (Index j = 0; j < X.cols(); ++j)
+            if (!std::isfinite(X(i, j))) {
+                const std::string row = std::to_string(first_row + i), col = std::to_string(j);
+                throw data_error(errc::not_finite, context + ": X(" + row + ", " + col + ") is " +
+                                                       (std::isnan(X(i, j)) ? "nan" : "inf") + " (row " + row +
+                                                       ", column " + col + ", from 0); expected finite values");
+            }
+    }
+}
+
+/// The sign convention: each component's entry of largest magnitude is positive (the
+/// first such entry on ties) — scikit-learn's svd_flip(u, v, u_based_decision=False),
+/// which its PCA uses since version 1.5. It needs no data, so streamed and randomized
+/// fits follow it too.
+inline void fix_signs(Eigen::MatrixXd& components) {
+    for (Index c = 0; c < components.rows(); ++c) {
+        Index at = 0;
+        components.row(c).cwiseAbs().maxCoeff(&at);
+        if (components(c, at) < 0) components.row(c) *= -1.0;
+    }
+}
+
+}  // namespace detail
+
+/// A PCA model: num_components directions in feature_dim dimensions, sorted by
+/// explained variance. A value — copyable and compared by content; const methods
+/// are safe to call from several threads.
+template <class T>
+class Model {
+    static_assert(std::is_floating_point_v<T>, "shelf::pca::Model<T> needs float or double");
+
+public:
+    /// Builds a model from components (rows, unit length, any sign), the eigenvalues of the
+    /// scatter matrix they come from (descending), that matrix's trace, the mean that was
+    /// subtracted (zeros without subtract_mean) and the row count. `params` are resolved.
+    Model(Params params, Eigen::MatrixXd components, const Eigen::VectorXd& scatter_values, double total_scatter,
+          const Eigen::VectorXd& mean, FitReport report)
+        : params_(std::move(params)), report_(report) {
+        detail::fix_signs(components);
+        components_ = components.cast<T>();
+        const double dof = static_cast<double>(std::max<std::int64_t>(report.rows - 1, 1));
+        const Eigen::VectorXd values = scatter_values.cwiseMax(0.0);
+        explained_variance_ = (values / dof).cast<T>();
+        explained_variance_ratio_ = (total_scatter > 0 ? Eigen::VectorXd(values / total_scatter)
+                                                       : Eigen::VectorXd::Zero(values.size()))
+                                        .cast<T>();
+        singular_values_ = values.cwiseSqrt().cast<T>();
+        mean_ = mean.cast<T>();
+    }
+
+    const Params& params() const noexcept { return params_; }
+    const FitReport& report() const noexcept { return report_; }
+    Index num_components() const noexcept { return components_.rows(); }
+    Index feature_dim() const noexcept { return components_.cols(); }
+
+    /// num_components × feature_dim, one unit-length component per row, by decreasing variance.
+    const RowMatrix<T>& components() const noexcept { return components_; }
+    /// Variance along each component, ddof = 1 (as scikit-learn).
+    const Vector<T>& explained_variance() const noexcept { return explained_variance_; }
+    /// explained_variance over the total variance of the data (0 for data without variance).
+    const Vector<T>& explained_variance_ratio() const noexcept { return explained_variance_ratio_; }
+    /// Singular values of the centered data matrix: sqrt((rows − 1) · explained_variance).
+    const Vector<T>& singular_values() const noexcept { return singular_values_; }
+    /// The vector subtracted before projecting: the training mean, or zeros when subtract_mean is false.
+    const Vector<T>& mean() const noexcept { return mean_; }
+
+    /// projection: (X − mean) · componentsᵀ, rows × num_components.
+    RowMatrix<T> transform(const MatrixView<T>& X) const {
+        if (X.cols() != feature_dim())
+            throw data_error(errc::shape_mismatch, "pca transform: X has " + std::to_string(X.cols()) +
+                                                       " columns, the model expects " + std::to_string(feature_dim()));
+        detail::require_finite(X, "pca transform");
+        RowMatrix<T> Z(X.rows(), num_components());
+        for_blocks(X.rows(), [&](Index first, Index count, RowMatrix<T>& buffer) {
+            buffer = X.middleRows(first, count).rowwise() - mean_.transpose();
+            Z.middleRows(first, count).noalias() = buffer * components_.transpose();
+        });
+        return Z;
+    }
+
+    /// projection of sparse rows; X may have fewer columns than the model (absent trailing features are 0).
+    RowMatrix<T> transform(const SparseMatrix<T>& X) const {
+        if (X.cols() > feature_dim())
+            throw data_error(errc::shape_mismatch, "pca transform: X has " + std::to_string(X.cols()) +
+                                                       " columns, the model expects at most " +
+                                                       std::to_string(feature_dim()));
+        for (Index i = 0; i < X.outerSize(); ++i)
+            for (typename SparseMatrix<T>::InnerIterator it(X, i); it; ++it)
+                if (!std::isfinite(it.value()))
+                    throw data_error(errc::not_finite, "pca transform: X(" + std::to_string(i) + ", " +
+                                                           std::to_string(it.col()) + ") is " +
+                                                           (std::isnan(it.value()) ? "nan" : "inf") +
+                                                           "; expected finite values");
+        const Eigen::Matrix<T, 1, Eigen::Dynamic> offset = mean_.transpose() * components_.transpose();
+        RowMatrix<T> Z(X.rows(), num_components());
+        for_blocks(X.rows(), [&](Index first, Index count, RowMatrix<T>&) {
+            Z.middleRows(first, count).noalias() = X.middleRows(first, count) * components_.leftCols(X.cols()).transpose();
+            Z.middleRows(first, count).rowwise() -= offset;
+        });
+        return Z;
+    }
+
+    /// Back to feature space: Z · components + mean (the best rank-num_components reconstruction).
+    RowMatrix<T> inverse_transform(const MatrixView<T>& Z) const {
+        if (Z.cols() != num_components())
+            throw data_error(errc::shape_mismatch, "pca inverse_transform: Z has " + std::to_string(Z.cols()) +
+                                                       " columns, the model has " + std::to_string(num_components()) +
+                                                       " components");
+        RowMatrix<T> X(Z.rows(), feature_dim());
+        for_blocks(Z.rows(), [&](Index first, Index count, RowMatrix<T>&) {
+            X.middleRows(first, count).noalias() = Z.middleRows(first, count) * components_;
+            X.middleRows(first, count).rowwise() += mean_.transpose();
+        });
+        return X;
+    }
+
+    void save(std::ostream& out) const {
+        ModelWriter w(Params::family, scalar_type_of<T>());
+        w.params(to_map(params_));
+        w.matrix("components", components_);
+        w.matrix("explained_variance", explained_variance_);
+        w.matrix("explained_variance_ratio", explained_variance_ratio_);
+        w.matrix("singular_values", singular_values_);
+        w.matrix("mean", mean_);
+        w.scalar("report.rows", report_.rows);
+        w.scalar("report.passes", static_cast<std::int64_t>(report_.passes));
+        w.scalar("report.stopped", static_cast<std::uint8_t>(report_.stopped));
+        w.write(out);
+    }
+
+    /// Reads a model written by save(); a damaged file or another family's throws model_error.
+    static Model load(std::istream& in) {
+        const ModelReader r(in);
+        r.expect(Params::family, scalar_type_of<T>());
+        Model m;
+        try {
+            m.params_ = from_map<Params>(r.params());
+        } catch (const invalid_argument& e) {
+            throw model_error(errc::malformed, std::string("the pca model's hyperparameters are invalid: ") + e.what());
+        }
+        m.components_ = r.matrix<T>("components");
+        m.explained_variance_ = r.vector<T>("explained_variance");
+        m.explained_variance_ratio_ = r.vector<T>("explained_variance_ratio");
+        m.singular_values_ = r.vector<T>("singular_values");
+        m.mean_ = r.vector<T>("mean");
+        m.report_.rows = r.scalar<std::int64_t>("report.rows");
+        m.report_.passes = static_cast<int>(r.scalar<std::int64_t>("report.passes"));
+        m.report_.stopped = r.scalar<std::uint8_t>("report.stopped") != 0;
+        const Index nc = m.components_.rows(), d = m.components_.cols();
+        if (!m.params_.feature_dim || nc != *m.params_.num_components || d != *m.params_.feature_dim ||
+            m.explained_variance_.size() != nc || m.explained_variance_ratio_.size() != nc ||
+            m.singular_values_.size() != nc || m.mean_.size() != d)
+            throw model_error(errc::malformed, "the pca model's arrays do not agree with num_components = " +
+                                                   std::to_string(*m.params_.num_components) + " and feature_dim = " +
+                                                   (m.params_.feature_dim ? std::to_string(*m.params_.feature_dim) : "auto"));
+        return m;
+    }
+
+    friend bool operator==(const Model& a, const Model& b) {
+        auto same = [](const auto& x, const auto& y) { return x.rows() == y.rows() && x.cols() == y.cols() && x == y; };
+        return to_map(a.params_) == to_map(b.params_) && a.report_ == b.report_ && same(a.components_, b.components_) &&
+               same(a.explained_variance_, b.explained_variance_) &&
+               same(a.explained_variance_ratio_, b.explained_variance_ratio_) &&
+               same(a.singular_values_, b.singular_values_) && same(a.mean_, b.mean_);
+    }
+    friend bool operator!=(const Model& a, const Model& b) { return !(a == b); }
+
+private:
+    Model() = default;
+
+    /// f(first, count, buffer) over blocks of rows, in parallel, with Eigen serial inside.
+    template <class F>
+    void for_blocks(Index n, F&& f) const {
+        const Index block = simd::block_rows<T>(feature_dim(), num_components());
+        const Index blocks = (n + block - 1) / block;
+        const int threads = simd::team_size(resolve_threads(params_.num_threads), blocks,
+                                            static_cast<double>(n) * static_cast<double>(feature_dim()) *
+                                                static_cast<double>(num_components()));
+        simd::ExceptionSlot failure;
+#pragma omp parallel num_threads(threads)
+        {
+            simd::keep_eigen_serial();
+            RowMatrix<T> buffer;
+#pragma omp for schedule(static)
+            for (Index b = 0; b < blocks; ++b)
+                failure.run([&] { f(b * block, std::min(block, n - b * block), buffer); });
+        }
+        failure.rethrow();
+    }
+
+    Params params_;
+    FitReport report_;
+    RowMatrix<T> components_;
+    Vector<T> explained_variance_, explained_variance_ratio_, singular_values_, mean_;
+};
+
+}  // namespace shelf::pca

@@ -1,0 +1,302 @@
+// shelf/decomposition/randomized.hpp: randomized PCA — the range finder of Halko,
+// Martinsson & Tropp (SIAM Review 2011, algorithms 4.4 and 5.1).
+//
+// With X̃ the centered data and Ω a d × l Gaussian test matrix, l = num_components +
+// extra_components:
+//     Q = orth(X̃ Ω);  q times: Q = orth(X̃ orth(X̃ᵀ Q));  B = Qᵀ X̃;  B = U Σ Vᵀ,
+// the components being the first rows of Vᵀ and Σ² the scatter's eigenvalues.
+//
+// Every product with the data is one pass over row blocks, split between threads.
+// The tall n × l bases are never orthonormalised in place: a pass that forms
+// Y = X̃ M also sums its Gram matrix G = YᵀY in double, orth(Y) is Y·G^(−1/2)
+// (SVQB, Stathopoulos & Wu 2002; directions below rounding are dropped), and
+// since the next pass only needs X̃ᵀ orth(Y) = (X̃ᵀ Y) G^(−1/2), that factor is
+// applied to the small d × l result. The first pass also sums the column moments
+// (relative to the first row, so a large offset costs no digits) and checks the
+// values are finite; in all 2 + 2q passes over the data.
+//
+// X̃ is never formed: dense blocks are centered as they are copied; sparse rows
+// are used as they are and the mean enters as a rank-one correction.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include <Eigen/Core>
+#include <Eigen/Eigenvalues>
+#include <Eigen/QR>
+#include <Eigen/SVD>
+
+#include "model.hpp"
+#include "params.hpp"
+#include "shelf/core/parallel.hpp"
+#include "shelf/core/progress.hpp"
+#include "shelf/core/random.hpp"
+#include "shelf/core/types.hpp"
+#include "shelf/simd/kernels.hpp"
+#include "shelf/simd/threads.hpp"
+
+namespace shelf::pca::detail {
+
+/// Column sums of the rows relative to a reference row, for the mean and the trace.
+struct ColumnMoments {
+    Eigen::VectorXd reference, sum, square;  ///< reference row; Σ (x − ref); Σ (x − ref)²
+    std::int64_t count = 0;
+
+    Eigen::VectorXd mean() const { return reference + sum / static_cast<double>(count); }
+    /// Trace of the scatter matrix about the mean, or about 0 (the raw second moment).
+    double trace(bool about_mean) const {
+        const double n = static_cast<double>(count);
+        if (about_mean) return (square - sum.cwiseAbs2() / n).sum();
+        return (square + 2.0 * sum.cwiseProduct(reference) + n * reference.cwiseAbs2()).sum();
+    }
+};
+
+/// The passes over the data: dense rows (MatrixView) or sparse rows (SparseMatrix).
+template <class T, class Data>
+class Passes {
+    static constexpr bool sparse = std::is_same_v<Data, SparseMatrix<T>>;
+
+public:
+    Passes(const Data& X, Index block, int threads) : X_(X), block_(block), threads_(threads) {}
+
+    /// Y = (X − 1 cᵀ) M with c = `center` (ignored for sparse rows, which are not shifted),
+    /// its Gram matrix YᵀY and column sums 1ᵀY in double. With `moments`, also the
+    /// column moments and the finiteness check (c must then be the first row).
+    void range(const RowMatrix<T>& M, const Vector<T>& center, RowMatrix<T>& Y, Eigen::MatrixXd& gram,
+               Eigen::VectorXd& colsum, ColumnMoments* moments) const {
+        const Index n = X_.rows(), d = X_.cols(), l = M.cols();
+        Y.resize(n, l);
+        struct Sums {
+            Eigen::MatrixXd gram;
+            Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> block_gram;
+            Eigen::VectorXd colsum, sum, square;
+        };
+        Index bad_block = std::numeric_limits<Index>::max();
+        const auto partial = for_blocks<Sums>(
+            static_cast<double>(d) * static_cast<double>(l),
+            [&](Sums& s) {
+                s.gram.setZero(l, l);
+                s.colsum.setZero(l);
+                if (moments) s.sum.setZero(d), s.square.setZero(d);
+            },
+            [&](Index b, Index first, Index count, RowMatrix<T>& buffer, Sums& s) {
+                auto Yb = Y.middleRows(first, count);
+                if constexpr (sparse) {
+                    const auto rows = X_.middleRows(first, count);
+                    Yb.noalias() = rows * M;
+                    if (moments)
+                        for (Index i = 0; i < count; ++i)
+                            for (typename Data::InnerIterator it(X_, first + i); it; ++it) {
+                                const double v = static_cast<double>(it.value());
+                                if (!std::isfinite(v)) flag(bad_block, b);
+                                s.sum[it.col()] += v;
+                                s.square[it.col()] += v * v;
+                            }
+                } else {
+                    buffer.resize(count, d);
+                    for (Index i = 0; i < count; ++i)
+                        simd::shifted_copy(X_.row(first + i).data(), center.data(), buffer.row(i).data(), d);
+                    if (moments) {
+                        if (!simd::all_finite(buffer.data(), buffer.size())) flag(bad_block, b);
+                        for (Index i = 0; i < count; ++i) {
+                            s.sum += buffer.row(i).transpose().template cast<double>();
+                            s.square += buffer.row(i).transpose().template cast<double>().cwiseAbs2();
+                        }
+                    }
+                    Yb.noalias() = buffer * M;
+                }
+                // The block's Gram matrix in T (a block is a few hundred rows), summed in double.
+                s.block_gram.setZero(l, l);
+                s.block_gram.template selfadjointView<Eigen::Lower>().rankUpdate(Yb.transpose());
+                s.gram += s.block_gram.template cast<double>();
+                for (Index i = 0; i < count; ++i) s.colsum += Yb.row(i).transpose().template cast<double>();
+            });
+        if (bad_block != std::numeric_limits<Index>::max()) locate_non_finite(bad_block);
+        gram.setZero(l, l);
+        colsum.setZero(l);
+        if (moments) {
+            moments->reference = sparse ? Eigen::VectorXd::Zero(d) : Eigen::VectorXd(center.template cast<double>());
+            moments->sum.setZero(d);
+            moments->square.setZero(d);
+            moments->count = n;
+        }
+        for (const auto& s : partial) {
+            gram += s.gram;
+            colsum += s.colsum;
+            if (moments) moments->sum += s.sum, moments->square += s.square;
+        }
+        gram = gram.selfadjointView<Eigen::Lower>();
+    }
+
+    /// Z = (X − 1 meanᵀ)ᵀ Y in double, d × l, given Y's column sums (used for sparse rows).
+    Eigen::MatrixXd corange(const RowMatrix<T>& Y, const Vector<T>& mean, const Eigen::VectorXd& colsum) const {
+        const Index d = X_.cols(), l = Y.cols();
+        const auto partial = for_blocks<Eigen::MatrixXd>(
+            static_cast<double>(d) * static_cast<double>(l), [&](Eigen::MatrixXd& z) { z.setZero(d, l); },
+            [&](Index, Index first, Index count, RowMatrix<T>& buffer, Eigen::MatrixXd& z) {
+                Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> product;
+                if constexpr (sparse) {
+                    product.noalias() = X_.middleRows(first, count).transpose() * Y.middleRows(first, count);
+                } else {
+                    buffer.resize(count, d);
+                    for (Index i = 0; i < count; ++i)
+                        simd::shifted_copy(X_.row(first + i).data(), mean.data(), buffer.row(i).data(), d);
+                    product.noalias() = buffer.transpose() * Y.middleRows(first, count);
+                }
+                z += product.template cast<double>();
+            });
+        Eigen::MatrixXd Z = Eigen::MatrixXd::Zero(d, l);
+        for (const auto& z : partial) Z += z;
+        // (X − 1 meanᵀ)ᵀ Y = Xᵀ Y − mean (1ᵀ Y); dense blocks were centered already.
+        if constexpr (sparse) Z -= mean.template cast<double>() * colsum.transpose();
+        return Z;
+    }
+
+private:
+    static void flag(Index& bad_block, Index b) {
+#pragma omp critical(shelf_pca_bad_block)
+        bad_block = std::min(bad_block, b);
+    }
+
+    /// Throws data_error naming the first non-finite value of block b.
+    void locate_non_finite(Index b) const {
+        const Index first = b * block_, count = std::min(block_, X_.rows() - first);
+        if constexpr (sparse) {
+            for (Index i = first; i < first + count; ++i)
+                for (typename Data::InnerIterator it(X_, i); it; ++it)
+                    if (!std::isfinite(it.value()))
+                        throw data_error(errc::not_finite, "pca fit: X(" + std::to_string(i) + ", " +
+                                                               std::to_string(it.col()) + ") is " +
+                                                               (std::isnan(it.value()) ? "nan" : "inf") +
+                                                               "; expected finite values");
+        } else {
+            require_finite<T>(X_.middleRows(first, count), "pca fit", first);
+        }
+    }
+
+    /// Runs body(block, first, count, buffer, sums) over blocks of rows, in parallel, after
+    /// init(sums) in each thread; returns each thread's sums. `width`: multiply-adds per
+    /// row, for the thread count.
+    template <class Sums, class Init, class Body>
+    std::vector<Sums> for_blocks(double width, Init&& init, Body&& body) const {
+        const Index n = X_.rows(), blocks = (n + block_ - 1) / block_;
+        const int team = simd::team_size(threads_, blocks, static_cast<double>(n) * width);
+        std::vector<Sums> sums(static_cast<std::size_t>(team));
+        simd::ExceptionSlot failure;
+#pragma omp parallel num_threads(team)
+        {
+            simd::keep_eigen_serial();
+            Sums& mine = sums[static_cast<std::size_t>(thread_index())];
+            RowMatrix<T> buffer;
+            failure.run([&] { init(mine); });
+#pragma omp for schedule(static)
+            for (Index b = 0; b < blocks; ++b)
+                failure.run([&] { body(b, b * block_, std::min(block_, n - b * block_), buffer, mine); });
+        }
+        failure.rethrow();
+        return sums;
+    }
+
+    const Data& X_;
+    Index block_;
+    int threads_;
+};
+
+/// orth(Y) = Y·M for the Gram matrix G = YᵀY: M = W Λ^(−1/2) from G's eigenvectors,
+/// leaving out directions whose eigenvalue is lost in T's rounding.
+template <class T>
+Eigen::MatrixXd inverse_sqrt(const Eigen::MatrixXd& gram, int threads) {
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig;
+    simd::with_eigen_threads(threads, [&] { eig.compute(gram); });
+    const Eigen::VectorXd& lambda = eig.eigenvalues();
+    const double floor = std::max(lambda.maxCoeff(), 0.0) * 16 * std::numeric_limits<T>::epsilon();
+    Eigen::VectorXd scale(lambda.size());
+    for (Index i = 0; i < lambda.size(); ++i) scale[i] = lambda[i] > floor ? 1.0 / std::sqrt(lambda[i]) : 0.0;
+    return eig.eigenvectors() * scale.asDiagonal();
+}
+
+/// Randomized PCA of X (dense MatrixView<T> or SparseMatrix<T>); `params` resolved.
+template <class T, class Data>
+Model<T> randomized(const Data& X, Params params, int threads, const ProgressCallback& progress) {
+    constexpr bool sparse = std::is_same_v<Data, SparseMatrix<T>>;
+    const Index n = X.rows(), d = X.cols(), nc = *params.num_components;
+    const Index l = nc + params.extra_components;
+    const int iterations = *params.power_iterations;
+    const Passes<T, Data> passes(X, std::max<Index>(64, params.mini_batch_size), threads);
+
+    FitReport report;
+    report.rows = n;
+    const long long total_passes = 2 + 2LL * iterations;
+    auto next_pass = [&] {
+        ++report.passes;
+        if (!report.stopped && !shelf::report(progress, {"pass", report.passes, total_passes, 0.0, ""}))
+            report.stopped = true;
+    };
+
+    Rng rng(static_cast<std::uint64_t>(params.seed));
+    RowMatrix<T> M(d, l);
+    for (Index i = 0; i < d; ++i)
+        for (Index j = 0; j < l; ++j) M(i, j) = static_cast<T>(rng.normal());
+
+    // First pass: Y = (X − 1 x₀ᵀ) Ω with moments; the mean is known after it.
+    Vector<T> center = sparse ? Vector<T>(Vector<T>::Zero(d)) : Vector<T>(X.row(0).transpose());
+    RowMatrix<T> Y;
+    Eigen::MatrixXd gram;
+    Eigen::VectorXd colsum;
+    ColumnMoments moments;
+    passes.range(M, center, Y, gram, colsum, &moments);
+    next_pass();
+    const Eigen::VectorXd data_mean = moments.mean();
+    const Eigen::VectorXd mean = params.subtract_mean ? data_mean : Eigen::VectorXd(Eigen::VectorXd::Zero(d));
+    const Vector<T> mean_t = mean.cast<T>();
+    // Y was formed relative to `center`; relative to `mean` it is Y − 1 wᵀ with w = Mᵀ(mean − center).
+    auto offset = [&] { return Eigen::VectorXd(M.template cast<double>().transpose() * (mean - center.template cast<double>())); };
+    auto centered_gram = [&] {
+        const Eigen::VectorXd w = offset();
+        return Eigen::MatrixXd(gram - colsum * w.transpose() - w * colsum.transpose() +
+                               static_cast<double>(n) * w * w.transpose());
+    };
+    // X̃ᵀ(Y − 1 wᵀ) = X̃ᵀY − (X̃ᵀ1) wᵀ, and X̃ᵀ1 = n (data mean − mean): 0 unless subtract_mean is off.
+    // X̃ᵀ orth(Y), the products outside the passes with Eigen's threads capped at `threads`.
+    auto corange_orth = [&](const Eigen::MatrixXd& basis) {
+        const Eigen::MatrixXd Z =
+            passes.corange(Y, mean_t, colsum) - static_cast<double>(n) * (data_mean - mean) * offset().transpose();
+        Eigen::MatrixXd product;
+        simd::with_eigen_threads(threads, [&] { product.noalias() = Z * basis; });
+        return product;
+    };
+    Eigen::MatrixXd basis = inverse_sqrt<T>(centered_gram(), threads);  // orth(Y) = Y · basis
+
+    for (int it = 0; it < iterations && !report.stopped; ++it) {
+        // Z = X̃ᵀ orth(Y), orthonormalised (small: d × l), is the next test matrix.
+        const Eigen::MatrixXd Z = corange_orth(basis);
+        next_pass();
+        simd::with_eigen_threads(threads, [&] {
+            const Eigen::HouseholderQR<Eigen::MatrixXd> qr(Z);
+            M = (qr.householderQ() * Eigen::MatrixXd::Identity(d, l)).template cast<T>();
+        });
+        if constexpr (!sparse) center = mean_t;  // sparse rows are never shifted
+        passes.range(M, center, Y, gram, colsum, nullptr);
+        next_pass();
+        basis = inverse_sqrt<T>(centered_gram(), threads);
+    }
+    // Bᵀ = X̃ᵀ Q (d × l), and its singular vectors.
+    const Eigen::MatrixXd Bt = corange_orth(basis);
+    next_pass();
+    // A QR step reduces Bᵀ (l ≤ d columns) to l × l, then one-sided Jacobi rotations.
+    Eigen::JacobiSVD<Eigen::MatrixXd, Eigen::HouseholderQRPreconditioner> svd;
+    simd::with_eigen_threads(threads, [&] { svd.compute(Bt, Eigen::ComputeThinU); });
+    Eigen::MatrixXd components = svd.matrixU().leftCols(nc).transpose();
+    const Eigen::VectorXd values = svd.singularValues().head(nc).cwiseAbs2();
+    const double total = moments.trace(params.subtract_mean);
+    params.feature_dim = static_cast<int>(d);
+    return Model<T>(std::move(params), std::move(components), values, total, mean, report);
+}
+
+}  // namespace shelf::pca::detail

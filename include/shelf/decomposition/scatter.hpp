@@ -1,0 +1,236 @@
+// shelf/decomposition/scatter.hpp: regular (exact) PCA — mean and scatter matrix
+// accumulated over mini-batches, then a symmetric eigendecomposition.
+//
+// The data never needs to fit in memory: feed an Accumulator any number of batches
+// (dense or sparse rows) and call finish(). Each block of mini_batch_size rows is
+// centered on its own mean and its scatter formed by a rank-k update (SYRK) in the
+// data's precision; blocks are merged into double accumulators with the pairwise
+// update of Chan, Golub & LeVeque (1979),
+//     S = S_a + S_b + (n_a n_b / n) (m_b − m_a)(m_b − m_a)ᵀ,
+// so neither a large mean nor many rows cost digits. Sparse rows are summed as raw
+// second moments in double and centered once per thread.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+#include <Eigen/Eigenvalues>
+
+#include "model.hpp"
+#include "params.hpp"
+#include "shelf/core/error.hpp"
+#include "shelf/core/parallel.hpp"
+#include "shelf/core/types.hpp"
+#include "shelf/simd/kernels.hpp"
+#include "shelf/simd/threads.hpp"
+
+namespace shelf::pca {
+
+namespace detail {
+
+/// Count, mean and scatter matrix (lower triangle) of a set of rows, in double.
+struct Moments {
+    std::int64_t count = 0;
+    Eigen::VectorXd mean;
+    Eigen::MatrixXd scatter;
+
+    explicit Moments(Index d = 0) : mean(Eigen::VectorXd::Zero(d)), scatter(Eigen::MatrixXd::Zero(d, d)) {}
+
+    /// Adds the rows summarised by (count, mean, scatter), by the pairwise update.
+    template <class DerivedS>
+    void merge(std::int64_t n_b, const Eigen::VectorXd& mean_b, const Eigen::MatrixBase<DerivedS>& scatter_b) {
+        if (n_b == 0) return;
+        const std::int64_t n = count + n_b;
+        const Eigen::VectorXd delta = mean_b - mean;
+        scatter.triangularView<Eigen::Lower>() += scatter_b;
+        scatter.selfadjointView<Eigen::Lower>().rankUpdate(
+            delta, static_cast<double>(count) * static_cast<double>(n_b) / static_cast<double>(n));
+        mean += delta * (static_cast<double>(n_b) / static_cast<double>(n));
+        count = n;
+    }
+    void merge(const Moments& other) { merge(other.count, other.mean, other.scatter); }
+};
+
+/// Components from a scatter matrix: the eigenvectors of its `num_components` largest eigenvalues.
+template <class T>
+Model<T> from_scatter(Params params, const Moments& m, int threads, FitReport report) {
+    const Index nc = *params.num_components;
+    Eigen::MatrixXd M = m.scatter;
+    Eigen::VectorXd mean = m.mean;
+    if (!params.subtract_mean) {
+        // Without centering the model describes the raw second moment Σ x xᵀ.
+        M.selfadjointView<Eigen::Lower>().rankUpdate(m.mean, static_cast<double>(m.count));
+        mean.setZero();
+    }
+    const Eigen::MatrixXd full = M.selfadjointView<Eigen::Lower>();
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver;
+    simd::with_eigen_threads(threads, [&] { solver.compute(full); });
+    if (solver.info() != Eigen::Success)
+        throw data_error(errc::not_finite, "pca fit: the eigendecomposition of the scatter matrix did not converge");
+    // Eigenvalues come in increasing order: the largest are the last columns.
+    Eigen::MatrixXd components = solver.eigenvectors().rightCols(nc).rowwise().reverse().transpose();
+    const Eigen::VectorXd values = solver.eigenvalues().tail(nc).reverse();
+    return Model<T>(std::move(params), std::move(components), values, full.trace(), mean, report);
+}
+
+}  // namespace detail
+
+/// Accumulates the mean and scatter matrix of rows fed in batches; finish() gives the
+/// regular-mode model. Batches are processed with num_threads threads, each taking
+/// mini_batch_size rows at a time.
+template <class T>
+class Accumulator {
+    static_assert(std::is_floating_point_v<T>, "shelf::pca::Accumulator<T> needs float or double");
+
+public:
+    /// feature_dim may be auto: the first batch's column count then fixes it.
+    explicit Accumulator(Params params) : params_(std::move(params)), threads_(resolve_threads(params_.num_threads)) {
+        params_.validate();
+        if (params_.algorithm_mode != Mode::regular)
+            throw invalid_argument(errc::inconsistent,
+                                   "pca: the accumulator computes algorithm_mode = regular; randomized mode needs "
+                                   "several passes over the data: call shelf::pca::fit");
+        if (params_.feature_dim) set_dim(*params_.feature_dim);
+    }
+
+    /// Rows seen so far.
+    std::int64_t rows() const noexcept { return total_.count; }
+
+    /// Adds dense rows; their column count must be feature_dim.
+    void add(const MatrixView<T>& batch) {
+        if (batch.rows() == 0) return;
+        if (!dim_known()) set_dim(batch.cols());
+        if (batch.cols() != total_.mean.size())
+            throw data_error(errc::shape_mismatch, "pca fit: a batch has " + std::to_string(batch.cols()) +
+                                                       " columns, expected feature_dim = " +
+                                                       std::to_string(total_.mean.size()));
+        const Index d = batch.cols(), n = batch.rows();
+        const Index block = std::min<Index>(params_.mini_batch_size, n);
+        const Index blocks = (n + block - 1) / block;
+        const int team = simd::team_size(threads_, blocks, static_cast<double>(n) * static_cast<double>(d) * static_cast<double>(d) / 2);
+        std::vector<detail::Moments> partial(static_cast<std::size_t>(team), detail::Moments(d));
+        Index bad_block = blocks;  // the first block holding a NaN or infinity, if any
+        simd::ExceptionSlot failure;
+#pragma omp parallel num_threads(team)
+        {
+            simd::keep_eigen_serial();
+            detail::Moments& mine = partial[static_cast<std::size_t>(thread_index())];
+            RowMatrix<T> centered;
+            Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> scatter;
+#pragma omp for schedule(static)
+            for (Index b = 0; b < blocks; ++b)
+                failure.run([&] {
+                    const Index first = b * block, count = std::min(block, n - first);
+                    const auto rows = batch.middleRows(first, count);
+                    const Eigen::VectorXd mean = rows.template cast<double>().colwise().mean().transpose();
+                    // Centered on the mean rounded to T: the scatter about the exact mean differs by
+                    // count · (rounding)², far below T's own precision.
+                    centered = rows.rowwise() - mean.transpose().template cast<T>();
+                    if (!simd::all_finite(centered.data(), centered.size())) {
+#pragma omp critical(shelf_pca_bad_block)
+                        bad_block = std::min(bad_block, b);
+                        return;
+                    }
+                    scatter.setZero(d, d);
+                    scatter.template selfadjointView<Eigen::Lower>().rankUpdate(centered.transpose());
+                    mine.merge(count, mean, scatter.template cast<double>());
+                });
+        }
+        failure.rethrow();
+        if (bad_block < blocks)
+            detail::require_finite<T>(batch.middleRows(bad_block * block, std::min(block, n - bad_block * block)),
+                                      "pca fit", static_cast<Index>(total_.count) + bad_block * block);
+        for (const auto& p : partial) total_.merge(p);
+    }
+
+    /// Adds sparse rows; they may have fewer columns than feature_dim (absent trailing features are 0).
+    void add(const SparseMatrix<T>& batch) {
+        if (batch.rows() == 0) return;
+        if (!dim_known()) set_dim(batch.cols());
+        const Index d = total_.mean.size(), n = batch.rows();
+        if (batch.cols() > d)
+            throw data_error(errc::shape_mismatch, "pca fit: a sparse batch has " + std::to_string(batch.cols()) +
+                                                       " columns, more than feature_dim = " + std::to_string(d));
+        for (Index i = 0; i < n; ++i)
+            for (typename SparseMatrix<T>::InnerIterator it(batch, i); it; ++it)
+                if (!std::isfinite(it.value()))
+                    throw data_error(errc::not_finite, "pca fit: X(" + std::to_string(total_.count + i) + ", " +
+                                                           std::to_string(it.col()) + ") is " +
+                                                           (std::isnan(it.value()) ? "nan" : "inf") +
+                                                           "; expected finite values");
+        const int team = simd::team_size(threads_, n, static_cast<double>(batch.nonZeros()) * static_cast<double>(batch.nonZeros()) / static_cast<double>(n) / 2);
+        std::vector<Eigen::VectorXd> sums(static_cast<std::size_t>(team));
+        std::vector<Eigen::MatrixXd> raw(static_cast<std::size_t>(team));
+        std::vector<std::int64_t> counts(static_cast<std::size_t>(team), 0);
+        simd::ExceptionSlot failure;
+#pragma omp parallel num_threads(team)
+        {
+            const auto t = static_cast<std::size_t>(thread_index());
+            failure.run([&] {
+                sums[t].setZero(d);
+                raw[t].setZero(d, d);
+            });
+#pragma omp for schedule(static)
+            for (Index i = 0; i < n; ++i)
+                failure.run([&] {
+                    for (typename SparseMatrix<T>::InnerIterator a(batch, i); a; ++a) {
+                        const double va = static_cast<double>(a.value());
+                        sums[t][a.col()] += va;
+                        // raw(row ≥ col) += x_a x_b for every pair of nonzeros in the row.
+                        for (typename SparseMatrix<T>::InnerIterator b(batch, i); b && b.col() <= a.col(); ++b)
+                            raw[t](a.col(), b.col()) += va * static_cast<double>(b.value());
+                    }
+                    ++counts[t];
+                });
+        }
+        failure.rethrow();
+        for (std::size_t t = 0; t < static_cast<std::size_t>(team); ++t) {
+            if (counts[t] == 0) continue;
+            const Eigen::VectorXd mean = sums[t] / static_cast<double>(counts[t]);
+            raw[t].selfadjointView<Eigen::Lower>().rankUpdate(mean, -static_cast<double>(counts[t]));
+            total_.merge(counts[t], mean, raw[t]);
+        }
+    }
+
+    /// The model of every row added so far (the accumulator can keep going afterwards).
+    Model<T> finish() const {
+        if (total_.count < 2)
+            throw data_error(errc::empty_data, "pca fit: " + std::to_string(total_.count) +
+                                                   " rows seen; expected at least 2 to estimate variances");
+        Params params = params_;
+        params.feature_dim = static_cast<int>(total_.mean.size());
+        FitReport report;
+        report.rows = total_.count;
+        report.passes = 1;
+        report.stopped = stopped_;
+        return detail::from_scatter<T>(std::move(params), total_, threads_, report);
+    }
+
+    /// Marks the model as cut short (fit() does this when the progress callback says stop).
+    void mark_stopped() noexcept { stopped_ = true; }
+
+private:
+    bool dim_known() const noexcept { return dim_set_; }
+    void set_dim(Index d) {
+        if (d < 1) throw data_error(errc::empty_data, "pca fit: the data has no columns; expected at least one");
+        if (*params_.num_components > d)
+            throw invalid_argument(errc::out_of_range, "pca: hyperparameter num_components = " +
+                                                           std::to_string(*params_.num_components) + " is more than the " +
+                                                           std::to_string(d) + " features; expected num_components <= " +
+                                                           std::to_string(d));
+        total_ = detail::Moments(d);
+        dim_set_ = true;
+    }
+
+    Params params_;
+    int threads_;
+    bool dim_set_ = false;
+    bool stopped_ = false;
+    detail::Moments total_;
+};
+
+}  // namespace shelf::pca
