@@ -16,7 +16,7 @@ int main() {
         for (shelf::Index j = 0; j < dim; ++j) mixing(h, j) = static_cast<float>(rng.normal());
     for (shelf::Index i = 0; i < rows; ++i) {
         shelf::RowMatrix<float> z(1, hidden);
-        for (shelf::Index h = 0; h < hidden; ++h) z(0, h) = static_cast<float>(rng.normal() * (hidden - h));
+        for (shelf::Index h = 0; h < hidden; ++h) z(0, h) = static_cast<float>(rng.normal() * static_cast<double>(hidden - h));
         X.row(i) = z * mixing;
         for (shelf::Index j = 0; j < dim; ++j) X(i, j) += static_cast<float>(0.1 * rng.normal()) + 3.0f;
     }
