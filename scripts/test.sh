@@ -14,7 +14,8 @@ cmake --build build/ci -j"$jobs"
 ctest --test-dir build/ci --output-on-failure -j"$jobs"
 
 echo "== tests under -fsanitize=address,undefined"
-cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHELF_SANITIZE=ON -DSHELF_WERROR=ON \
+# -O1 without debug info: reports keep function names, and the build takes far less time.
+cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O1" -DSHELF_SANITIZE=ON -DSHELF_WERROR=ON \
       -DSHELF_BUILD_BENCHMARKS=OFF -DSHELF_BUILD_EXAMPLES=OFF "${launcher[@]}" >/dev/null
 cmake --build build/asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
