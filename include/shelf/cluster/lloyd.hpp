@@ -72,26 +72,39 @@ struct RowBounds {
         : label(Eigen::VectorXi::Constant(n, -1)), upper(n), lower(n), norm(n) {}
 };
 
-/// One assignment pass of Lloyd's iteration. With `all`, every row is matched to the
-/// centers and `sums` rebuilt. Otherwise a row is skipped when its bounds prove its cluster
-/// cannot change — its upper bound is below max(lower bound, half the distance from its
-/// center to the nearest other center), first as it stands, then tightened to the exact
-/// distance — and `sums` is updated by the rows that moved. The rows left are matched in
-/// blocks by one GEMM each (simd::nearest2). Returns the number of rows that changed cluster.
+/// How a pass treats the rows.
+enum class Pass {
+    rebuild,  ///< match every row, rebuild the sums (first pass, or after reseeding)
+    every,    ///< match every row, update the sums by the rows that move (when the bounds skip few)
+    bounded,  ///< skip the rows whose bounds prove their cluster unchanged
+};
+
+/// The rows matched in a pass, and those that changed cluster.
+struct PassCount {
+    Index matched = 0, changed = 0;
+};
+
+/// One assignment pass of Lloyd's iteration. In a bounded pass a row is skipped when its
+/// bounds prove its cluster cannot change — its upper bound is below max(lower bound, half
+/// the distance from its center to the nearest other center), first as it stands, then
+/// tightened to the exact distance. The rows left are matched in blocks by one GEMM each
+/// (simd::nearest2), which also renews their bounds; `sums` follows the rows that move.
 template <class T>
-Index bounded_assign(const RowSource<T>& source, const RowMatrix<T>& centers, const Eigen::VectorXd& half_gap,
-                     bool all, int threads, RowBounds& state, ClusterSums& sums) {
+PassCount bounded_assign(const RowSource<T>& source, const RowMatrix<T>& centers, const Eigen::VectorXd& half_gap,
+                         Pass pass, int threads, RowBounds& state, ClusterSums& sums) {
+    const bool all = pass == Pass::rebuild;
     const Index n = source.count, d = source.dim(), k = centers.rows();
     const Vector<T> center_norms = centers.rowwise().squaredNorm();
-    // GEMM distances are off by a few ulps of ‖x‖² + ‖c‖²: lower bounds keep that margin.
-    const double rounding = 8 * static_cast<double>(std::numeric_limits<T>::epsilon());
+    // GEMM distances are off by about √d ulps of ‖x‖² + ‖c‖²: the bounds are widened by more.
+    const double rounding = (8 + 2 * std::sqrt(static_cast<double>(d))) * static_cast<double>(std::numeric_limits<T>::epsilon());
     const double largest_center = static_cast<double>(center_norms.maxCoeff());
     const Index block = simd::block_rows<T>(d, k);
     const Index blocks = (n + block - 1) / block;
-    const int team = simd::team_size(threads, blocks,
-                                     static_cast<double>(n) * static_cast<double>(d) * (all ? static_cast<double>(k) : 2.0));
+    const int team = simd::team_size(
+        threads, blocks,
+        static_cast<double>(n) * static_cast<double>(d) * (pass == Pass::bounded ? 2.0 : static_cast<double>(k)));
     std::vector<ClusterSums> partial(static_cast<std::size_t>(team), ClusterSums(k, d));
-    std::vector<Index> changed(static_cast<std::size_t>(team), 0);
+    std::vector<PassCount> count_of(static_cast<std::size_t>(team));
     simd::ExceptionSlot failure;
 #pragma omp parallel num_threads(team)
     {
@@ -109,7 +122,7 @@ Index bounded_assign(const RowSource<T>& source, const RowMatrix<T>& centers, co
                 const Index first = b * block, count = std::min(block, n - first);
                 active.clear();
                 for (Index i = first; i < first + count; ++i) {
-                    if (!all) {
+                    if (pass == Pass::bounded) {
                         const int a = state.label[i];
                         const double bound = std::max(half_gap[a], state.lower[i]);
                         if (state.upper[i] <= bound) continue;
@@ -121,6 +134,7 @@ Index bounded_assign(const RowSource<T>& source, const RowMatrix<T>& centers, co
                 }
                 const Index m = static_cast<Index>(active.size());
                 if (m == 0) return;
+                count_of[t].matched += m;
                 source.gather(active.data(), m, rows, norms);
                 best.resize(static_cast<std::size_t>(m));
                 second.resize(static_cast<std::size_t>(m));
@@ -131,31 +145,31 @@ Index bounded_assign(const RowSource<T>& source, const RowMatrix<T>& centers, co
                     const int c = nearest[static_cast<std::size_t>(r)], old = state.label[i];
                     const double w = source.weight(i);
                     const auto ri = static_cast<std::size_t>(r);
-                    // The kept distance directly (not by the expansion); the second one less its rounding margin.
-                    state.upper[i] = std::sqrt(static_cast<double>(simd::squared_l2(rows.row(r).data(), centers.row(c).data(), d)));
+                    // The expansion's distances are off by a few ulps of ‖x‖² + ‖c‖²: widen the bounds by that.
                     const double margin = rounding * (static_cast<double>(norms[r]) + largest_center);
+                    state.upper[i] = std::sqrt(static_cast<double>(best[ri]) + margin);
                     state.lower[i] = std::sqrt(std::max(0.0, static_cast<double>(second[ri]) - margin));
                     state.label[i] = c;
                     if (all) {
-                        const Eigen::RowVectorXd x = rows.row(r).template cast<double>();
-                        state.norm[i] = x.squaredNorm();
-                        mine.sums.row(c) += w * x;
+                        state.norm[i] = rows.row(r).template cast<double>().squaredNorm();
+                        mine.sums.row(c) += w * rows.row(r).template cast<double>();
                         mine.weight[c] += w;
                         mine.square[c] += w * state.norm[i];
-                        if (old != c) ++changed[t];
+                        if (old != c) ++count_of[t].changed;
                     } else if (old != c) {
                         mine.move(old, c, w, rows.row(r).template cast<double>(), state.norm[i]);
-                        ++changed[t];
+                        ++count_of[t].changed;
                     }
                 }
             });
     }
     failure.rethrow();
     if (all) sums = ClusterSums(k, d);
-    Index total = 0;
+    PassCount total;
     for (int t = 0; t < team; ++t) {
         sums.merge(partial[static_cast<std::size_t>(t)]);
-        total += changed[static_cast<std::size_t>(t)];
+        total.matched += count_of[static_cast<std::size_t>(t)].matched;
+        total.changed += count_of[static_cast<std::size_t>(t)].changed;
     }
     return total;
 }
@@ -169,8 +183,8 @@ Eigen::VectorXd half_gaps(const RowMatrix<T>& centers, int threads) {
     const Vector<T> norms = centers.rowwise().squaredNorm();
     RowMatrix<T> dist;
     simd::with_eigen_threads(threads, [&] { simd::squared_distances<T>(centers, norms, centers, norms, dist); });
-    const double rounding = 8 * static_cast<double>(std::numeric_limits<T>::epsilon()) *
-                            2 * static_cast<double>(norms.maxCoeff());
+    const double rounding = (8 + 2 * std::sqrt(static_cast<double>(centers.cols()))) *
+                            static_cast<double>(std::numeric_limits<T>::epsilon()) * 2 * static_cast<double>(norms.maxCoeff());
     for (Index a = 0; a < k; ++a)
         for (Index b = 0; b < k; ++b)
             if (a != b) gap[a] = std::min(gap[a], 0.5 * std::sqrt(std::max(0.0, static_cast<double>(dist(a, b)) - rounding)));
@@ -230,9 +244,10 @@ LloydRun<T> lloyd_run(const RowSource<T>& source, RowMatrix<T> centers, int max_
     RowBounds state(n);
     ClusterSums sums(k, d);
     Eigen::VectorXd gap = half_gaps(centers, threads);
-    bool all = true;
+    Pass pass = Pass::rebuild;
     for (int it = 0; it < max_iter; ++it) {
-        const Index changed = bounded_assign(source, centers, gap, all, threads, state, sums);
+        const PassCount count = bounded_assign(source, centers, gap, pass, threads, state, sums);
+        const Index changed = count.changed;
         const double inertia = sums.inertia(centers);
         RowMatrix<T> next = centers;
         const bool reseeded = (sums.weight.array() <= 0).any();
@@ -256,7 +271,9 @@ LloydRun<T> lloyd_run(const RowSource<T>& source, RowMatrix<T> centers, int max_
         }
         centers.swap(next);
         gap = half_gaps(centers, threads);
-        all = reseeded;  // reseeding moves rows without bounds: match everything again
+        // Reseeding moves rows without bounds: match everything again. While the bounds spare
+        // fewer than one row in eight, checking them costs more than it saves.
+        pass = reseeded ? Pass::rebuild : 8 * count.matched > 7 * n ? Pass::every : Pass::bounded;
         run.inertia.push_back(inertia);
         ++run.iterations;
         const std::size_t m = run.inertia.size();
