@@ -16,7 +16,8 @@ mkdir -p "$out"
 run() {  # run NAME ARGS...: one family, trained, evaluated and used for prediction
   local name=$1; shift
   echo "== $name"
-  "$shelf" train --algorithm "$name" --model-dir "$out/$name" "$@" >/dev/null
+  "$shelf" train --algorithm "$name" --model-dir "$out/$name" "$@" >/dev/null 2>"$out/$name.log" \
+    || { cat "$out/$name.log" >&2; return 1; }
   cat "$out/$name/metrics.json"; echo
 }
 
@@ -25,6 +26,12 @@ for algorithm in $("$shelf" list | grep -v '^  ' | grep -v 'no algorithms'); do
   case "$algorithm" in
     kmeans) run kmeans --train $data/train-features.csv --test $data/test-features.csv --hp k=8 --hp init_method=kmeans++ ;;
     pca)    run pca --train $data/train-features.csv --test $data/test-features.csv --hp num_components=3 ;;
+    linear-learner)
+            run linear-learner --train $data/train.csv --validation $data/test.csv --test $data/test.csv \
+                --hp predictor_type=regressor --hp feature_dim=10 ;;
+    xgboost)
+            run xgboost --train $data/train.csv --validation $data/test.csv --test $data/test.csv \
+                --hp num_round=100 --hp objective=reg:squarederror --hp max_depth=4 --hp eta=0.1 ;;
     *)      echo "== $algorithm: no demo yet" ;;
   esac
 done

@@ -73,5 +73,43 @@ if has pca; then
     "$shelf" predict --model-dir "$work/pca" --input "$data/abalone/test-features.csv"
 fi
 
+# A binary label (rings >= 10) and a three-class one (rings < 9, 9-10, > 10) from Abalone.
+awk -F, 'BEGIN{OFS=","} {$1 = ($1 >= 10) ? 1 : 0; print}' "$data/abalone/train.csv" >"$work/binary.csv"
+awk -F, 'BEGIN{OFS=","} {$1 = ($1 < 9) ? 0 : ($1 <= 10 ? 1 : 2); print}' "$data/abalone/train.csv" >"$work/three.csv"
+if has linear-learner; then
+  check "linear-learner regressor reports objective_loss and rmse" 0 '"test:rmse"' -- \
+    "$shelf" train --algorithm linear-learner --train "$data/abalone/train.csv" --test "$data/abalone/test.csv" \
+      --hp predictor_type=regressor --hp feature_dim=10 --model-dir "$work/ll"
+  check "linear-learner regressor predicts a score per row" 0 '^\{"score": [0-9.e+-]+\}$' -- \
+    "$shelf" predict --model-dir "$work/ll" --input "$data/abalone/test-features.csv"
+  check "linear-learner binary classifier predicts score and predicted_label" 0 '"score": [0-9.e-]+, "predicted_label": [01]' -- \
+    bash -c "'$shelf' train --algorithm linear-learner --train '$work/binary.csv' --hp predictor_type=binary_classifier \
+      --hp feature_dim=10 --hp binary_classifier_model_selection_criteria=f_beta --model-dir '$work/llb' >/dev/null 2>&1 &&
+      '$shelf' predict --model-dir '$work/llb' --input '$data/abalone/test-features.csv'"
+  check "linear-learner without predictor_type is a usage error" 2 "predictor_type" -- \
+    "$shelf" train --algorithm linear-learner --train "$data/abalone/train.csv" --hp feature_dim=10 --model-dir "$work/m"
+  check "linear-learner binary labels outside {0,1} are a data error" 1 "label" -- \
+    "$shelf" train --algorithm linear-learner --train "$data/abalone/train.csv" --hp predictor_type=binary_classifier \
+      --hp feature_dim=10 --model-dir "$work/m"
+fi
+if has xgboost; then
+  check "xgboost without num_round is a usage error" 2 "num_round" -- \
+    "$shelf" train --algorithm xgboost --train "$data/abalone/train.csv" --model-dir "$work/m"
+  check "xgboost regression reports validation rmse" 0 '"validation:rmse"' -- \
+    "$shelf" train --algorithm xgboost --train "$data/abalone/train.csv" --validation "$data/abalone/test.csv" \
+      --hp num_round=20 --hp max_depth=3 --model-dir "$work/xgr"
+  check "xgboost binary:logistic predicts a probability per row" 0 '^\{"score": (0|1|0\.[0-9e-]+|[0-9.]+e-[0-9]+)\}$' -- \
+    bash -c "'$shelf' train --algorithm xgboost --train '$work/binary.csv' --hp num_round=20 --hp objective=binary:logistic \
+      --model-dir '$work/xgb' >/dev/null 2>&1 && '$shelf' predict --model-dir '$work/xgb' --input '$data/abalone/test-features.csv'"
+  check "xgboost multi:softprob predicts class scores and predicted_label" 0 '^\{"score": \[[^],]+, [^],]+, [^],]+\], "predicted_label": [0-2]\}$' -- \
+    bash -c "'$shelf' train --algorithm xgboost --train '$work/three.csv' --hp num_round=10 --hp objective=multi:softprob \
+      --hp num_class=3 --model-dir '$work/xgm' >/dev/null 2>&1 && '$shelf' predict --model-dir '$work/xgm' --input '$data/abalone/test-features.csv'"
+  check "xgboost labels outside [0, num_class) are a data error" 1 "label" -- \
+    "$shelf" train --algorithm xgboost --train "$data/abalone/train.csv" --hp num_round=2 --hp objective=multi:softmax \
+      --hp num_class=3 --model-dir "$work/m"
+  check "xgboost evaluates a saved model" 0 '"test:rmse"' -- \
+    "$shelf" evaluate --model-dir "$work/xgr" --test "$data/abalone/test.csv"
+fi
+
 echo "$failures failure(s)"
 [ "$failures" = 0 ]

@@ -1,0 +1,265 @@
+"""Side by side: shelf::gbt against python3-xgboost 1.7 (tree_method=hist), same data, same run.
+
+    /usr/bin/python3 bench/compare/xgboost_compare.py --driver BUILD/bench/trees/xgboost_driver
+
+Data: a seeded 600,000 x 28 sklearn make_classification task (500,000 rows train, 100,000
+test), UCI Adult, KDD Cup 99 10 % (23 classes) and California housing, read from
+../shared/data (data sets that are absent are skipped with a message). Both libraries get
+the same float32 matrices (categorical text as ordinal codes, NaN for missing), the same
+hyperparameters (max_bin 256, max_depth 6, eta 0.3, the same rounds) and 2 threads.
+
+Each side runs in its own process, so that peak memory is its own: the growth of the peak
+resident set over the resident set after loading the data. The sides alternate, one run each,
+--repeats times, and each keeps its best time, so that both meet the same machine load.
+XGBoost's training time is its DMatrix construction plus xgb.train (shelf's fit starts from the
+same in-memory matrix), measured with both DMatrix and QuantileDMatrix; the faster is compared.
+Prediction takes the faster of xgboost's inplace_predict on the numpy matrix and predict on a
+new DMatrix (construction included). Test quality is computed here, by scikit-learn, from both
+sides' predictions. Results go to docs/benchmarks.md through report.record(...) and
+report.render().
+"""
+import argparse
+import json
+import pathlib
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import report  # noqa: E402
+
+DATA = report.ROOT.parent / "shared" / "data"
+PEER = "xgboost " + __import__("xgboost").__version__ + " hist"
+
+
+def write_bin(path, X, y):
+    with open(path, "wb") as f:
+        np.array(X.shape, dtype=np.int64).tofile(f)
+        np.asarray(y, dtype=np.float32).tofile(f)
+        np.ascontiguousarray(X, dtype=np.float32).tofile(f)
+
+
+def read_bin(path):
+    with open(path, "rb") as f:
+        rows, cols = np.fromfile(f, dtype=np.int64, count=2)
+        y = np.fromfile(f, dtype=np.float32, count=rows)
+        X = np.fromfile(f, dtype=np.float32, count=rows * cols).reshape(rows, cols)
+    return X, y
+
+
+def resident_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096 / 1e6
+
+
+def peak_mb():
+    """The resident set's high-water mark (VmHWM); ru_maxrss would include the parent's
+    memory from before exec."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1e3
+    return 0.0
+
+
+# ---- data sets ---------------------------------------------------------------
+
+def synthetic():
+    from sklearn.datasets import make_classification
+    X, y = make_classification(n_samples=600_000, n_features=28, n_informative=14, n_redundant=6,
+                               flip_y=0.05, random_state=20240501)
+    return X[:500_000], y[:500_000], X[500_000:], y[500_000:]
+
+
+def ordinal(columns_train, columns_test):
+    """Text columns to codes, shared between train and test."""
+    cats = sorted(set(columns_train) | set(columns_test))
+    index = {c: i for i, c in enumerate(cats)}
+    return (np.array([index[c] for c in columns_train], dtype=np.float32),
+            np.array([index[c] for c in columns_test], dtype=np.float32))
+
+
+def adult():
+    folder = DATA / "adult"
+    def load(name):
+        rows = [line.strip().rstrip(".").split(", ") for line in open(folder / name) if line.count(",") >= 14]
+        return rows
+    train, test = load("adult-train.csv"), load("adult-test.csv")
+    categorical = {1, 3, 5, 6, 7, 8, 9, 13}
+    Xtr = np.zeros((len(train), 14), dtype=np.float32)
+    Xte = np.zeros((len(test), 14), dtype=np.float32)
+    for j in range(14):
+        a, b = [r[j] for r in train], [r[j] for r in test]
+        if j in categorical:
+            Xtr[:, j], Xte[:, j] = ordinal(a, b)
+        else:
+            Xtr[:, j], Xte[:, j] = np.array(a, dtype=np.float32), np.array(b, dtype=np.float32)
+    ytr = np.array([r[14] == ">50K" for r in train], dtype=np.float32)
+    yte = np.array([r[14] == ">50K" for r in test], dtype=np.float32)
+    return Xtr, ytr, Xte, yte
+
+
+def kddcup():
+    import gzip
+    from sklearn.model_selection import train_test_split
+    rows = [line.strip().rstrip(".").split(",") for line in gzip.open(DATA / "kddcup99_10pct" / "kddcup.data_10_percent.gz", "rt")]
+    labels = sorted({r[41] for r in rows})
+    X = np.zeros((len(rows), 41), dtype=np.float32)
+    for j in range(41):
+        col = [r[j] for r in rows]
+        if j in (1, 2, 3):
+            X[:, j] = ordinal(col, [])[0]
+        else:
+            X[:, j] = np.array(col, dtype=np.float32)
+    y = np.array([labels.index(r[41]) for r in rows], dtype=np.float32)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, random_state=0, stratify=y)
+    return Xtr, ytr, Xte, yte
+
+
+def california():
+    from sklearn.model_selection import train_test_split
+    lines = open(DATA / "california_housing" / "housing.csv").read().splitlines()[1:]
+    rows = [line.split(",") for line in lines]
+    X = np.array([[float(v) if v else np.nan for v in r[:8]] for r in rows], dtype=np.float32)
+    proximity = ordinal([r[9] for r in rows], [])[0]
+    X = np.column_stack([X, proximity]).astype(np.float32)
+    y = np.array([float(r[8]) for r in rows], dtype=np.float32)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, random_state=0)
+    return Xtr, ytr, Xte, yte
+
+
+COMMON = {"max_bin": 256, "max_depth": 6, "eta": 0.3, "nthread": 2}
+DATASETS = [
+    ("synthetic 500k x 28", synthetic, dict(COMMON, objective="binary:logistic"), 100, None),
+    ("adult", adult, dict(COMMON, objective="binary:logistic"), 100, "adult"),
+    ("kddcup99 10%", kddcup, dict(COMMON, objective="multi:softprob", num_class=23), 20, "kddcup99_10pct"),
+    ("california housing", california, dict(COMMON, objective="reg:squarederror"), 200, "california_housing"),
+]
+
+
+# ---- the xgboost side, in its own process --------------------------------------
+
+def xgb_side(args):
+    import xgboost as xgb
+    X, y = read_bin(args.train)
+    Xt, _ = read_bin(args.test)
+    params = json.loads(args.params)
+    rounds = params.pop("num_round")
+    params["tree_method"] = "hist"
+    before = resident_mb()
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # restart VmHWM from the current resident set
+    make = xgb.DMatrix if args.dmatrix == "DMatrix" else xgb.QuantileDMatrix
+    fit = train_only = float("inf")
+    for _ in range(args.repeats):
+        start = time.perf_counter()
+        d = make(X, label=y, nthread=params["nthread"]) if args.dmatrix == "DMatrix" else make(X, label=y, max_bin=params["max_bin"], nthread=params["nthread"])
+        built = time.perf_counter()
+        booster = xgb.train(params, d, rounds)
+        end = time.perf_counter()
+        fit, train_only = min(fit, end - start), min(train_only, end - built)
+        del d
+    peak = peak_mb() - before
+    inplace = fresh = float("inf")
+    for _ in range(args.repeats):
+        start = time.perf_counter()
+        p = booster.inplace_predict(Xt)
+        inplace = min(inplace, time.perf_counter() - start)
+        start = time.perf_counter()  # a new DMatrix each time: predict() caches per DMatrix
+        booster.predict(xgb.DMatrix(Xt, nthread=params["nthread"]))
+        fresh = min(fresh, time.perf_counter() - start)
+    np.asarray(p, dtype=np.float32).tofile(args.out)
+    print(json.dumps({"fit_seconds": fit, "train_seconds": train_only, "predict_seconds": min(inplace, fresh),
+                      "inplace_seconds": inplace, "dmatrix_predict_seconds": fresh, "fit_peak_mb": peak}))
+
+
+# ---- the comparison --------------------------------------------------------------
+
+def quality(objective, y, p):
+    from sklearn.metrics import log_loss, mean_squared_error, roc_auc_score
+    if objective == "binary:logistic":
+        return {"test AUC": roc_auc_score(y, p), "test logloss": log_loss(y, p)}
+    if objective == "multi:softprob":
+        p = p.reshape(len(y), -1)
+        return {"test mlogloss": log_loss(y, p, labels=range(p.shape[1])), "test accuracy": float(np.mean(p.argmax(1) == y))}
+    return {"test RMSE": float(np.sqrt(mean_squared_error(y, p)))}
+
+
+def best_of(kept, run):
+    """The smaller of each time in two runs' reports; memory from the first run."""
+    if kept is None:
+        return run
+    return {k: min(v, run[k]) if k.endswith("seconds") else v for k, v in kept.items()}
+
+
+def compare(name, loader, params, rounds, folder, args, work):
+    if folder and not (DATA / folder).exists():
+        print(f"{name}: {DATA / folder} is absent, skipped")
+        return
+    Xtr, ytr, Xte, yte = loader()
+    train, test = work / "train.bin", work / "test.bin"
+    write_bin(train, Xtr, ytr)
+    write_bin(test, Xte, yte)
+    hp = dict(params, num_round=rounds)
+
+    # The sides alternate, one run each per repeat, so that both meet the same machine load;
+    # each keeps its best time (and its first run's memory).
+    mine, peers = None, {}
+    for _ in range(args.repeats):
+        out = subprocess.run([args.driver, str(train), str(test), str(work / "shelf.pred"), "1"] +
+                             [f"{k}={v}" for k, v in hp.items()], capture_output=True, text=True, check=True)
+        mine = best_of(mine, json.loads(out.stdout))
+        for kind in ("DMatrix", "QuantileDMatrix"):
+            out = subprocess.run([sys.executable, __file__, "--xgb-side", "--train", str(train), "--test", str(test),
+                                  "--out", str(work / f"{kind}.pred"), "--repeats", "1", "--dmatrix", kind,
+                                  "--params", json.dumps(hp)], capture_output=True, text=True, check=True)
+            peers[kind] = best_of(peers.get(kind), json.loads(out.stdout.strip().splitlines()[-1]))
+    best = min(peers, key=lambda k: peers[k]["fit_seconds"])
+    peer = peers[best]
+
+    ps = np.fromfile(work / "shelf.pred", dtype=np.float32)
+    px = np.fromfile(work / "DMatrix.pred", dtype=np.float32)
+    qs, qx = quality(params["objective"], yte, ps), quality(params["objective"], yte, px)
+    q = {k: (qs[k], qx[k]) for k in qs}
+    rows = len(yte)
+    note = (f"{len(ytr):,} x {Xtr.shape[1]}, {rounds} rounds; xgboost {best} (DMatrix {peers['DMatrix']['fit_seconds']:.3g} s, "
+            f"QuantileDMatrix {peers['QuantileDMatrix']['fit_seconds']:.3g} s, xgb.train alone {peer['train_seconds']:.3g} s); "
+            f"peak memory shelf {mine['fit_peak_mb']:.0f} MB, xgboost {min(p['fit_peak_mb'] for p in peers.values()):.0f} MB")
+    report.record("gbt", name, "train", 2, mine["fit_seconds"], PEER, peer["fit_seconds"], q, note)
+    px_best = min(p["predict_seconds"] for p in peers.values())
+    report.record("gbt", name, "predict", 2, mine["predict_seconds"], PEER, px_best, {},
+                  f"{rows:,} rows: shelf {rows / mine['predict_seconds']:,.0f} rows/s, xgboost "
+                  f"{rows / px_best:,.0f} rows/s (faster of inplace_predict and DMatrix + predict)")
+    print(f"{name}: train {mine['fit_seconds']:.3f} s vs {peer['fit_seconds']:.3f} s "
+          f"(ratio {mine['fit_seconds'] / peer['fit_seconds']:.3f}); predict {mine['predict_seconds']:.4f} s vs "
+          f"{px_best:.4f} s (throughput x{px_best / mine['predict_seconds']:.2f}); memory {mine['fit_peak_mb']:.0f} vs "
+          f"{min(p['fit_peak_mb'] for p in peers.values()):.0f} MB; quality {q}", flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--driver", help="path of the built xgboost_driver")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--only", help="run only data sets whose name contains this")
+    ap.add_argument("--xgb-side", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--train"), ap.add_argument("--test"), ap.add_argument("--out")
+    ap.add_argument("--dmatrix", default="DMatrix"), ap.add_argument("--params")
+    args = ap.parse_args()
+    if args.xgb_side:
+        return xgb_side(args)
+    if not args.driver:
+        ap.error("--driver is required")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, loader, params, rounds, folder in DATASETS:
+            if args.only and args.only not in name:
+                continue
+            compare(name, loader, params, rounds, folder, args, pathlib.Path(tmp))
+    report.render()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,282 @@
+// shelf/linear/data.hpp: a labelled data channel (dense or CSR), its checks, and the
+// two row sources the trainer multiplies with the weight matrix.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Core>
+#include <Eigen/SparseCore>
+
+#include "shelf/core/error.hpp"
+#include "shelf/core/parallel.hpp"
+#include "shelf/core/random.hpp"
+#include "shelf/core/types.hpp"
+
+namespace shelf::linear {
+
+/// Features (dense rows or CSR) and their labels, viewed, not copied. The views live
+/// as long as the channel, so it is neither copied nor moved: pass it where it is made.
+template <class T>
+class Channel {
+public:
+    template <class DX, class DY>
+    Channel(const Eigen::MatrixBase<DX>& X, const Eigen::MatrixBase<DY>& y) : dense_(std::in_place, X), y_(y) {}
+    template <class DY>
+    Channel(const SparseMatrix<T>& X, const Eigen::MatrixBase<DY>& y) : sparse_(&X), y_(y) {}
+    Channel(const Channel&) = delete;
+    Channel& operator=(const Channel&) = delete;
+
+    bool is_sparse() const { return sparse_ != nullptr; }
+    const MatrixView<T>& dense() const { return *dense_; }
+    const SparseMatrix<T>& sparse() const { return *sparse_; }
+    const VectorView<T>& labels() const { return y_; }
+    Index rows() const { return sparse_ ? sparse_->rows() : dense_->rows(); }
+    Index cols() const { return sparse_ ? sparse_->cols() : dense_->cols(); }
+
+private:
+    std::optional<MatrixView<T>> dense_;
+    const SparseMatrix<T>* sparse_ = nullptr;
+    VectorView<T> y_;
+};
+
+namespace detail {
+
+template <class T>
+data_error not_finite(const std::string& context, Index row, Index col, T value) {
+    return data_error(errc::not_finite, context + ": the feature at row " + std::to_string(row) + ", column " +
+                                            std::to_string(col) + " (from 0) is " +
+                                            (std::isnan(value) ? "NaN" : "infinite") +
+                                            "; the linear learner needs finite features");
+}
+
+template <class T>
+using RowArray = Eigen::Array<T, 1, Eigen::Dynamic>;
+
+/// Weights, one row per feature: a whole matrix or a block of its columns.
+template <class T>
+using WeightView = Eigen::Ref<const RowMatrix<T>, 0, Eigen::OuterStride<>>;
+
+/// Dense rows: products are Eigen GEMMs on a thread's share of rows. When training,
+/// rows are normalized as they are gathered, which keeps the products well scaled.
+template <class T>
+class DenseInput {
+public:
+    explicit DenseInput(const MatrixView<T>& X) : X_(X) {}
+
+    /// Rows are read as (x − mean) · inv_scale from now on.
+    void normalize(const RowArray<T>& mean, const RowArray<T>& inv_scale) {
+        mean_ = mean;
+        inv_scale_ = inv_scale;
+    }
+
+    /// A thread's rows: gathered into `buffer`, or viewed in place.
+    struct Chunk {
+        const T* data = nullptr;
+        Index rows = 0, stride = 0;
+        RowMatrix<T> buffer;
+        Eigen::Map<const RowMatrix<T>, 0, Eigen::OuterStride<>> matrix(Index cols) const {
+            return {data, rows, cols, Eigen::OuterStride<>(stride)};
+        }
+    };
+
+    Index rows() const { return X_.rows(); }
+    Index cols() const { return X_.cols(); }
+
+    /// Rows index[0 .. m).
+    void gather(Chunk& c, const Index* index, Index m) const { load(c, m, [&](Index r) { return index[r]; }); }
+    /// Rows first .. first + m.
+    void range(Chunk& c, Index first, Index m) const {
+        if (inv_scale_.size()) return load(c, m, [&](Index r) { return first + r; });
+        c.data = X_.data() + first * X_.outerStride();
+        c.rows = m;
+        c.stride = X_.outerStride();
+    }
+
+    /// Calls f(column, value) for every entry of row i (not normalized).
+    template <class F>
+    void for_each_in_row(Index i, F&& f) const {
+        for (Index j = 0; j < X_.cols(); ++j) f(j, X_(i, j));
+    }
+
+    /// S = rows · W (W has one row per feature).
+    void multiply(const Chunk& c, const WeightView<T>& weights, RowMatrix<T>& out) const {
+        out.noalias() = c.matrix(X_.cols()) * weights;
+    }
+    /// P += rowsᵀ · G.
+    void add_transposed(const Chunk& c, const RowMatrix<T>& g, RowMatrix<T>& out) const {
+        out.noalias() += c.matrix(X_.cols()).transpose() * g;
+    }
+
+    /// Throws data_error(not_finite) naming the first NaN or infinity.
+    void require_finite(const std::string& context, int threads) const {
+        bool finite = true;
+#pragma omp parallel for num_threads(threads) reduction(&& : finite) schedule(static)
+        for (Index i = 0; i < X_.rows(); ++i) finite = finite && X_.row(i).allFinite();
+        if (finite) return;
+        for (Index i = 0; i < X_.rows(); ++i)
+            for (Index j = 0; j < X_.cols(); ++j)
+                if (!std::isfinite(X_(i, j))) throw not_finite(context, i, j, X_(i, j));
+    }
+
+private:
+    template <class RowOf>
+    void load(Chunk& c, Index m, RowOf row_of) const {
+        c.buffer.resize(m, X_.cols());
+        constexpr Index ahead = 8;  // shuffled rows defeat the hardware prefetcher: fetch a few rows ahead
+        for (Index r = 0; r < m; ++r) {
+            if (r + ahead < m) prefetch(X_.row(row_of(r + ahead)).data(), X_.cols());
+            if (inv_scale_.size())
+                c.buffer.row(r).array() = (X_.row(row_of(r)).array() - mean_) * inv_scale_;
+            else
+                c.buffer.row(r) = X_.row(row_of(r));
+        }
+        c.data = c.buffer.data();
+        c.rows = m;
+        c.stride = X_.cols();
+    }
+
+    static void prefetch(const T* row, Index count) {
+#if defined(__GNUC__)
+        const char* p = reinterpret_cast<const char*>(row);
+        for (std::size_t at = 0; at < std::size_t(count) * sizeof(T); at += 64) __builtin_prefetch(p + at);
+#else
+        (void)row, (void)count;
+#endif
+    }
+
+    const MatrixView<T>& X_;
+    RowArray<T> mean_, inv_scale_;
+};
+
+/// CSR rows: products walk each row's nonzeros; the weight rows they touch are contiguous.
+/// Sparse data are scaled, never centered (centering would fill them in).
+template <class T>
+class SparseInput {
+public:
+    /// `cols` may exceed X's columns: absent trailing features are zero.
+    SparseInput(const SparseMatrix<T>& X, Index cols) : X_(X), cols_(cols) {}
+
+    /// Entries are read as x · inv_scale from now on; sparse data are not centered.
+    void normalize(const RowArray<T>&, const RowArray<T>& inv_scale) { inv_scale_ = inv_scale; }
+
+    struct Chunk {
+        const Index* index = nullptr;  ///< rows index[0 .. rows) of X, or `first ..` when null
+        Index first = 0, rows = 0;
+        Index row(Index r) const { return index ? index[r] : first + r; }
+    };
+
+    Index rows() const { return X_.rows(); }
+    Index cols() const { return cols_; }
+
+    void gather(Chunk& c, const Index* index, Index m) const { c = {index, 0, m}; }
+    void range(Chunk& c, Index first, Index m) const { c = {nullptr, first, m}; }
+
+    /// Calls f(column, value) for every nonzero of row i (not normalized).
+    template <class F>
+    void for_each_in_row(Index i, F&& f) const {
+        for (typename SparseMatrix<T>::InnerIterator it(X_, i); it; ++it) f(it.index(), it.value());
+    }
+
+    /// S = rows · W: for each nonzero x_ij, S_i += x_ij · W_j (rows of W and S are contiguous).
+    void multiply(const Chunk& c, const WeightView<T>& weights, RowMatrix<T>& out) const {
+        const Index m = weights.cols(), stride = weights.outerStride();
+        out.setZero(c.rows, m);
+        for (Index r = 0; r < c.rows; ++r) {
+            T* const to = out.data() + r * m;
+            for (typename SparseMatrix<T>::InnerIterator it(X_, c.row(r)); it; ++it)
+                axpy(value(it), weights.data() + it.index() * stride, to, m);
+        }
+    }
+    /// P += rowsᵀ · G: for each nonzero x_ij, P_j += x_ij · G_i.
+    void add_transposed(const Chunk& c, const RowMatrix<T>& g, RowMatrix<T>& out) const {
+        const Index m = g.cols();
+        for (Index r = 0; r < c.rows; ++r) {
+            const T* const from = g.data() + r * m;
+            for (typename SparseMatrix<T>::InnerIterator it(X_, c.row(r)); it; ++it)
+                axpy(value(it), from, out.data() + it.index() * m, m);
+        }
+    }
+
+    void require_finite(const std::string& context, int) const {
+        for (Index i = 0; i < X_.outerSize(); ++i)
+            for (typename SparseMatrix<T>::InnerIterator it(X_, i); it; ++it)
+                if (!std::isfinite(it.value())) throw not_finite(context, i, it.index(), it.value());
+    }
+
+private:
+    /// y += a · x over m entries: a plain loop the compiler vectorizes.
+    static void axpy(T a, const T* x, T* y, Index m) {
+        for (Index k = 0; k < m; ++k) y[k] += a * x[k];
+    }
+
+    T value(const typename SparseMatrix<T>::InnerIterator& it) const {
+        return inv_scale_.size() ? it.value() * inv_scale_[it.index()] : it.value();
+    }
+
+    const SparseMatrix<T>& X_;
+    Index cols_;
+    RowArray<T> inv_scale_;
+};
+
+/// Threads in the current parallel region (1 outside one).
+inline int team_size() noexcept {
+#ifdef _OPENMP
+    return omp_get_num_threads();
+#else
+    return 1;
+#endif
+}
+
+/// Keeps Eigen's products serial in the calling thread of a parallel region (Eigen would
+/// otherwise start its own team inside a region of one thread and ignore num_threads).
+inline void keep_eigen_serial() noexcept {
+#ifdef _OPENMP
+    omp_set_num_threads(1);
+#endif
+}
+
+/// S = X·W + b for every row of `input`, in parallel blocks of rows.
+template <class T, class Input>
+RowMatrix<T> linear_scores(const Input& input, const RowMatrix<T>& W, const RowArray<T>& b, int threads) {
+    const Index n = input.rows(), block = 4096;
+    RowMatrix<T> out(n, W.cols());
+#pragma omp parallel num_threads(threads)
+    {
+        keep_eigen_serial();
+        typename Input::Chunk chunk;
+        RowMatrix<T> part;
+#pragma omp for schedule(static)
+        for (Index first = 0; first < n; first += block) {
+            const Index rows = std::min(block, n - first);
+            input.range(chunk, first, rows);
+            part.resize(rows, W.cols());
+            input.multiply(chunk, W, part);
+            out.middleRows(first, rows) = part.rowwise() + b.matrix();
+        }
+    }
+    return out;
+}
+
+/// `count` distinct rows of n, drawn uniformly and sorted (all rows when count >= n).
+inline std::vector<Index> sample_rows(Index n, Index count, Rng& rng) {
+    std::vector<Index> rows(static_cast<std::size_t>(n));
+    for (Index i = 0; i < n; ++i) rows[static_cast<std::size_t>(i)] = i;
+    if (count < n) {
+        for (Index i = 0; i < count; ++i) {  // the first `count` steps of a Fisher–Yates shuffle
+            const auto j = i + static_cast<Index>(rng.uniform_index(static_cast<std::uint64_t>(n - i)));
+            std::swap(rows[static_cast<std::size_t>(i)], rows[static_cast<std::size_t>(j)]);
+        }
+        rows.resize(static_cast<std::size_t>(count));
+        std::sort(rows.begin(), rows.end());
+    }
+    return rows;
+}
+
+}  // namespace detail
+}  // namespace shelf::linear

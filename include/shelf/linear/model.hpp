@@ -1,0 +1,267 @@
+// shelf/linear/model.hpp: a trained linear learner — the model the sweep kept, on raw
+// features — with the platform's outputs predicted_label and score.
+#pragma once
+
+#include <cstdint>
+#include <istream>
+#include <ostream>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Core>
+#include <Eigen/SparseCore>
+
+#include "data.hpp"
+#include "losses.hpp"
+#include "params.hpp"
+#include "sweep.hpp"
+#include "shelf/core/parallel.hpp"
+#include "shelf/core/serialize.hpp"
+
+namespace shelf::linear {
+
+/// One model of the sweep, as training and selection left it.
+struct CandidateReport {
+    Candidate hyperparameters;
+    int best_epoch = 0;  ///< epoch of the kept weights; 0: no epoch improved on the initial weights
+    int epochs = 0;      ///< epochs trained before it stopped
+    double loss = 0;     ///< its best early-stopping loss (validation, else training)
+    double metric = 0;   ///< its selection metric on the selection data
+
+    friend bool operator==(const CandidateReport& a, const CandidateReport& b) {
+        return a.hyperparameters.learning_rate == b.hyperparameters.learning_rate &&
+               a.hyperparameters.l1 == b.hyperparameters.l1 && a.hyperparameters.wd == b.hyperparameters.wd &&
+               a.hyperparameters.positive_example_weight_mult == b.hyperparameters.positive_example_weight_mult &&
+               a.best_epoch == b.best_epoch && a.epochs == b.epochs &&
+               (a.loss == b.loss || (a.loss != a.loss && b.loss != b.loss)) &&
+               (a.metric == b.metric || (a.metric != a.metric && b.metric != b.metric));
+    }
+};
+
+/// What training did.
+struct FitReport {
+    std::vector<CandidateReport> models;  ///< every model of the sweep, in order
+    int selected = 0;                     ///< the one kept
+    int epochs_run = 0;                   ///< epochs until every model had stopped (or `epochs`)
+    bool stopped = false;                 ///< the progress callback asked to stop
+    bool on_validation = false;           ///< selection (and early stopping) used the validation channel
+    bool plus_minus_one = false;          ///< binary labels were given as −1/+1 and read as 0/1
+
+    friend bool operator==(const FitReport& a, const FitReport& b) {
+        return a.models == b.models && a.selected == b.selected && a.epochs_run == b.epochs_run &&
+               a.stopped == b.stopped && a.on_validation == b.on_validation && a.plus_minus_one == b.plus_minus_one;
+    }
+};
+
+namespace detail {
+
+/// The platform's score from raw linear outputs, in place: the probability of class 1
+/// (logistic), the raw margin (hinge), class probabilities (softmax) or the value.
+template <class T>
+void to_score(Loss loss, RowMatrix<T>& raw) {
+    if (loss == Loss::logistic) {
+        raw = raw.array().logistic().matrix();
+    } else if (loss == Loss::softmax_loss) {
+        for (Index i = 0; i < raw.rows(); ++i) {
+            auto row = raw.row(i).array();
+            row = (row - row.maxCoeff()).exp();
+            row /= row.sum();
+        }
+    }
+}
+
+/// The name of the metric `criteria` selects by, as the platform reports it.
+inline std::string selection_metric_name(PredictorType type, SelectionCriteria criteria) {
+    if (type == PredictorType::regressor || criteria == SelectionCriteria::loss_function) return "objective_loss";
+    if (type == PredictorType::multiclass_classifier) return "multiclass_accuracy";
+    switch (criteria) {
+        case SelectionCriteria::f_beta: return "binary_f_beta";
+        case SelectionCriteria::precision_at_target_recall: return "precision";
+        case SelectionCriteria::recall_at_target_precision: return "recall";
+        default: return "binary_classification_accuracy";
+    }
+}
+
+}  // namespace detail
+
+/// A linear model on raw features: d × outputs weights and a bias per output (one output
+/// for regressors and binary classifiers, one per class for multiclass). A value —
+/// copyable and compared by content; const methods are safe to call from several threads.
+template <class T>
+class Model {
+    static_assert(std::is_floating_point_v<T>, "shelf::linear::Model<T> needs float or double");
+
+public:
+    /// `params` are the resolved hyperparameters; `threshold` is a binary classifier's
+    /// decision threshold on the score (predict 1 when score >= threshold).
+    Model(Params params, RowMatrix<T> weights, Vector<T> bias, T threshold, FitReport report = {})
+        : params_(std::move(params)), weights_(std::move(weights)), bias_(std::move(bias)), threshold_(threshold),
+          report_(std::move(report)) {}
+
+    const Params& params() const noexcept { return params_; }
+    PredictorType predictor_type() const { return *params_.predictor_type; }
+    Loss loss() const { return *params_.loss; }
+    Index feature_dim() const noexcept { return weights_.rows(); }
+    /// Columns of score(): num_classes for multiclass, else 1.
+    Index outputs() const noexcept { return weights_.cols(); }
+    const RowMatrix<T>& weights() const noexcept { return weights_; }
+    const Vector<T>& bias() const noexcept { return bias_; }
+    T threshold() const noexcept { return threshold_; }
+    const FitReport& report() const noexcept { return report_; }
+
+    /// x·w + b per row and output.
+    RowMatrix<T> raw_score(const MatrixView<T>& X) const { return raw(dense(X, "linear-learner predict")); }
+    /// Sparse rows may have fewer columns than feature_dim: absent features are zero.
+    RowMatrix<T> raw_score(const SparseMatrix<T>& X) const { return raw(sparse(X, "linear-learner predict")); }
+
+    /// The platform's `score`: binary, the probability of class 1 (hinge_loss: the raw
+    /// margin); multiclass, one probability per class; regressor, the predicted value.
+    RowMatrix<T> score(const MatrixView<T>& X) const { return scored(raw_score(X)); }
+    RowMatrix<T> score(const SparseMatrix<T>& X) const { return scored(raw_score(X)); }
+
+    /// The platform's `predicted_label` (0/1, or the class with the highest score), or
+    /// the predicted value for a regressor.
+    Vector<T> predict(const MatrixView<T>& X) const { return label(score(X)); }
+    Vector<T> predict(const SparseMatrix<T>& X) const { return label(score(X)); }
+
+    void save(std::ostream& out) const {
+        ModelWriter w(Params::family, scalar_type_of<T>());
+        w.params(to_map(params_));
+        w.matrix("weights", weights_);
+        w.array("bias", bias_.data(), {static_cast<std::uint64_t>(bias_.size())});
+        w.scalar("threshold", threshold_);
+        std::vector<double> lr, l1, wd, positive, loss, metric;
+        std::vector<std::int64_t> best_epoch, epochs;
+        for (const CandidateReport& c : report_.models) {
+            lr.push_back(c.hyperparameters.learning_rate);
+            l1.push_back(c.hyperparameters.l1);
+            wd.push_back(c.hyperparameters.wd);
+            positive.push_back(c.hyperparameters.positive_example_weight_mult);
+            loss.push_back(c.loss);
+            metric.push_back(c.metric);
+            best_epoch.push_back(c.best_epoch);
+            epochs.push_back(c.epochs);
+        }
+        w.array("report.learning_rate", lr);
+        w.array("report.l1", l1);
+        w.array("report.wd", wd);
+        w.array("report.positive_example_weight_mult", positive);
+        w.array("report.loss", loss);
+        w.array("report.metric", metric);
+        w.array("report.best_epoch", best_epoch);
+        w.array("report.epochs", epochs);
+        w.scalar("report.selected", static_cast<std::int64_t>(report_.selected));
+        w.scalar("report.epochs_run", static_cast<std::int64_t>(report_.epochs_run));
+        const auto flags = static_cast<std::uint8_t>((report_.stopped ? 1 : 0) | (report_.on_validation ? 2 : 0) |
+                                                     (report_.plus_minus_one ? 4 : 0));
+        w.scalar("report.flags", flags);
+        w.write(out);
+    }
+
+    /// Reads a model written by save(); a damaged file or another family's throws model_error.
+    static Model load(std::istream& in) {
+        const ModelReader r(in);
+        r.expect(Params::family, scalar_type_of<T>());
+        Params params;
+        try {
+            params = from_map<Params>(r.params());
+        } catch (const invalid_argument& e) {
+            throw model_error(errc::malformed,
+                              std::string("the linear-learner model's hyperparameters are invalid: ") + e.what());
+        }
+        RowMatrix<T> weights = r.matrix<T>("weights");
+        Vector<T> bias = r.vector<T>("bias");
+        const Index outputs = params.predictor_type == PredictorType::multiclass_classifier ? *params.num_classes : 1;
+        if (!params.feature_dim || !params.loss || weights.rows() != *params.feature_dim ||
+            weights.cols() != outputs || bias.size() != outputs)
+            throw model_error(errc::malformed, "the linear-learner model's weights are " +
+                                                   std::to_string(weights.rows()) + " x " +
+                                                   std::to_string(weights.cols()) + " with " +
+                                                   std::to_string(bias.size()) +
+                                                   " biases, which does not match its hyperparameters");
+        FitReport report;
+        const auto lr = r.values<double>("report.learning_rate"), l1 = r.values<double>("report.l1"),
+                   wd = r.values<double>("report.wd"), positive = r.values<double>("report.positive_example_weight_mult"),
+                   loss = r.values<double>("report.loss"), metric = r.values<double>("report.metric");
+        const auto best_epoch = r.values<std::int64_t>("report.best_epoch"), epochs = r.values<std::int64_t>("report.epochs");
+        for (const auto* v : {&l1, &wd, &positive, &loss, &metric})
+            if (v->size() != lr.size()) throw model_error(errc::malformed, "the linear-learner model's report is malformed");
+        if (best_epoch.size() != lr.size() || epochs.size() != lr.size())
+            throw model_error(errc::malformed, "the linear-learner model's report is malformed");
+        for (std::size_t k = 0; k < lr.size(); ++k)
+            report.models.push_back({{lr[k], l1[k], wd[k], positive[k]}, static_cast<int>(best_epoch[k]),
+                                     static_cast<int>(epochs[k]), loss[k], metric[k]});
+        report.selected = static_cast<int>(r.scalar<std::int64_t>("report.selected"));
+        report.epochs_run = static_cast<int>(r.scalar<std::int64_t>("report.epochs_run"));
+        const auto flags = r.scalar<std::uint8_t>("report.flags");
+        report.stopped = (flags & 1) != 0;
+        report.on_validation = (flags & 2) != 0;
+        report.plus_minus_one = (flags & 4) != 0;
+        return Model(std::move(params), std::move(weights), std::move(bias), r.scalar<T>("threshold"),
+                     std::move(report));
+    }
+
+    friend bool operator==(const Model& a, const Model& b) {
+        return to_map(a.params_) == to_map(b.params_) && a.weights_.rows() == b.weights_.rows() &&
+               a.weights_.cols() == b.weights_.cols() && a.weights_ == b.weights_ && a.bias_ == b.bias_ &&
+               a.threshold_ == b.threshold_ && a.report_ == b.report_;
+    }
+    friend bool operator!=(const Model& a, const Model& b) { return !(a == b); }
+
+private:
+    detail::DenseInput<T> dense(const MatrixView<T>& X, const char* context) const {
+        if (X.cols() != feature_dim())
+            throw data_error(errc::shape_mismatch, std::string(context) + ": X has " + std::to_string(X.cols()) +
+                                                       " columns, the model expects " + std::to_string(feature_dim()) +
+                                                       " (feature_dim)");
+        detail::DenseInput<T> input(X);
+        input.require_finite(context, threads());
+        return input;
+    }
+    detail::SparseInput<T> sparse(const SparseMatrix<T>& X, const char* context) const {
+        if (X.cols() > feature_dim())
+            throw data_error(errc::shape_mismatch, std::string(context) + ": X has " + std::to_string(X.cols()) +
+                                                       " columns, more than the model's " +
+                                                       std::to_string(feature_dim()) + " (feature_dim)");
+        detail::SparseInput<T> input(X, feature_dim());
+        input.require_finite(context, threads());
+        return input;
+    }
+
+    int threads() const { return resolve_threads(params_.num_threads); }
+
+    template <class Input>
+    RowMatrix<T> raw(const Input& input) const {
+        return detail::linear_scores(input, weights_, detail::RowArray<T>(bias_.transpose()), threads());
+    }
+
+    RowMatrix<T> scored(RowMatrix<T> raw) const {
+        detail::to_score(loss(), raw);
+        return raw;
+    }
+
+    Vector<T> label(const RowMatrix<T>& score) const {
+        if (predictor_type() == PredictorType::regressor) return score.col(0);
+        Vector<T> out(score.rows());
+        for (Index i = 0; i < score.rows(); ++i) {
+            if (predictor_type() == PredictorType::binary_classifier) {
+                out[i] = score(i, 0) >= threshold_ ? T(1) : T(0);
+            } else {
+                Index best = 0;
+                score.row(i).maxCoeff(&best);
+                out[i] = T(best);
+            }
+        }
+        return out;
+    }
+
+    Params params_;
+    RowMatrix<T> weights_;
+    Vector<T> bias_;
+    T threshold_;
+    FitReport report_;
+};
+
+}  // namespace shelf::linear

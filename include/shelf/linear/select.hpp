@@ -1,0 +1,131 @@
+// shelf/linear/select.hpp: choosing the model to keep and a binary classifier's threshold.
+//
+// Every candidate is scored on the selection data (the validation channel, else the
+// training data) by binary_classifier_model_selection_criteria: for a binary
+// classifier, the best value of the criterion over thresholds (accuracy, F-beta,
+// precision at target_recall, recall at target_precision) or the mean loss; for a
+// multiclass classifier, accuracy (or the loss, with loss_function); for a regressor,
+// the mean loss. Ties go to the lower model index (model 0 is the sweep's centre).
+// The threshold criteria sort every model's scores, so binary classifiers are compared
+// on at most compared_rows rows of the selection data (a sample drawn by seed); the kept
+// model's threshold is then tuned on all of them.
+#pragma once
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "data.hpp"
+#include "model.hpp"
+#include "objective.hpp"
+#include "params.hpp"
+#include "shelf/metrics/classification.hpp"
+#include "shelf/metrics/ranking.hpp"
+
+namespace shelf::linear::detail {
+
+/// A binary classifier's threshold on its score and the criterion's value there.
+struct Operating {
+    double threshold;
+    double metric;
+};
+
+/// The threshold that optimises `params`' criterion on (labels, scores); y holds 0/1.
+template <class T>
+Operating operating_point(const Params& params, const Vector<T>& y, const Vector<T>& score) {
+    using metrics::OperatingPoint;
+    switch (params.binary_classifier_model_selection_criteria) {
+        case SelectionCriteria::accuracy: {
+            const auto roc = metrics::roc_curve<T>(y, score, T(1), nullptr, false);
+            const double positives = y.sum(), negatives = double(y.size()) - positives;
+            Operating best{0, -1};
+            for (Index i = 0; i < roc.thresholds.size(); ++i) {
+                const double accuracy = (roc.tpr[i] * positives + (1 - roc.fpr[i]) * negatives) / double(y.size());
+                if (accuracy > best.metric) best = {roc.thresholds[i], accuracy};
+            }
+            return best;
+        }
+        case SelectionCriteria::f_beta: {
+            const OperatingPoint p = metrics::best_f_beta_threshold<T>(y, score, params.f_beta);
+            return {p.threshold, p.f_beta};
+        }
+        case SelectionCriteria::precision_at_target_recall: {
+            const OperatingPoint p = metrics::precision_at_recall<T>(y, score, params.target_recall);
+            return {p.threshold, p.precision};
+        }
+        case SelectionCriteria::recall_at_target_precision: {
+            const OperatingPoint p = metrics::recall_at_precision<T>(y, score, params.target_precision);
+            return {p.threshold, p.recall};
+        }
+        case SelectionCriteria::loss_function: break;
+    }
+    return {params.loss == Loss::hinge_loss ? 0.0 : 0.5, std::numeric_limits<double>::quiet_NaN()};
+}
+
+/// Rows on which binary classifiers are compared by a threshold criterion. Paired on the
+/// same rows, the models' metrics differ by much less than their sampling error (~0.001).
+inline constexpr Index compared_rows = 200000;
+
+/// Whether a larger selection metric is better.
+inline bool maximised(PredictorType type, SelectionCriteria criteria) {
+    return type != PredictorType::regressor && criteria != SelectionCriteria::loss_function;
+}
+
+/// Each candidate's selection metric on `input` (raw rows) with labels y (0/1 for binary).
+/// W and b hold the candidates' raw-feature weights, `classes` columns per candidate;
+/// `settings` are the loss's in label units.
+template <class T, class Input>
+std::vector<double> selection_metrics(const Params& params, const LossSettings& settings, const Input& input,
+                                      const Vector<T>& y, const RowMatrix<T>& W, const RowArray<T>& b, Index classes,
+                                      int threads, Rng& rng) {
+    const PredictorType type = *params.predictor_type;
+    const SelectionCriteria criteria = params.binary_classifier_model_selection_criteria;
+    const Index K = W.cols() / classes, n = input.rows();
+    RowMatrix<T> scores = linear_scores(input, W, b, threads);
+    std::vector<double> metric(static_cast<std::size_t>(K));
+    if (!maximised(type, criteria)) {
+        RowArray<double> loss = RowArray<double>::Zero(K);
+        apply_loss(*params.loss, settings, scores, y.data(), classes, RowWeights<T>{}, &loss, false);
+        for (Index k = 0; k < K; ++k) metric[static_cast<std::size_t>(k)] = loss[k] / double(n);
+        return metric;
+    }
+    if (type == PredictorType::multiclass_classifier) {
+        for (Index k = 0; k < K; ++k) {
+            Vector<T> predicted(n);
+            for (Index i = 0; i < n; ++i) {
+                Index best = 0;
+                scores.row(i).segment(k * classes, classes).maxCoeff(&best);
+                predicted[i] = T(best);
+            }
+            metric[static_cast<std::size_t>(k)] = metrics::accuracy<T>(y, predicted);
+        }
+        return metric;
+    }
+    to_score(*params.loss, scores);
+    const std::vector<Index> rows = sample_rows(n, compared_rows, rng);
+    const Vector<T> labels = y(rows);
+#pragma omp parallel for num_threads(threads) schedule(dynamic)
+    for (Index k = 0; k < K; ++k) {
+        try {
+            metric[static_cast<std::size_t>(k)] = operating_point<T>(params, labels, scores(rows, k)).metric;
+        } catch (const data_error&) {  // scores that are not finite: a model that cannot be kept
+            metric[static_cast<std::size_t>(k)] = std::numeric_limits<double>::quiet_NaN();
+        }
+    }
+    return metric;
+}
+
+/// The index of the best metric (the first on ties); NaN never wins.
+inline int best_index(const std::vector<double>& metric, bool maximise) {
+    int best = 0;
+    for (std::size_t k = 1; k < metric.size(); ++k) {
+        const double a = metric[k], b = metric[static_cast<std::size_t>(best)];
+        if (std::isnan(a)) continue;
+        if (std::isnan(b) || (maximise ? a > b : a < b)) best = static_cast<int>(k);
+    }
+    return best;
+}
+
+}  // namespace shelf::linear::detail

@@ -1,0 +1,372 @@
+// shelf/trees/trainer.hpp: fit(), the boosting loop.
+//
+// Each round computes every row's gradient pair from the current margins, grows one tree per
+// output on them (row- and column-sampled), adds the trees' leaf values to the training
+// margins and to the validation margins, and evaluates the metrics on the validation data.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "../core/error.hpp"
+#include "../core/parallel.hpp"
+#include "../core/progress.hpp"
+#include "../core/random.hpp"
+#include "../core/types.hpp"
+#include "binning.hpp"
+#include "grow.hpp"
+#include "metric.hpp"
+#include "model.hpp"
+#include "objective.hpp"
+#include "params.hpp"
+#include "predict.hpp"
+#include "threads.hpp"
+
+namespace shelf::gbt {
+
+/// Validation data, evaluated every round and used by early stopping. It keeps views of X, y
+/// and weight (like Eigen::Ref): pass row-major data that outlives the fit() call.
+template <class T>
+class Validation {
+public:
+    Validation() = default;
+    Validation(const MatrixView<T>& X, const VectorView<T>& y) : X_(X), y_(y) {}
+    Validation(const MatrixView<T>& X, const VectorView<T>& y, const VectorView<T>& weight)
+        : X_(X), y_(y), weight_(weight) {}
+
+    bool empty() const { return !X_.has_value(); }
+    const MatrixView<T>& X() const { return *X_; }
+    const VectorView<T>& y() const { return *y_; }
+    const T* weight() const { return weight_ && weight_->size() > 0 ? weight_->data() : nullptr; }
+    Index weight_size() const { return weight_ ? weight_->size() : 0; }
+
+private:
+    std::optional<MatrixView<T>> X_;
+    std::optional<VectorView<T>> y_;
+    std::optional<VectorView<T>> weight_;
+};
+
+namespace detail {
+
+/// Rejects data the objective cannot learn from, naming the row (and column).
+template <class T>
+void check_data(const std::string& where, const MatrixView<T>& X, const VectorView<T>& y, const T* weight,
+                Index weight_size, const ObjectiveInfo& info, int num_class, Index max_cols, int threads) {
+    if (X.rows() == 0) throw data_error(errc::empty_data, where + " has no rows");
+    if (X.cols() == 0) throw data_error(errc::empty_data, where + " has no feature columns");
+    if (X.cols() > max_cols)
+        throw data_error(errc::shape_mismatch, where + " has " + std::to_string(X.cols()) +
+                                                   " feature columns, more than the " + std::to_string(max_cols) +
+                                                   " features of the training data");
+    if (y.size() != X.rows())
+        throw data_error(errc::shape_mismatch, where + " has " + std::to_string(X.rows()) + " rows but " +
+                                                   std::to_string(y.size()) + " labels");
+    if (weight_size != 0 && weight_size != X.rows())
+        throw data_error(errc::shape_mismatch, where + " has " + std::to_string(X.rows()) + " rows but " +
+                                                   std::to_string(weight_size) + " weights");
+    for (Index r = 0; r < X.rows(); ++r) {
+        const T label = y[r];
+        if (!std::isfinite(label))
+            throw data_error(errc::not_finite, where + ": the label in row " + std::to_string(r) + " is " +
+                                                   (std::isnan(label) ? "NaN" : "infinite"));
+        if (!label_ok(info, label, num_class))
+            throw data_error(errc::bad_label, where + ": the label in row " + std::to_string(r) + " is " +
+                                                  std::to_string(static_cast<double>(label)) + "; " + info.name +
+                                                  " expects " + label_expectation(info, num_class));
+        if (weight && !(std::isfinite(weight[r]) && weight[r] >= T(0)))
+            throw data_error(errc::bad_label, where + ": the weight of row " + std::to_string(r) + " is " +
+                                                  std::to_string(static_cast<double>(weight[r])) +
+                                                  "; weights must be finite and >= 0");
+    }
+    Index bad = X.rows();
+    const bool big = static_cast<std::size_t>(X.size()) > parallel_work;
+#pragma omp parallel for num_threads(threads) schedule(static) reduction(min : bad) if (big)
+    for (Index r = 0; r < X.rows(); ++r)
+        for (Index c = 0; c < X.cols(); ++c)
+            if (std::isinf(X(r, c))) bad = std::min(bad, r);
+    if (bad < X.rows()) {
+        Index c = 0;
+        while (!std::isinf(X(bad, c))) ++c;
+        throw data_error(errc::not_finite, where + ": X(" + std::to_string(bad) + ", " + std::to_string(c) +
+                                               ") is infinite; missing values must be NaN");
+    }
+}
+
+/// base_score when none is given: XGBoost 1.7 estimates it only for reg:absoluteerror (the
+/// labels' weighted median); every other objective starts from 0.5.
+template <class T>
+double default_base_score(const ObjectiveInfo& info, const VectorView<T>& y, const T* weight) {
+    if (std::string(info.name) != "reg:absoluteerror") return 0.5;
+    std::vector<T> labels(y.data(), y.data() + y.size());
+    if (!weight) return static_cast<double>(quantile(0.5, labels));
+    return static_cast<double>(weighted_quantile(0.5, labels, std::vector<T>(weight, weight + y.size())));
+}
+
+/// Transformed outputs for metrics: probabilities for multi-class objectives (also multi:softmax).
+template <class T>
+std::vector<T> metric_outputs(const AnyObjective& objective, const ObjectiveSettings& settings,
+                              const std::vector<T>& margin, int outputs, bool multiclass) {
+    std::vector<T> out = margin;
+    const objectives::Softprob probabilities(settings);
+    std::visit(
+        [&](const auto& obj) {
+            for (std::size_t r = 0; r < out.size(); r += static_cast<std::size_t>(outputs)) {
+                if (multiclass)
+                    probabilities.transform(out.data() + r);
+                else
+                    obj.transform(out.data() + r);
+            }
+        },
+        objective);
+    return out;
+}
+
+template <class T, class B>
+Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, Params params,
+               const Validation<T>& validation, const ProgressCallback& progress, const Cuts<T>& cuts, bool dense,
+               const std::vector<Metric>& metrics, int threads) {
+    const ObjectiveInfo& info = find_objective(params.objective);
+    const ObjectiveSettings settings = objective_settings(params);
+    const AnyObjective objective = make_objective(params.objective, settings);
+    const int K = info.multiclass ? params.num_class : 1;
+    const auto k_size = static_cast<std::size_t>(K);
+    const Index n = X.rows();
+    const auto base_margin =
+        std::visit([&](const auto& obj) { return obj.margin_of(static_cast<T>(*params.base_score)); }, objective);
+    const bool adaptive_leaves = std::holds_alternative<objectives::AbsoluteError>(objective);
+    const bool big = static_cast<std::size_t>(n) * k_size > parallel_work / 8;  // per-row loops
+
+    GrowParams<T> grow;
+    grow.split.lambda = static_cast<T>(params.lambda);
+    grow.split.alpha = static_cast<T>(params.alpha);
+    grow.split.gamma = static_cast<T>(params.gamma);
+    grow.split.min_child_weight = static_cast<T>(params.min_child_weight);
+    grow.split.max_delta_step = static_cast<T>(resolved_max_delta_step(params));
+    grow.split.eta = static_cast<T>(params.eta);
+    grow.policy = params.grow_policy;
+    grow.max_depth = params.max_depth;
+    grow.max_leaves = params.max_leaves;
+    grow.colsample_bytree = params.colsample_bytree;
+    grow.colsample_bylevel = params.colsample_bylevel;
+    grow.colsample_bynode = params.colsample_bynode;
+    grow.threads = threads;
+
+    const BinMatrix<B> bins = bin_rows<B>(X, cuts, threads);
+    TreeGrower<T, B> grower(cuts, bins, dense, grow);
+
+    std::vector<T> margin(static_cast<std::size_t>(n) * k_size, base_margin);
+    const Index nv = validation.empty() ? 0 : validation.X().rows();
+    std::vector<T> valid_margin(static_cast<std::size_t>(nv) * k_size, base_margin);
+    std::vector<GradientPair<T>> gradients(margin.size()), column(K > 1 ? static_cast<std::size_t>(n) : 0);
+    std::vector<std::uint32_t> rows;  // the rows each tree grows on
+    std::vector<Tree<T>> trees;
+    std::vector<std::vector<double>> history;
+    FitReport report;
+    const bool maximize = metrics.back().maximize;
+    int since_best = 0;
+    const int rounds = *params.num_round;
+
+    for (int round = 0; round < rounds; ++round) {
+        std::visit(
+            [&](const auto& obj) {
+#pragma omp parallel for num_threads(threads) schedule(static) if (big)
+                for (Index r = 0; r < n; ++r) {
+                    const auto i = static_cast<std::size_t>(r) * k_size;
+                    obj.gradient(margin.data() + i, y[r], weight ? weight[r] : T(1), gradients.data() + i);
+                }
+            },
+            objective);
+
+        for (int k = 0; k < K; ++k) {
+            const auto tree_index = static_cast<std::uint64_t>(round) * k_size + static_cast<std::uint64_t>(k);
+            const GradientPair<T>* gpair = gradients.data();
+            if (K > 1) {
+#pragma omp parallel for num_threads(threads) schedule(static) if (big)
+                for (Index r = 0; r < n; ++r)
+                    column[static_cast<std::size_t>(r)] = gradients[static_cast<std::size_t>(r) * k_size + static_cast<std::size_t>(k)];
+                gpair = column.data();
+            }
+            rows.clear();
+            if (params.subsample < 1.0) {
+                Rng rng = Rng::for_stream(static_cast<std::uint64_t>(params.seed), 2 * tree_index);
+                for (Index r = 0; r < n; ++r)
+                    if (rng.uniform() < params.subsample) rows.push_back(static_cast<std::uint32_t>(r));
+            } else {
+                rows.resize(static_cast<std::size_t>(n));
+#pragma omp parallel for num_threads(threads) schedule(static) if (big)
+                for (Index r = 0; r < n; ++r) rows[static_cast<std::size_t>(r)] = static_cast<std::uint32_t>(r);
+            }
+            const std::size_t sampled = rows.size();
+            Tree<T> tree =
+                grower.grow(gpair, rows, Rng::for_stream(static_cast<std::uint64_t>(params.seed), 2 * tree_index + 1));
+
+            const auto& ranges = grower.ranges();
+            const std::uint32_t* node_rows = grower.rows();
+            std::vector<int> leaves;
+            for (int node = 0; node < tree.size(); ++node)
+                if (tree.is_leaf(node)) leaves.push_back(node);
+            if (adaptive_leaves) {  // leaf := median residual of its rows, times eta (XGBoost >= 2.0)
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (big)
+                for (std::size_t l = 0; l < leaves.size(); ++l) {
+                    const auto& range = ranges[static_cast<std::size_t>(leaves[l])];
+                    if (range.end == range.begin) continue;
+                    std::vector<T> residual, w;
+                    for (std::size_t i = range.begin; i < range.end; ++i) {
+                        const std::uint32_t r = node_rows[i];
+                        residual.push_back(y[r] - margin[r]);
+                        if (weight) w.push_back(weight[r]);
+                    }
+                    const T q = weight ? weighted_quantile(0.5, residual, w) : quantile(0.5, residual);
+                    tree.value[static_cast<std::size_t>(leaves[l])] = q * grow.split.eta;
+                }
+            }
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (big)
+            for (std::size_t l = 0; l < leaves.size(); ++l) {
+                const auto node = static_cast<std::size_t>(leaves[l]);
+                const T out = tree.value[node];
+                for (std::size_t i = ranges[node].begin; i < ranges[node].end; ++i)
+                    margin[static_cast<std::size_t>(node_rows[i]) * k_size + static_cast<std::size_t>(k)] += out;
+            }
+            if (sampled < static_cast<std::size_t>(n)) {  // rows left out of the sample still move
+                std::vector<std::uint8_t> in_sample(static_cast<std::size_t>(n), 0);
+                for (std::size_t i = 0; i < sampled; ++i) in_sample[node_rows[i]] = 1;
+#pragma omp parallel for num_threads(threads) schedule(static) if (big)
+                for (Index r = 0; r < n; ++r)
+                    if (!in_sample[static_cast<std::size_t>(r)])
+                        margin[static_cast<std::size_t>(r) * k_size + static_cast<std::size_t>(k)] +=
+                            tree.value[static_cast<std::size_t>(tree.leaf_of(X.row(r).data(), X.cols()))];
+            }
+            if (nv > 0) {
+                const Forest<T> one({tree}, {k}, X.cols());
+                one.add_outputs(validation.X(), 0, 1, K, valid_margin.data(), threads);
+            }
+            trees.push_back(std::move(tree));
+        }
+
+        Progress step{"round", round + 1, rounds, 0.0, metrics.back().name};
+        bool stop = false;
+        if (nv > 0) {
+            const auto out = metric_outputs(objective, settings, valid_margin, K, info.multiclass);
+            std::vector<double> values;
+            for (const Metric& m : metrics)
+                values.push_back(evaluate_metric(m, out.data(), validation.y().data(), validation.weight(), nv, K,
+                                                 params.huber_slope));
+            history.push_back(values);
+            const double score = values.back();
+            if (report.best_iteration < 0 || (maximize ? score > report.best_score : score < report.best_score)) {
+                report.best_iteration = round;
+                report.best_score = score;
+                since_best = 0;
+            } else {
+                ++since_best;
+            }
+            step.metric = score;
+            stop = params.early_stopping_rounds && since_best >= *params.early_stopping_rounds;
+            report.stopped_early = stop;
+        } else if (progress) {
+            const auto out = metric_outputs(objective, settings, margin, K, info.multiclass);
+            step.metric = evaluate_metric(metrics.back(), out.data(), y.data(), weight, n, K, params.huber_slope);
+        }
+        if (!stop && !shelf::report(progress, step)) {
+            report.stopped_by_callback = true;
+            stop = true;
+        }
+        if (stop) break;
+    }
+    if (report.stopped_early) trees.resize(static_cast<std::size_t>(report.best_iteration + 1) * k_size);
+    report.validation.resize(static_cast<Index>(history.size()), static_cast<Index>(metrics.size()));
+    for (std::size_t r = 0; r < history.size(); ++r)
+        for (std::size_t m = 0; m < metrics.size(); ++m)
+            report.validation(static_cast<Index>(r), static_cast<Index>(m)) = history[r][m];
+    const auto base_score = static_cast<T>(*params.base_score);
+    return Model<T>(std::move(params), X.cols(), base_score, std::move(trees), std::move(report));
+}
+
+}  // namespace detail
+
+/// Trains gradient-boosted trees on X (rows × features, NaN = missing) and labels y, with
+/// optional validation data (metrics every round, early stopping), sample weights (empty: all
+/// 1) and a progress callback (called after every round; returning false stops training).
+template <class T>
+Model<T> fit_views(const MatrixView<T>& X, const VectorView<T>& y, const Params& params,
+                   const Validation<T>& validation = {}, const VectorView<T>& weight = Vector<T>(),
+                   const ProgressCallback& progress = {}) {
+    params.validate();
+    const ObjectiveInfo& info = find_objective(params.objective);
+    const int threads = resolve_threads(params.nthread);
+    const T* w = weight.size() > 0 ? weight.data() : nullptr;
+    detail::check_data("xgboost fit: the training data", X, y, w, weight.size(), info, params.num_class, X.cols(),
+                       threads);
+    if (!validation.empty())
+        detail::check_data("xgboost fit: the validation data", validation.X(), validation.y(), validation.weight(),
+                           validation.weight_size(), info, params.num_class, X.cols(), threads);
+    else if (params.early_stopping_rounds)
+        throw invalid_argument(errc::inconsistent, "xgboost: early_stopping_rounds needs validation data");
+    if (static_cast<std::uint64_t>(X.rows()) > std::uint64_t{0xFFFFFFFFu})
+        throw data_error(errc::shape_mismatch, "xgboost fit: more than 2^32 - 1 training rows");
+
+    Params resolved = params;
+    resolved.objective = info.name;
+    if (!resolved.base_score) resolved.base_score = detail::default_base_score(info, y, w);
+    check_base_score(info, *resolved.base_score);
+    if (resolved.eval_metric.empty()) resolved.eval_metric = {default_metric(info, params.tweedie_variance_power)};
+    std::vector<Metric> metrics;
+    for (const auto& name : resolved.eval_metric) metrics.push_back(parse_metric(name, info.multiclass));
+
+    std::vector<Index> present;
+    const detail::Cuts<T> cuts = detail::make_cuts(X, w, params.max_bin, threads, present);
+    const bool dense = std::all_of(present.begin(), present.end(), [&](Index c) { return c == X.rows(); });
+    if (detail::codes_fit<std::uint8_t>(cuts, present, X.rows()))
+        return detail::boost<T, std::uint8_t>(X, y, w, resolved, validation, progress, cuts, dense, metrics, threads);
+    return detail::boost<T, std::uint16_t>(X, y, w, resolved, validation, progress, cuts, dense, metrics, threads);
+}
+
+/// The model's eval_metric (its objective's default when none was given) on labelled data,
+/// in order, e.g. {{"auc", 0.93}, {"logloss", 0.21}}.
+template <class T>
+std::vector<std::pair<std::string, double>> evaluate(const Model<T>& model,
+                                                     const MatrixView<typename Model<T>::Scalar>& X,
+                                                     const VectorView<typename Model<T>::Scalar>& y,
+                                                     const VectorView<typename Model<T>::Scalar>& weight = Vector<T>(),
+                                                     int num_threads = 0) {
+    const Params& params = model.params();
+    const ObjectiveInfo& info = find_objective(params.objective);
+    const int threads = resolve_threads(num_threads);
+    const T* w = weight.size() > 0 ? weight.data() : nullptr;
+    detail::check_data("xgboost evaluate: the data", X, y, w, weight.size(), info, params.num_class,
+                       model.num_features(), threads);
+    PredictOptions options;
+    options.output_margin = true;
+    options.num_threads = num_threads;
+    const RowMatrix<T> margin = model.predict(X, options);
+    const std::vector<T> flat(margin.data(), margin.data() + margin.size());
+    const ObjectiveSettings settings = objective_settings(params);
+    const auto out = detail::metric_outputs(make_objective(params.objective, settings), settings, flat,
+                                            model.num_outputs(), info.multiclass);
+    std::vector<std::string> names = params.eval_metric;
+    if (names.empty()) names = {default_metric(info, params.tweedie_variance_power)};
+    std::vector<std::pair<std::string, double>> result;
+    for (const auto& name : names) {
+        const Metric m = parse_metric(name, info.multiclass);
+        result.emplace_back(m.name, evaluate_metric(m, out.data(), y.data(), w, X.rows(), model.num_outputs(),
+                                                    params.huber_slope));
+    }
+    return result;
+}
+
+/// fit() for any Eigen matrix and vector expressions (the scalar type of X is the model's).
+template <class DX, class DY>
+Model<typename DX::Scalar> fit(const Eigen::MatrixBase<DX>& X, const Eigen::MatrixBase<DY>& y, const Params& params,
+                               const Validation<typename DX::Scalar>& validation = {},
+                               const VectorView<typename DX::Scalar>& weight = Vector<typename DX::Scalar>(),
+                               const ProgressCallback& progress = {}) {
+    using T = typename DX::Scalar;
+    return fit_views<T>(MatrixView<T>(X), VectorView<T>(y), params, validation, weight, progress);
+}
+
+}  // namespace shelf::gbt

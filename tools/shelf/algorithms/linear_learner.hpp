@@ -1,0 +1,81 @@
+// The linear learner behind `shelf train --algorithm linear-learner`.
+//
+// Dense CSV or sparse libsvm channels (libsvm stays CSR). Outputs, as the platform's:
+// `score` for every predictor type (binary: probability of class 1, or the raw margin with
+// hinge_loss; multiclass: one probability per class; regressor: the value) and, for
+// classifiers, `predicted_label`. Metrics: linear::evaluate's, named "<channel>:<metric>".
+#pragma once
+
+#include <istream>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <shelf/linear.hpp>
+
+#include "../algorithm.hpp"
+
+namespace shelf::cli {
+
+class LinearLearnerModel : public Model {
+public:
+    explicit LinearLearnerModel(linear::Model<float> model) : model_(std::move(model)) {}
+
+    void save(std::ostream& out) const override { model_.save(out); }
+
+    Outputs predict(const Table& data) const override {
+        const RowMatrix<float> score = data.sparse ? model_.score(*data.sparse) : model_.score(data.X);
+        const bool multiclass = model_.predictor_type() == linear::PredictorType::multiclass_classifier;
+        Outputs out{{"score", score.cast<double>(), false, multiclass}};
+        if (model_.predictor_type() == linear::PredictorType::regressor) return out;
+        const Vector<float> label = data.sparse ? model_.predict(*data.sparse) : model_.predict(data.X);
+        out.push_back({"predicted_label", label.cast<double>(), true, false});
+        return out;
+    }
+
+    Metrics evaluate(const Table& data, const std::string& channel) const override {
+        const linear::Metrics metrics = data.sparse ? linear::evaluate(model_, {*data.sparse, data.y})
+                                                    : linear::evaluate(model_, {data.X, data.y});
+        Metrics out;
+        for (const auto& [name, value] : metrics) out.emplace_back(channel + ":" + name, value);
+        return out;
+    }
+
+private:
+    linear::Model<float> model_;
+};
+
+class LinearLearner : public Algorithm {
+public:
+    const char* name() const override { return "linear-learner"; }
+    const char* family() const override { return linear::Params::family; }
+    InputSpec input() const override { return {/*supervised=*/true, /*allow_missing=*/false, /*sparse=*/true}; }
+    std::vector<ParamInfo> describe() const override { return shelf::describe(linear::Params{}); }
+
+    std::unique_ptr<Model> train(const std::map<std::string, std::string>& hyperparameters, const Table& train,
+                                 const Table* validation, const ProgressCallback& progress) const override {
+        const auto params = from_map<linear::Params>(hyperparameters);
+        const linear::Channel<float> data = channel(train);
+        if (!validation) return wrap(linear::fit<float>(data, params, nullptr, progress));
+        const linear::Channel<float> valid = channel(*validation);
+        return wrap(linear::fit<float>(data, params, &valid, progress));
+    }
+
+    std::unique_ptr<Model> load(std::istream& in) const override {
+        return wrap(linear::Model<float>::load(in));
+    }
+
+private:
+    static linear::Channel<float> channel(const Table& t) {
+        if (t.sparse) return {*t.sparse, t.y};
+        return {t.X, t.y};
+    }
+    static std::unique_ptr<Model> wrap(linear::Model<float> model) {
+        return std::make_unique<LinearLearnerModel>(std::move(model));
+    }
+};
+
+}  // namespace shelf::cli
