@@ -91,6 +91,13 @@ def render():
                          f"{r['peer_seconds']:.4g} | {r['ratio']:.3f} | {quality} | {r['note']} |")
         machines = sorted({f"{r['machine']} ({r['date']}, commit {r['commit']})" for r in rows})
         lines += ["", "Measured on: " + "; ".join(machines), ""]
+    # Comparisons that write their own page (docs/benchmarks-<family>.md, e.g. kmeans_pca.py)
+    # appear here as a section: their first heading becomes a second-level one.
+    for page in sorted(MARKDOWN.parent.glob("benchmarks-*.md")):
+        body = page.read_text().splitlines()
+        if body and body[0].startswith("# "):
+            body[0] = "#" + body[0]
+        lines += body + [f"(from [{page.name}]({page.name}))", ""]
     MARKDOWN.write_text("\n".join(lines) + "\n")
 
 

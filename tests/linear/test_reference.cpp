@@ -34,23 +34,23 @@ double reference(const std::string& section, const std::string& key) {
     throw std::runtime_error("reference.txt has no " + section + "." + key + "; run tests/reference/gen_linear.py");
 }
 
-struct Split {
+struct ReferenceSplit {
     shelf::SparseMatrix<double> X;
     shelf::Vector<double> y;
 };
 
 /// a9a_slice.bin: three uint32 counts, then per row a label byte and 16 bytes of feature bits.
-std::vector<Split> a9a_slices() {
+std::vector<ReferenceSplit> a9a_slices() {
     std::ifstream in(dir + "a9a_slice.bin", std::ios::binary);
     const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     const auto byte = [&](std::size_t at) { return static_cast<unsigned char>(bytes.at(at)); };
     std::size_t at = 12;
-    std::vector<Split> out;
+    std::vector<ReferenceSplit> out;
     for (int part = 0; part < 3; ++part) {
         const std::uint32_t rows = byte(4 * part) | byte(4 * part + 1) << 8 | byte(4 * part + 2) << 16 |
                                    std::uint32_t(byte(4 * part + 3)) << 24;
         std::vector<Eigen::Triplet<double, std::int64_t>> entries;
-        Split s{shelf::SparseMatrix<double>(rows, 123), shelf::Vector<double>(rows)};
+        ReferenceSplit s{shelf::SparseMatrix<double>(rows, 123), shelf::Vector<double>(rows)};
         for (std::uint32_t r = 0; r < rows; ++r, at += 17) {
             s.y[r] = byte(at);
             for (int k = 0; k < 123; ++k)
@@ -71,7 +71,7 @@ double test_rmse(const Model<double>& model, const shelf::CsvData<double>& test)
 
 TEST_CASE("binary on a9a reaches LogisticRegression's test AUC and accuracy", "[linear][reference]") {
     const auto slices = a9a_slices();
-    const Split &train = slices[0], &valid = slices[1], &test = slices[2];
+    const ReferenceSplit &train = slices[0], &valid = slices[1], &test = slices[2];
     REQUIRE(train.X.rows() == 6000);
     // The validation channel picks the regularization, as LogisticRegression's C = 1 is picked
     // for it; loss_function keeps the calibrated 0.5 threshold, as LogisticRegression does.

@@ -114,7 +114,7 @@ CenterSums assign(const RowSource<T>& source, const RowMatrix<T>& centers, int t
     simd::ExceptionSlot failure;
 #pragma omp parallel num_threads(team)
     {
-        simd::keep_eigen_serial();
+        keep_eigen_serial();
         CenterSums& mine = partial[static_cast<std::size_t>(thread_index())];
         RowMatrix<T> rows, scratch, block_sums;
         Vector<T> norms;

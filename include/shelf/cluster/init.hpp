@@ -89,7 +89,7 @@ RowMatrix<T> init_kmeans_plus_plus(const RowSource<T>& source, Index k, Rng& rng
         simd::ExceptionSlot failure;
 #pragma omp parallel num_threads(team)
         {
-            simd::keep_eigen_serial();
+            keep_eigen_serial();
             RowMatrix<T> rows, dist;
             Vector<T> norms;
 #pragma omp for schedule(static)

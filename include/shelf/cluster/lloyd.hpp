@@ -108,7 +108,7 @@ PassCount bounded_assign(const RowSource<T>& source, const RowMatrix<T>& centers
     simd::ExceptionSlot failure;
 #pragma omp parallel num_threads(team)
     {
-        simd::keep_eigen_serial();
+        keep_eigen_serial();
         const auto t = static_cast<std::size_t>(thread_index());
         ClusterSums& mine = partial[t];
         RowMatrix<T> rows, scratch, one(1, d);

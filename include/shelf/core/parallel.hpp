@@ -26,4 +26,22 @@ inline int thread_index() noexcept {
 #endif
 }
 
+/// Threads in the current parallel region (1 outside one).
+inline int team_threads() noexcept {
+#ifdef _OPENMP
+    return omp_get_num_threads();
+#else
+    return 1;
+#endif
+}
+
+/// Call first thing inside a parallel region: Eigen products in this thread stay serial
+/// (Eigen would otherwise start its own team inside the region and ignore num_threads).
+/// Sets the OpenMP thread count of nested regions for the calling task only.
+inline void keep_eigen_serial() noexcept {
+#ifdef _OPENMP
+    omp_set_num_threads(1);
+#endif
+}
+
 }  // namespace shelf

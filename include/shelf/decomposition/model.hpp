@@ -224,7 +224,7 @@ private:
         simd::ExceptionSlot failure;
 #pragma omp parallel num_threads(threads)
         {
-            simd::keep_eigen_serial();
+            keep_eigen_serial();
             RowMatrix<T> buffer;
 #pragma omp for schedule(static)
             for (Index b = 0; b < blocks; ++b)

@@ -191,7 +191,7 @@ private:
         simd::ExceptionSlot failure;
 #pragma omp parallel num_threads(team)
         {
-            simd::keep_eigen_serial();
+            keep_eigen_serial();
             Sums& mine = sums[static_cast<std::size_t>(thread_index())];
             RowMatrix<T> buffer;
             failure.run([&] { init(mine); });

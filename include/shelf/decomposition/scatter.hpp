@@ -117,7 +117,7 @@ public:
         simd::ExceptionSlot failure;
 #pragma omp parallel num_threads(team)
         {
-            simd::keep_eigen_serial();
+            keep_eigen_serial();
             detail::Moments& mine = partial[static_cast<std::size_t>(thread_index())];
             RowMatrix<T> centered;
             Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> scatter;

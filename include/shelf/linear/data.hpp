@@ -224,23 +224,6 @@ private:
     RowArray<T> inv_scale_;
 };
 
-/// Threads in the current parallel region (1 outside one).
-inline int team_size() noexcept {
-#ifdef _OPENMP
-    return omp_get_num_threads();
-#else
-    return 1;
-#endif
-}
-
-/// Keeps Eigen's products serial in the calling thread of a parallel region (Eigen would
-/// otherwise start its own team inside a region of one thread and ignore num_threads).
-inline void keep_eigen_serial() noexcept {
-#ifdef _OPENMP
-    omp_set_num_threads(1);
-#endif
-}
-
 /// S = X·W + b for every row of `input`, in parallel blocks of rows.
 template <class T, class Input>
 RowMatrix<T> linear_scores(const Input& input, const RowMatrix<T>& W, const RowArray<T>& b, int threads) {

@@ -72,18 +72,6 @@ void to_score(Loss loss, RowMatrix<T>& raw) {
     }
 }
 
-/// The name of the metric `criteria` selects by, as the platform reports it.
-inline std::string selection_metric_name(PredictorType type, SelectionCriteria criteria) {
-    if (type == PredictorType::regressor || criteria == SelectionCriteria::loss_function) return "objective_loss";
-    if (type == PredictorType::multiclass_classifier) return "multiclass_accuracy";
-    switch (criteria) {
-        case SelectionCriteria::f_beta: return "binary_f_beta";
-        case SelectionCriteria::precision_at_target_recall: return "precision";
-        case SelectionCriteria::recall_at_target_precision: return "recall";
-        default: return "binary_classification_accuracy";
-    }
-}
-
 }  // namespace detail
 
 /// A linear model on raw features: d × outputs weights and a bias per output (one output

@@ -150,7 +150,7 @@ private:
 #pragma omp parallel num_threads(static_cast<int>(std::min<Index>(s_.threads, K)))
         {
             keep_eigen_serial();
-            const int t = thread_index(), size = team_size();
+            const int t = thread_index(), size = team_threads();
             const Index k0 = K * t / size, k1 = K * (t + 1) / size, c0 = k0 * C, cols = (k1 - k0) * C;
             ThreadBuffers& buf = buffers_[static_cast<std::size_t>(t)];
             buf.base_lr = lr_.segment(c0, cols);

@@ -26,14 +26,6 @@ inline int team_size(int threads, Index blocks, double work) noexcept {
     return static_cast<int>(std::max<Index>(1, std::min<Index>({Index{threads}, blocks, static_cast<Index>(std::min(worth, 1e9))})));
 }
 
-/// Call first thing inside a parallel region: Eigen products in this thread stay serial.
-/// (Sets the OpenMP thread count of nested regions for the calling task only.)
-inline void keep_eigen_serial() noexcept {
-#ifdef _OPENMP
-    omp_set_num_threads(1);
-#endif
-}
-
 /// Runs f() with Eigen allowed at most `threads` threads for its own parallel
 /// products (the blocked Householder updates inside eigen solvers and QR), without
 /// touching Eigen's global setting.

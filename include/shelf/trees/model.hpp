@@ -100,7 +100,7 @@ public:
         if (options.iteration_begin < 0 || end > rounds || options.iteration_begin > end)
             throw invalid_argument(errc::out_of_range,
                                    "xgboost predict: iteration range [" + std::to_string(options.iteration_begin) + ", " +
-                                       std::to_string(options.iteration_end) + ") is not within the model's " +
+                                       std::to_string(end) + ") is not within the model's " +
                                        std::to_string(rounds) + " rounds");
         const int k = num_outputs();
         RowMatrix<T> margin = RowMatrix<T>::Constant(X.rows(), k, base_margin());

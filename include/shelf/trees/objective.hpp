@@ -375,7 +375,9 @@ inline void check_base_score(const ObjectiveInfo& info, double base_score) {
         throw invalid_argument(errc::out_of_range,
                                std::string("xgboost: hyperparameter base_score = ") + std::to_string(base_score) +
                                    " is out of range for " + info.name + "; expected " +
-                                   (info.base_score == ScoreDomain::open_unit ? "a number in (0, 1)" : "a number > 0"));
+                                   (info.base_score == ScoreDomain::open_unit ? "a number in (0, 1)"
+                                    : info.base_score == ScoreDomain::positive ? "a number > 0"
+                                                                               : "a finite number"));
 }
 
 /// What the labels of `info` must be, for error messages.

@@ -107,15 +107,4 @@ void scan_feature(const HistBin* hist, const Cuts<T>& cuts, std::int32_t f, cons
     }
 }
 
-/// The best split of a node over `features` (ascending).
-template <class T>
-SplitCandidate<T> best_split(const HistBin* hist, const HistLayout& layout, const Cuts<T>& cuts,
-                             const std::vector<std::int32_t>& features, const GradStats& parent, T parent_score,
-                             const SplitParams<T>& p) {
-    SplitCandidate<T> best;
-    for (const std::int32_t f : features)
-        scan_feature(hist + layout.offset[static_cast<std::size_t>(f)], cuts, f, parent, parent_score, p, best);
-    return best;
-}
-
 }  // namespace shelf::gbt::detail

@@ -29,26 +29,28 @@
 
 namespace shelf::gbt {
 
-/// Validation data, evaluated every round and used by early stopping. It keeps views of X, y
-/// and weight (like Eigen::Ref): pass row-major data that outlives the fit() call.
+/// Validation data, evaluated every round and used by early stopping. It keeps its own copy:
+/// a view of a converted argument (column-major, an expression) would dangle after the call
+/// that made it, and XGBoost keeps a copy of its evaluation DMatrix too.
 template <class T>
 class Validation {
 public:
     Validation() = default;
-    Validation(const MatrixView<T>& X, const VectorView<T>& y) : X_(X), y_(y) {}
+    Validation(const MatrixView<T>& X, const VectorView<T>& y) : X_(X), y_(y), present_(true) {}
     Validation(const MatrixView<T>& X, const VectorView<T>& y, const VectorView<T>& weight)
-        : X_(X), y_(y), weight_(weight) {}
+        : X_(X), y_(y), weight_(weight), present_(true) {}
 
-    bool empty() const { return !X_.has_value(); }
-    const MatrixView<T>& X() const { return *X_; }
-    const VectorView<T>& y() const { return *y_; }
-    const T* weight() const { return weight_ && weight_->size() > 0 ? weight_->data() : nullptr; }
-    Index weight_size() const { return weight_ ? weight_->size() : 0; }
+    bool empty() const { return !present_; }
+    const RowMatrix<T>& X() const { return X_; }
+    const Vector<T>& y() const { return y_; }
+    const T* weight() const { return weight_.size() > 0 ? weight_.data() : nullptr; }
+    Index weight_size() const { return weight_.size(); }
 
 private:
-    std::optional<MatrixView<T>> X_;
-    std::optional<VectorView<T>> y_;
-    std::optional<VectorView<T>> weight_;
+    RowMatrix<T> X_;
+    Vector<T> y_;
+    Vector<T> weight_;
+    bool present_ = false;
 };
 
 namespace detail {
@@ -272,7 +274,8 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
             const auto out = metric_outputs(objective, settings, margin, K, info.multiclass);
             step.metric = evaluate_metric(metrics.back(), out.data(), y.data(), weight, n, K, params.huber_slope);
         }
-        if (!stop && !shelf::report(progress, step)) {
+        const bool go_on = shelf::report(progress, step);  // every round, the last one included
+        if (!stop && !go_on) {
             report.stopped_by_callback = true;
             stop = true;
         }
@@ -303,7 +306,7 @@ Model<T> fit_views(const MatrixView<T>& X, const VectorView<T>& y, const Params&
     detail::check_data("xgboost fit: the training data", X, y, w, weight.size(), info, params.num_class, X.cols(),
                        threads);
     if (!validation.empty())
-        detail::check_data("xgboost fit: the validation data", validation.X(), validation.y(), validation.weight(),
+        detail::check_data<T>("xgboost fit: the validation data", validation.X(), validation.y(), validation.weight(),
                            validation.weight_size(), info, params.num_class, X.cols(), threads);
     else if (params.early_stopping_rounds)
         throw invalid_argument(errc::inconsistent, "xgboost: early_stopping_rounds needs validation data");

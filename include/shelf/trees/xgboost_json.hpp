@@ -12,9 +12,12 @@
 // as eta are not part of XGBoost's model file; an imported model keeps their defaults.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -60,6 +63,30 @@ inline double xgb_param(const nlohmann::json& j, const char* key, const std::str
     }
 }
 
+/// A count parameter (num_class, num_feature, num_nodes): a whole number in [0, max].
+inline std::int64_t xgb_count(const nlohmann::json& j, const char* key, const std::string& where, double max) {
+    const double x = xgb_param(j, key, where);
+    if (!(x >= 0.0 && x <= max) || x != std::floor(x))
+        bad_xgb(where + "." + key + " = " + xgb_number(x) + " is not a whole number in [0, " + xgb_number(max) + "]");
+    return static_cast<std::int64_t>(x);
+}
+
+/// An array value as V; integral V takes only whole numbers within its range.
+template <class V>
+V xgb_value(const nlohmann::json& v, const char* key, const std::string& where) {
+    if (v.is_boolean()) return static_cast<V>(v.get<bool>() ? 1 : 0);
+    if (!v.is_number()) bad_xgb(where + "." + key + " holds a value that is not a number");
+    if constexpr (std::is_integral_v<V>) {
+        const double x = v.get<double>();
+        if (!(x >= static_cast<double>(std::numeric_limits<V>::min()) &&
+              x <= static_cast<double>(std::numeric_limits<V>::max())) || x != std::floor(x))
+            bad_xgb(where + "." + key + " holds " + xgb_number(x) + ", not a whole number in the range of its type");
+        return static_cast<V>(x);
+    } else {
+        return v.get<V>();
+    }
+}
+
 template <class V>
 std::vector<V> xgb_array(const nlohmann::json& tree, const char* key, std::size_t size, const std::string& where) {
     const nlohmann::json& a = member(tree, key, where);
@@ -67,14 +94,7 @@ std::vector<V> xgb_array(const nlohmann::json& tree, const char* key, std::size_
         bad_xgb(where + "." + key + " is not an array of " + std::to_string(size) + " values");
     std::vector<V> out;
     out.reserve(size);
-    for (const auto& v : a) {
-        if (v.is_boolean())
-            out.push_back(static_cast<V>(v.get<bool>() ? 1 : 0));
-        else if (v.is_number())
-            out.push_back(v.get<V>());
-        else
-            bad_xgb(where + "." + key + " holds a value that is not a number");
-    }
+    for (const auto& v : a) out.push_back(xgb_value<V>(v, key, where));
     return out;
 }
 
@@ -184,7 +204,7 @@ Model<T> from_xgboost_json(const std::string& text) {
     } catch (const invalid_argument& e) {
         detail::bad_xgb(e.what());
     }
-    const auto num_class = static_cast<int>(detail::xgb_param(mp, "num_class", "learner_model_param"));
+    const auto num_class = static_cast<int>(detail::xgb_count(mp, "num_class", "learner_model_param", 1 << 20));
     if (find_objective(p.objective).multiclass) p.num_class = num_class;
     if (objective.contains("reg_loss_param"))
         p.scale_pos_weight = detail::xgb_param(objective["reg_loss_param"], "scale_pos_weight", "reg_loss_param");
@@ -196,7 +216,7 @@ Model<T> from_xgboost_json(const std::string& text) {
     if (objective.contains("pseudo_huber_param"))
         p.huber_slope = detail::xgb_param(objective["pseudo_huber_param"], "huber_slope", "pseudo_huber_param");
     p.base_score = detail::xgb_param(mp, "base_score", "learner_model_param");
-    const auto num_feature = static_cast<Index>(detail::xgb_param(mp, "num_feature", "learner_model_param"));
+    const auto num_feature = static_cast<Index>(detail::xgb_count(mp, "num_feature", "learner_model_param", 1e12));
 
     const json& tree_list = detail::member(gbm, "trees", "gradient_booster.model");
     if (!tree_list.is_array()) detail::bad_xgb("gradient_booster.model.trees is not an array");
@@ -205,7 +225,7 @@ Model<T> from_xgboost_json(const std::string& text) {
         const json& j = tree_list[t];
         const std::string where = "tree " + std::to_string(t);
         const auto n = static_cast<std::size_t>(
-            detail::xgb_param(detail::member(j, "tree_param", where), "num_nodes", where + ".tree_param"));
+            detail::xgb_count(detail::member(j, "tree_param", where), "num_nodes", where + ".tree_param", 1 << 30));
         Tree<T> tree;
         tree.left = detail::xgb_array<std::int32_t>(j, "left_children", n, where);
         tree.right = detail::xgb_array<std::int32_t>(j, "right_children", n, where);

@@ -6,6 +6,7 @@
 // classifiers, `predicted_label`. Metrics: linear::evaluate's, named "<channel>:<metric>".
 #pragma once
 
+#include <iostream>
 #include <istream>
 #include <map>
 #include <memory>
@@ -59,9 +60,12 @@ public:
                                  const Table* validation, const ProgressCallback& progress) const override {
         const auto params = from_map<linear::Params>(hyperparameters);
         const linear::Channel<float> data = channel(train);
-        if (!validation) return wrap(linear::fit<float>(data, params, nullptr, progress));
-        const linear::Channel<float> valid = channel(*validation);
-        return wrap(linear::fit<float>(data, params, &valid, progress));
+        linear::Model<float> model = validation ? fit_with(data, channel(*validation), params, progress)
+                                                : linear::fit<float>(data, params, nullptr, progress);
+        if (model.report().plus_minus_one)
+            std::cerr << "linear-learner: binary labels given as -1/+1 are read as 0/1 "
+                         "(predicted_label will be 0 or 1)\n";
+        return wrap(std::move(model));
     }
 
     std::unique_ptr<Model> load(std::istream& in) const override {
@@ -69,6 +73,10 @@ public:
     }
 
 private:
+    static linear::Model<float> fit_with(const linear::Channel<float>& data, const linear::Channel<float>& valid,
+                                         const linear::Params& params, const ProgressCallback& progress) {
+        return linear::fit<float>(data, params, &valid, progress);
+    }
     static linear::Channel<float> channel(const Table& t) {
         if (t.sparse) return {*t.sparse, t.y};
         return {t.X, t.y};
