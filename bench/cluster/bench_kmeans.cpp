@@ -48,7 +48,7 @@ BENCHMARK(BM_peak_fma);
 
 // simd::nearest on one block: GEMM of the inner products, then the SIMD argmin down its columns.
 void BM_nearest(benchmark::State& state) {
-    shelf::simd::keep_eigen_serial();  // the kernel alone, on one core, as the drivers run it
+    shelf::keep_eigen_serial();  // the kernel alone, on one core, as the drivers run it
     const shelf::Index candidates = state.range(0), points = state.range(1), dim = state.range(2);
     const auto C = random_rows(candidates, dim, 1), X = random_rows(points, dim, 2);
     const shelf::Vector<float> cn = C.rowwise().squaredNorm(), xn = X.rowwise().squaredNorm();
