@@ -104,6 +104,17 @@ if has xgboost; then
   check "xgboost multi:softprob predicts class scores and predicted_label" 0 '^\{"score": \[[^],]+, [^],]+, [^],]+\], "predicted_label": [0-2]\}$' -- \
     bash -c "'$shelf' train --algorithm xgboost --train '$work/three.csv' --hp num_round=10 --hp objective=multi:softprob \
       --hp num_class=3 --model-dir '$work/xgm' >/dev/null 2>&1 && '$shelf' predict --model-dir '$work/xgm' --input '$data/abalone/test-features.csv'"
+  check "xgboost multi:softmax predicts predicted_label alone" 0 '^\{"predicted_label": [0-2]\}$' -- \
+    bash -c "'$shelf' train --algorithm xgboost --train '$work/three.csv' --hp num_round=5 --hp objective=multi:softmax \
+      --hp num_class=3 --model-dir '$work/xgs' >/dev/null 2>&1 && '$shelf' predict --model-dir '$work/xgs' --input '$data/abalone/test-features.csv'"
+  # libsvm: absent entries are missing values (here every zero of the one-hot sex columns).
+  awk -F, '{printf "%s", $1; for (i = 2; i <= NF; ++i) if ($i != 0) printf " %d:%s", i - 1, $i; print ""}' \
+    "$work/binary.csv" >"$work/binary.libsvm"
+  check "xgboost trains on libsvm input" 0 '"train:logloss"' -- \
+    "$shelf" train --algorithm xgboost --train "$work/binary.libsvm" --hp num_round=10 --hp objective=binary:logistic \
+      --hp eval_metric=logloss --model-dir "$work/xgl"
+  check "xgboost predicts libsvm input" 0 '^\{"score": ' -- \
+    "$shelf" predict --model-dir "$work/xgl" --input "$work/binary.libsvm"
   check "xgboost labels outside [0, num_class) are a data error" 1 "label" -- \
     "$shelf" train --algorithm xgboost --train "$data/abalone/train.csv" --hp num_round=2 --hp objective=multi:softmax \
       --hp num_class=3 --model-dir "$work/m"
