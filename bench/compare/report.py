@@ -40,9 +40,9 @@ def record(family, dataset, task, threads, shelf_seconds, peer, peer_seconds, qu
     results = [r for r in results if (r["family"], r["dataset"], r["task"], r["peer"]) != (family, dataset, task, peer)]
     results.append({
         "family": family, "dataset": dataset, "task": task, "threads": threads,
-        "shelf_seconds": shelf_seconds, "peer": peer, "peer_seconds": peer_seconds,
-        "ratio": shelf_seconds / peer_seconds if peer_seconds else None,
-        "quality": {k: list(v) for k, v in (quality or {}).items()},
+        "shelf_seconds": float(shelf_seconds), "peer": peer, "peer_seconds": float(peer_seconds),
+        "ratio": float(shelf_seconds) / float(peer_seconds) if peer_seconds else None,
+        "quality": {k: [float(x) for x in v] for k, v in (quality or {}).items()},
         "note": note, "machine": machine(), "date": datetime.date.today().isoformat(),
         "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                                  capture_output=True, text=True).stdout.strip(),

@@ -82,6 +82,7 @@ enum class Pass {
 /// The rows matched in a pass, and those that changed cluster.
 struct PassCount {
     Index matched = 0, changed = 0;
+    Index spared = 0;  ///< rows the bounds skipped (bounded) or would have skipped (every)
 };
 
 /// One assignment pass of Lloyd's iteration. In a bounded pass a row is skipped when its
@@ -122,13 +123,23 @@ PassCount bounded_assign(const RowSource<T>& source, const RowMatrix<T>& centers
                 const Index first = b * block, count = std::min(block, n - first);
                 active.clear();
                 for (Index i = first; i < first + count; ++i) {
-                    if (pass == Pass::bounded) {
+                    if (pass != Pass::rebuild) {
                         const int a = state.label[i];
                         const double bound = std::max(half_gap[a], state.lower[i]);
-                        if (state.upper[i] <= bound) continue;
+                        if (state.upper[i] <= bound) {
+                            ++count_of[t].spared;
+                            if (pass == Pass::bounded) continue;
+                        }
+                        if (pass == Pass::every) {
+                            active.push_back(i);
+                            continue;
+                        }
                         simd::shifted_copy(source.X.row(source.row_index(i)).data(), source.shift, one.data(), d);
                         state.upper[i] = std::sqrt(static_cast<double>(simd::squared_l2(one.data(), centers.row(a).data(), d)));
-                        if (state.upper[i] <= bound) continue;
+                        if (state.upper[i] <= bound) {
+                            ++count_of[t].spared;
+                            continue;
+                        }
                     }
                     active.push_back(i);
                 }
@@ -170,6 +181,7 @@ PassCount bounded_assign(const RowSource<T>& source, const RowMatrix<T>& centers
         sums.merge(partial[static_cast<std::size_t>(t)]);
         total.matched += count_of[static_cast<std::size_t>(t)].matched;
         total.changed += count_of[static_cast<std::size_t>(t)].changed;
+        total.spared += count_of[static_cast<std::size_t>(t)].spared;
     }
     return total;
 }
@@ -272,8 +284,12 @@ LloydRun<T> lloyd_run(const RowSource<T>& source, RowMatrix<T> centers, int max_
         centers.swap(next);
         gap = half_gaps(centers, threads);
         // Reseeding moves rows without bounds: match everything again. While the bounds spare
-        // fewer than one row in eight, checking them costs more than it saves.
-        pass = reseeded ? Pass::rebuild : 8 * count.matched > 7 * n ? Pass::every : Pass::bounded;
+        // (or, in an `every` pass, would have spared) fewer than one row in eight, checking them
+        // costs more than it saves; after a rebuild they are tried.
+        pass = reseeded                   ? Pass::rebuild
+               : pass == Pass::rebuild    ? Pass::bounded
+               : 8 * count.spared < n     ? Pass::every
+                                          : Pass::bounded;
         run.inertia.push_back(inertia);
         ++run.iterations;
         const std::size_t m = run.inertia.size();
