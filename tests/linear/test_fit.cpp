@@ -375,3 +375,38 @@ TEST_CASE("without use_bias the model has no intercept", "[linear][fit]") {
         REQUIRE(fit(S, bin.y, q).bias()[0] == 0.0);
     }
 }
+
+TEST_CASE("sparse data, scaled without centering, still give weights on raw features", "[linear][fit][sparse]") {
+    // Half the entries are zero and the labels follow the sparse rows, so the scaler sees real
+    // sparse columns; normalization (data and label) is on, as by default.
+    auto all = synthetic::regression<double>(25000, 8, 0.5, 5);
+    shelf::Rng rng(6);
+    for (Index i = 0; i < all.X.rows(); ++i) {
+        for (Index j = 0; j < all.X.cols(); ++j)
+            if ((i + 3 * j) % 2 == 0) all.X(i, j) = 0;
+        all.y[i] = all.X.row(i).dot(all.w) + all.b + 0.5 * rng.normal();
+    }
+    const auto train = synthetic::rows(all, 0, 20000), test = synthetic::rows(all, 20000, 5000);
+    const shelf::SparseMatrix<double> S = train.X.sparseView();
+    const Eigen::VectorXd ls = least_squares(train.X, train.y);
+    const double best = rmse(test.y, (test.X * ls.head(8)).array() + ls[8]);
+    const auto model = fit(S, train.y, params(PredictorType::regressor));
+    const Eigen::VectorXd w = model.weights().col(0);
+    INFO("learned " << w.transpose() << " true " << train.w.transpose());
+    REQUIRE((w - train.w).norm() / train.w.norm() < 0.02);
+    REQUIRE(rmse(test.y, model.predict(test.X)) < 1.01 * best);
+}
+
+TEST_CASE("a multiclass classifier learns from sparse data as from dense", "[linear][fit][sparse]") {
+    const auto data = synthetic::softmax<double>(6000, 5, 3, 7);
+    const shelf::SparseMatrix<double> S = data.X.sparseView();
+    Params p = params(PredictorType::multiclass_classifier);
+    p.num_classes = 3;
+    const auto sparse = fit(S, data.y, p);
+    const auto dense = fit(data.X, data.y, p);
+    const double a_sparse = shelf::metrics::accuracy(data.y, sparse.predict(S));
+    const double a_dense = shelf::metrics::accuracy(data.y, dense.predict(data.X));
+    INFO("accuracy sparse " << a_sparse << " dense " << a_dense);
+    REQUIRE(a_sparse > 0.8);
+    REQUIRE(std::abs(a_sparse - a_dense) < 0.01);
+}

@@ -17,6 +17,7 @@
 #include "shelf/core/parallel.hpp"
 #include "shelf/core/random.hpp"
 #include "shelf/core/types.hpp"
+#include "shelf/simd/threads.hpp"
 
 namespace shelf::linear {
 
@@ -229,20 +230,23 @@ template <class T, class Input>
 RowMatrix<T> linear_scores(const Input& input, const RowMatrix<T>& W, const RowArray<T>& b, int threads) {
     const Index n = input.rows(), block = 4096;
     RowMatrix<T> out(n, W.cols());
+    simd::ExceptionSlot failure;  // e.g. bad_alloc must not leave the parallel region
 #pragma omp parallel num_threads(threads)
     {
         keep_eigen_serial();
         typename Input::Chunk chunk;
         RowMatrix<T> part;
 #pragma omp for schedule(static)
-        for (Index first = 0; first < n; first += block) {
-            const Index rows = std::min(block, n - first);
-            input.range(chunk, first, rows);
-            part.resize(rows, W.cols());
-            input.multiply(chunk, W, part);
-            out.middleRows(first, rows) = part.rowwise() + b.matrix();
-        }
+        for (Index first = 0; first < n; first += block)
+            failure.run([&] {
+                const Index rows = std::min(block, n - first);
+                input.range(chunk, first, rows);
+                part.resize(rows, W.cols());
+                input.multiply(chunk, W, part);
+                out.middleRows(first, rows) = part.rowwise() + b.matrix();
+            });
     }
+    failure.rethrow();
     return out;
 }
 

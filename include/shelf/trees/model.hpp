@@ -114,13 +114,16 @@ public:
                                                    std::to_string(bad.col) +
                                                    ") is infinite; missing values must be NaN");
         if (options.output_margin) return margin;
-        return transform(margin);
+        return transform(std::move(margin), options.num_threads);
     }
 
     /// Margins (rows × num_outputs()) mapped to outputs, as predict() does.
-    RowMatrix<T> transform(RowMatrix<T> margin) const {
+    RowMatrix<T> transform(RowMatrix<T> margin, int num_threads = 0) const {
+        const int threads = resolve_threads(num_threads);
+        const bool big = static_cast<std::size_t>(margin.size()) > detail::parallel_work / 16;  // exp() is costly
         std::visit(
             [&](const auto& obj) {
+#pragma omp parallel for num_threads(threads) schedule(static) if (big)
                 for (Index r = 0; r < margin.rows(); ++r) obj.transform(margin.row(r).data());
             },
             objective_function());
