@@ -20,15 +20,18 @@ public:
         return {{"projection", project(data).cast<double>(), false, true}};
     }
 
-    /// The platform's PCA reports no metrics; shelf reports the share of variance the
-    /// components explain and the mean squared reconstruction error per row.
+    /// The platform's PCA reports no metrics; shelf reports, on the channel's own rows, the share
+    /// of their variance (around the model's mean) that the components keep, and the mean
+    /// squared reconstruction error per row. On the training rows the share is the sum of the
+    /// explained variance ratios.
     Metrics evaluate(const Table& data, const std::string& channel) const override {
-        const RowMatrix<float> Z = project(data);
-        const RowMatrix<float> back = model_.inverse_transform(Z);
-        const double error = data.sparse ? (RowMatrix<float>(data.sparse->toDense()) - back).squaredNorm()
-                                         : (data.X - back).squaredNorm();
-        return {{channel + ":explained_variance_ratio", model_.explained_variance_ratio().cast<double>().sum()},
-                {channel + ":reconstruction_mse", error / static_cast<double>(Z.rows())}};
+        const RowMatrix<double> X = data.sparse ? RowMatrix<double>(data.sparse->toDense().cast<double>())
+                                                : RowMatrix<double>(data.X.cast<double>());
+        const RowMatrix<double> back = model_.inverse_transform(project(data)).cast<double>();
+        const double error = (X - back).squaredNorm();
+        const double total = (X.rowwise() - model_.mean().cast<double>().transpose()).squaredNorm();
+        return {{channel + ":explained_variance_ratio", total > 0 ? 1.0 - error / total : 1.0},
+                {channel + ":reconstruction_mse", error / static_cast<double>(X.rows())}};
     }
 
 private:
