@@ -57,6 +57,21 @@ TEST_CASE("from_map parses the platform's string form", "[core][params]") {
         REQUIRE(p.quantiles == std::vector<double>{0.2, 0.8});
         REQUIRE(p.name == "hello");
     }
+    SECTION("lists also come in JSON form, numbers in every plain spelling") {
+        const Map base{{"k", "1"}, {"num_round", "1"}};
+        const auto with = [&](const std::string& name, const std::string& value) {
+            Map m = base;
+            m[name] = value;
+            return shelf::from_map<demo::Params>(m);
+        };
+        const auto p = with("quantiles", "[\"0.25\", \"0.75\"]");
+        REQUIRE(p.quantiles == std::vector<double>{0.25, 0.75});
+        REQUIRE(with("tol", "+5e-1").tol == 0.5);
+        REQUIRE(with("tol", "0.125").tol == 0.125);
+        REQUIRE_THROWS_AS(with("tol", "0,5"), shelf::invalid_argument);
+        REQUIRE_THROWS_AS(with("tol", "0.5x"), shelf::invalid_argument);
+        REQUIRE_THROWS_AS(with("tol", "inf"), shelf::invalid_argument);
+    }
     SECTION("'auto' leaves an optional unset") {
         auto p = shelf::from_map<demo::Params>({{"k", "1"}, {"num_trials", "auto"}, {"num_round", "1"}});
         REQUIRE_FALSE(p.num_trials.has_value());

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -206,10 +207,12 @@ bool parse_value(const std::string& text, T& out) {
 template <class T, std::enable_if_t<std::is_floating_point_v<T>, int> = 0>
 bool parse_value(const std::string& text, T& out) {
     if (text.empty()) return false;
-    errno = 0;
-    char* end = nullptr;
-    const double v = std::strtod(text.c_str(), &end);
-    if (errno != 0 || *end != '\0' || !std::isfinite(v)) return false;
+    // from_chars, unlike strtod, ignores the C locale (a "1,5" locale must not change "1.5").
+    const char* first = text.c_str() + (text.front() == '+' ? 1 : 0);
+    const char* last = text.c_str() + text.size();
+    double v = 0;
+    const auto [at, error] = std::from_chars(first, last, v);
+    if (error != std::errc{} || at != last || !std::isfinite(v)) return false;
     out = static_cast<T>(v);
     return true;
 }
@@ -232,8 +235,10 @@ bool parse_value(const std::string& text, std::vector<T>& out) {
     std::size_t start = 0;
     while (!body.empty() && start <= body.size()) {
         const std::size_t comma = std::min(body.find(',', start), body.size());
+        std::string item = trim(body.substr(start, comma - start));
+        if (item.size() >= 2 && item.front() == '"' && item.back() == '"') item = item.substr(1, item.size() - 2);  // JSON form
         T v{};
-        if (!parse_value(trim(body.substr(start, comma - start)), v)) return false;
+        if (!parse_value(item, v)) return false;
         values.push_back(v);
         start = comma + 1;
     }

@@ -67,8 +67,8 @@ Metrics evaluate(const Model<T>& model, const Channel<T>& data) {
         out.emplace_back("binary_f_beta", metrics::f_beta<T>(y, predicted, p.f_beta));
         out.emplace_back("precision", metrics::precision<T>(y, predicted));
         out.emplace_back("recall", metrics::recall<T>(y, predicted));
-        const T positives = y.sum();
-        if (positives > T(0) && positives < T(y.size()))
+        const double positives = y.template cast<double>().sum();
+        if (positives > 0.0 && positives < double(y.size()))
             out.emplace_back("roc_auc_score", metrics::roc_auc<T>(y, Vector<T>(score.col(0))));
         return out;
     }

@@ -85,10 +85,10 @@ inline void resolve(Params& params, Index rows) {
 /// A binary classifier needs both classes where it learns and where it picks its threshold.
 template <class T>
 void require_both_classes(const Vector<T>& y, const std::string& channel) {
-    const T positives = y.sum();
-    if (positives == T(0) || positives == T(y.size()))
+    const double positives = y.template cast<double>().sum();  // exact in double far beyond float's 2^24
+    if (positives == 0.0 || positives == double(y.size()))
         throw data_error(errc::bad_label, "linear-learner fit: every label of the " + channel + " is " +
-                                              (positives == T(0) ? "0" : "1") +
+                                              (positives == 0.0 ? "0" : "1") +
                                               "; a binary_classifier needs examples of both classes");
 }
 
@@ -107,7 +107,7 @@ TrainSetup<T> training_setup(const Params& params, const LossSettings& raw_setti
     setup.classes = classes;
     double balanced = 1;
     if (type == PredictorType::binary_classifier) {
-        const double positives = double(y.sum());
+        const double positives = y.template cast<double>().sum();
         balanced = (double(n) - positives) / positives;
         setup.weight_positives = true;
     }

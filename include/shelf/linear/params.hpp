@@ -196,10 +196,9 @@ struct Params {
 
     /// positive_example_weight_mult as a number, when it is one (and > 0).
     std::optional<double> fixed_positive_weight() const {
-        const std::string text = shelf::detail::trim(positive_example_weight_mult);
-        char* end = nullptr;
-        const double value = std::strtod(text.c_str(), &end);
-        if (text.empty() || *end != '\0' || !std::isfinite(value) || !(value > 0)) return std::nullopt;
+        double value = 0;
+        if (!shelf::detail::parse_value(shelf::detail::trim(positive_example_weight_mult), value) || !(value > 0))
+            return std::nullopt;
         return value;
     }
 

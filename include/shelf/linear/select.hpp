@@ -39,7 +39,7 @@ Operating operating_point(const Params& params, const Vector<T>& y, const Vector
     switch (params.binary_classifier_model_selection_criteria) {
         case SelectionCriteria::accuracy: {
             const auto roc = metrics::roc_curve<T>(y, score, T(1), nullptr, false);
-            const double positives = y.sum(), negatives = double(y.size()) - positives;
+            const double positives = y.template cast<double>().sum(), negatives = double(y.size()) - positives;
             Operating best{0, -1};
             for (Index i = 0; i < roc.thresholds.size(); ++i) {
                 const double accuracy = (roc.tpr[i] * positives + (1 - roc.fpr[i]) * negatives) / double(y.size());
