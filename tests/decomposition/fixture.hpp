@@ -3,33 +3,19 @@
 
 #include <cmath>
 #include <cstdint>
-#include <fstream>
-#include <sstream>
-#include <stdexcept>
 #include <string>
-#include <vector>
 
 #include <shelf/core/random.hpp>
 #include <shelf/core/types.hpp>
+#include <shelf/io/csv.hpp>
 
 namespace fixture {
 
-/// Reads a numeric CSV file of tests/reference (no header).
+/// Reads a numeric CSV file of tests/reference (no header, no label) with shelf's reader.
 inline shelf::RowMatrix<double> read_csv(const std::string& name) {
-    std::ifstream in(std::string(SHELF_TEST_DATA_DIR) + "/" + name);
-    if (!in) throw std::runtime_error("cannot open test data " + name);
-    std::vector<std::vector<double>> rows;
-    for (std::string line; std::getline(in, line);) {
-        if (line.empty()) continue;
-        std::vector<double> row;
-        std::stringstream fields(line);
-        for (std::string field; std::getline(fields, field, ',');) row.push_back(std::stod(field));
-        rows.push_back(std::move(row));
-    }
-    shelf::RowMatrix<double> m(static_cast<shelf::Index>(rows.size()), static_cast<shelf::Index>(rows.at(0).size()));
-    for (std::size_t i = 0; i < rows.size(); ++i)
-        for (std::size_t j = 0; j < rows[i].size(); ++j) m(static_cast<shelf::Index>(i), static_cast<shelf::Index>(j)) = rows[i][j];
-    return m;
+    shelf::CsvOptions unlabelled;
+    unlabelled.has_label = false;
+    return shelf::read_csv<double>(std::string(SHELF_TEST_DATA_DIR) + "/" + name, unlabelled).features;
 }
 
 /// n rows in d dimensions with variance decaying along random directions: scale^j on the j-th,
