@@ -120,12 +120,7 @@ public:
     static Model load(std::istream& in) {
         const ModelReader r(in);
         r.expect(Params::family, scalar_type_of<T>());
-        Params params;
-        try {
-            params = from_map<Params>(r.params());
-        } catch (const invalid_argument& e) {
-            throw model_error(errc::malformed, std::string("the kmeans model's hyperparameters are invalid: ") + e.what());
-        }
+        Params params = params_from_model<Params>(r.params());
         RowMatrix<T> centers = r.matrix<T>("centers");
         if (!params.feature_dim || centers.rows() != *params.k || centers.cols() != *params.feature_dim)
             throw model_error(errc::malformed, "the kmeans model's centers are " + std::to_string(centers.rows()) + " x " +

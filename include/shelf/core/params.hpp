@@ -390,4 +390,16 @@ std::vector<ParamInfo> describe(const P& params = P{}) {
     return out;
 }
 
+/// The hyperparameters a model file stored (as written by to_map): values that no longer parse
+/// or validate mean a damaged file, so they are a model_error, not an invalid_argument.
+template <class P>
+P params_from_model(const std::map<std::string, std::string>& stored) {
+    try {
+        return from_map<P>(stored);
+    } catch (const invalid_argument& e) {
+        throw model_error(errc::malformed,
+                          std::string("the ") + P::family + " model's hyperparameters are invalid: " + e.what());
+    }
+}
+
 }  // namespace shelf

@@ -178,11 +178,7 @@ public:
         const ModelReader r(in);
         r.expect(Params::family, scalar_type_of<T>());
         Model m;
-        try {
-            m.params_ = from_map<Params>(r.params());
-        } catch (const invalid_argument& e) {
-            throw model_error(errc::malformed, std::string("the pca model's hyperparameters are invalid: ") + e.what());
-        }
+        m.params_ = params_from_model<Params>(r.params());
         m.components_ = r.matrix<T>("components");
         m.explained_variance_ = r.vector<T>("explained_variance");
         m.explained_variance_ratio_ = r.vector<T>("explained_variance_ratio");

@@ -152,13 +152,7 @@ public:
     static Model load(std::istream& in) {
         const ModelReader r(in);
         r.expect(Params::family, scalar_type_of<T>());
-        Params params;
-        try {
-            params = from_map<Params>(r.params());
-        } catch (const invalid_argument& e) {
-            throw model_error(errc::malformed,
-                              std::string("the linear-learner model's hyperparameters are invalid: ") + e.what());
-        }
+        Params params = params_from_model<Params>(r.params());
         RowMatrix<T> weights = r.matrix<T>("weights");
         Vector<T> bias = r.vector<T>("bias");
         const Index outputs = params.predictor_type == PredictorType::multiclass_classifier ? *params.num_classes : 1;

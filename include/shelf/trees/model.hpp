@@ -195,12 +195,7 @@ public:
     static Model load(std::istream& in) {
         ModelReader r(in);
         r.expect(Params::family, scalar_type_of<T>());
-        Params params;
-        try {
-            params = from_map<Params>(r.params());
-        } catch (const invalid_argument& e) {
-            throw model_error(errc::malformed, std::string("the xgboost model's hyperparameters are invalid: ") + e.what());
-        }
+        Params params = params_from_model<Params>(r.params());
         const auto offsets = r.values<std::uint64_t>("tree_offsets");
         const auto left = r.values<std::int32_t>("left"), right = r.values<std::int32_t>("right"),
                    parent = r.values<std::int32_t>("parent"), feature = r.values<std::int32_t>("feature");
