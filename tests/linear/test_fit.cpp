@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <Eigen/Cholesky>
+#include <Eigen/QR>
 
 #include <shelf/linear.hpp>
 #include <shelf/metrics.hpp>
@@ -348,7 +349,10 @@ TEST_CASE("the scheduler decays the rate, never below lr_scheduler_minimum_lr", 
     p.lr_scheduler_factor = 1e-3;  // after the first mini-batch the rate is all but gone ...
     p.lr_scheduler_minimum_lr = 1e-7;
     const double stalled = rmse(data.y, fit(data.X, data.y, p).predict(data.X));
-    p.lr_scheduler_minimum_lr = 0.05;  // ... unless the floor keeps it
+    // ... unless the floor keeps it. At 0.02 the 75 steps converge and adam's own noise stays
+    // under the label noise (RMSE 0.099–0.100 over seeds 1–6); at 0.05 the noise alone gave
+    // 0.13–0.17 depending on the seed.
+    p.lr_scheduler_minimum_lr = 0.02;
     const double floored = rmse(data.y, fit(data.X, data.y, p).predict(data.X));
     INFO("rmse " << stalled << " with the rate gone, " << floored << " with the floor");
     REQUIRE(floored < 0.15);
@@ -409,4 +413,33 @@ TEST_CASE("a multiclass classifier learns from sparse data as from dense", "[lin
     INFO("accuracy sparse " << a_sparse << " dense " << a_dense);
     REQUIRE(a_sparse > 0.8);
     REQUIRE(std::abs(a_sparse - a_dense) < 0.01);
+}
+
+TEST_CASE("nearly collinear features converge within the default epochs (the decorrelating preconditioner)",
+          "[linear][fit]") {
+    // y depends on the small difference of two features correlated at 0.9996: an
+    // ill-conditioned problem on which plain adam stopped 30 % above least squares.
+    const Index n = 20000, d = 6;
+    shelf::Rng rng(7);
+    shelf::RowMatrix<double> X(n, d);
+    Eigen::VectorXd y(n);
+    for (Index i = 0; i < n; ++i) {
+        const double z = rng.normal();
+        X(i, 0) = z;
+        X(i, 1) = z + 0.03 * rng.normal();
+        for (Index j = 2; j < d; ++j) X(i, j) = rng.normal();
+        y[i] = 3 * X(i, 0) - 3 * X(i, 1) + 0.5 * X(i, 2) - 0.5 * X(i, 3) + 0.2 + 0.1 * rng.normal();
+    }
+    Eigen::MatrixXd A(n, d + 1);
+    A << X, Eigen::VectorXd::Ones(n);
+    const Eigen::VectorXd exact = A * A.colPivHouseholderQr().solve(y);
+    const double least_squares = rmse(y, exact);
+    Params p = params(PredictorType::regressor);
+    p.num_models = 1;
+    for (const int seed : {0, 1, 2}) {
+        p.seed = seed;
+        const double fitted = rmse(y, fit(X, y, p).predict(X));
+        INFO("seed " << seed << ": rmse " << fitted << ", least squares " << least_squares);
+        REQUIRE(fitted < 1.01 * least_squares);
+    }
 }

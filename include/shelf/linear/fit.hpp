@@ -32,6 +32,8 @@ namespace detail {
 inline constexpr int default_num_models = 32;
 inline constexpr double default_momentum = 0.9;
 inline constexpr double default_minimum_lr = 1e-6;
+/// Above this many features the d × d preconditioner costs more per mini-batch than it saves.
+inline constexpr Index most_decorrelated_features = 512;
 
 /// The number of features, after checking both channels' shapes against each other and feature_dim.
 template <class T>
@@ -203,7 +205,11 @@ Model<T> fit_on(const Input& train, const VectorView<T>& train_labels, const Inp
     if (y_valid) y_valid_train = standardize(y_valid->y);
 
     const LossSettings raw_settings{params.margin, params.quantile, params.huber_delta, params.loss_insensitivity};
-    const TrainSetup<T> setup = training_setup<T>(params, raw_settings, scaling, y.y, classes, threads);
+    TrainSetup<T> setup = training_setup<T>(params, raw_settings, scaling, y.y, classes, threads);
+    // Only centered data: uncentered, a one-hot group sums to a constant, and the
+    // preconditioner would amplify that direction like a second, much faster bias.
+    if (params.normalize_data && !sparse && params.use_bias)
+        setup.precondition = decorrelation<T>(train, sample, scaling, most_decorrelated_features).template cast<T>();
     TrainResult<T> trained = Trainer<T, Input>(train_normalized, y_train, valid_normalized ? &*valid_normalized : nullptr,
                                                y_valid_train ? &*y_valid_train : nullptr, setup)
                                  .run(progress);

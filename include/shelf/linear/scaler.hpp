@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <Eigen/Core>
+#include <Eigen/Eigenvalues>
 
 #include "data.hpp"
 #include "shelf/core/types.hpp"
@@ -70,6 +71,31 @@ Scaling estimate_scaling(const Input& input, const Vector<T>& y, const std::vect
         s.label_scale = sd > 1e-12 * std::max(1.0, std::abs(origin + mean)) ? sd : 1.0;
     }
     return s;
+}
+
+/// The preconditioner P = (C + εI)^(-1/2) of the centered, normalized features'
+/// correlation C over the sampled rows, or an empty matrix above `most` features. The trainer's optimizer works on v with
+/// weights P·v: the same minimum, but correlated features (collinear indicators, one-hot
+/// groups) no longer make the problem ill-conditioned, where a first-order method crawls.
+/// Correlation, not covariance, so a rare one-hot column is not scaled up: P only undoes
+/// correlation. ε bounds the amplification of near-null directions at 1/√ε.
+template <class T, class Input>
+Eigen::MatrixXd decorrelation(const Input& input, const std::vector<Index>& rows, const Scaling& s, Index most) {
+    const Index d = input.cols();
+    if (d > most) return {};
+    constexpr double epsilon = 1e-2;
+    Eigen::MatrixXd X = Eigen::MatrixXd::Zero(static_cast<Index>(rows.size()), d);
+    for (std::size_t r = 0; r < rows.size(); ++r)
+        input.for_each_in_row(rows[r], [&](Index j, T v) { X(Index(r), j) = (double(v) - s.mean[j]) / s.scale[j]; });
+    X.rowwise() -= X.colwise().mean();  // the scaler's mean is over the same rows: nearly zero already
+    Eigen::MatrixXd C = X.transpose() * X;
+    const Eigen::VectorXd root = C.diagonal().cwiseSqrt();
+    for (Index i = 0; i < d; ++i)
+        for (Index j = 0; j < d; ++j)
+            C(i, j) = root[i] > 0 && root[j] > 0 ? C(i, j) / (root[i] * root[j]) : double(i == j);
+    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(C);
+    const Eigen::VectorXd factor = (eigen.eigenvalues().array().max(0.0) + epsilon).rsqrt();
+    return eigen.eigenvectors() * factor.asDiagonal() * eigen.eigenvectors().transpose();
 }
 
 /// Weights and bias of the normalized problem (one column per output) as raw-data ones.

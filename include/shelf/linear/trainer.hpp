@@ -13,6 +13,11 @@
 // best epoch and stops after early_stopping_patience epochs without a relative
 // improvement above early_stopping_tolerance. Stopped models leave the matrix, so the
 // remaining ones train faster.
+//
+// With a preconditioner P (see decorrelation() in scaler.hpp) a model without L1 keeps
+// its optimizer on V, with weights W = P·V: the gradient for V is P·(gradient for W),
+// the loss and its L2 penalty still on W. Models with L1 step on W itself, where the
+// soft-threshold makes exact zeros.
 #pragma once
 
 #include <algorithm>
@@ -57,6 +62,7 @@ struct TrainSetup {
     Vector<T> class_weights;        ///< multiclass: per-class weights, empty for none
     int threads = 1;
     std::uint64_t seed = 0;
+    RowMatrix<T> precondition;  ///< d × d, symmetric; empty for none
 };
 
 /// Each model's best weights, on normalized features.
@@ -88,6 +94,7 @@ public:
                 W_(j, c) = T(s_.init == InitMethod::uniform ? rng.uniform(-s_.init_scale, s_.init_scale)
                                                             : rng.normal(0.0, s_.init_sigma));
         b_ = RowArray<T>::Constant(M, s_.use_bias ? T(s_.init_bias) : T(0));
+        if (preconditioned()) V_ = W_;
         lr_.resize(M), l1_.resize(M), wd_.resize(M), positive_.resize(M);
         for (Index c = 0; c < M; ++c) {
             const Candidate& cand = s_.candidates[static_cast<std::size_t>(c / s_.classes)];
@@ -98,6 +105,7 @@ public:
         }
         models_.resize(static_cast<std::size_t>(K));
         std::iota(models_.begin(), models_.end(), 0);
+        if (preconditioned()) weights_from_v(0, M, l1_);
         result_.weights = W_;
         result_.bias = b_;
         result_.best_epoch.assign(static_cast<std::size_t>(K), 0);
@@ -135,9 +143,18 @@ private:
         RowMatrix<T> gradient;
         RowArray<T> gradient_bias, row, scratch, lr;
         RowArray<T> base_lr, l1, wd, positive;  ///< the thread's columns of the per-model settings
+        RowMatrix<T> step;                       ///< preconditioned: the gradient for V
     };
 
     Index width() const { return W_.cols(); }
+    bool preconditioned() const { return s_.precondition.size() > 0; }
+
+    /// W = P·V in columns c0 .. c0 + cols, except those with L1, where W is V itself.
+    void weights_from_v(Index c0, Index cols, const RowArray<T>& l1) {
+        W_.middleCols(c0, cols).noalias() = s_.precondition * V_.middleCols(c0, cols);
+        for (Index c = 0; c < cols; ++c)
+            if (l1[c] != T(0)) W_.col(c0 + c) = V_.col(c0 + c);
+    }
     Index models() const { return static_cast<Index>(models_.size()); }
 
     /// One pass over the rows in `order`, models split between threads. Returns each
@@ -192,10 +209,21 @@ private:
         buf.lr = (buf.base_lr * T(decay)).max(buf.base_lr.min(T(s_.lr_minimum)));
         buf.scratch.resize(cols);
         const auto corrections = optimizer_.step(step);
-        for (Index j = 0; j < d_; ++j) {
-            auto w = W_.row(j).segment(c0, cols).array();
-            buf.row = buf.gradient.row(j).array() / T(m) + buf.wd * w;
-            optimizer_.update(j, c0, corrections, w, buf.row, buf.lr, &buf.l1, buf.scratch);
+        if (preconditioned()) {
+            buf.gradient = buf.gradient / T(m) + W_.middleCols(c0, cols) * buf.wd.matrix().asDiagonal();
+            buf.step.noalias() = s_.precondition * buf.gradient;
+            for (Index c = 0; c < cols; ++c)
+                if (buf.l1[c] != T(0)) buf.step.col(c) = buf.gradient.col(c);
+            for (Index j = 0; j < d_; ++j)
+                optimizer_.update(j, c0, corrections, V_.row(j).segment(c0, cols).array(), buf.step.row(j).array(),
+                                  buf.lr, &buf.l1, buf.scratch);
+            weights_from_v(c0, cols, buf.l1);
+        } else {
+            for (Index j = 0; j < d_; ++j) {
+                auto w = W_.row(j).segment(c0, cols).array();
+                buf.row = buf.gradient.row(j).array() / T(m) + buf.wd * w;
+                optimizer_.update(j, c0, corrections, w, buf.row, buf.lr, &buf.l1, buf.scratch);
+            }
         }
         if (s_.use_bias) optimizer_.update(d_, c0, corrections, b_.segment(c0, cols), buf.gradient_bias, buf.lr,
                                            nullptr, buf.scratch);
@@ -266,6 +294,7 @@ private:
         if (still.size() == models_.size()) return;
         models_ = std::move(still);
         W_ = RowMatrix<T>(W_(Eigen::all, keep));
+        if (preconditioned()) V_ = RowMatrix<T>(V_(Eigen::all, keep));
         for (RowArray<T>* v : {&b_, &lr_, &l1_, &wd_, &positive_}) *v = RowArray<T>((*v)(keep));
         optimizer_.keep_columns(keep);
     }
@@ -279,6 +308,7 @@ private:
     std::vector<ThreadBuffers> buffers_;
     OptimizerState<T> optimizer_;
     RowMatrix<T> W_;  ///< active models' weights, d × active·classes
+    RowMatrix<T> V_;  ///< preconditioned: what the optimizer moves, W = P·V (L1 models: W)
     RowArray<T> b_, lr_, l1_, wd_, positive_;
     std::vector<int> models_;  ///< the original index of each active model
     std::vector<int> bad_epochs_;
