@@ -74,11 +74,12 @@ Scaling estimate_scaling(const Input& input, const Vector<T>& y, const std::vect
 }
 
 /// The preconditioner P = (C + εI)^(-1/2) of the centered, normalized features'
-/// correlation C over the sampled rows, or an empty matrix above `most` features. The trainer's optimizer works on v with
-/// weights P·v: the same minimum, but correlated features (collinear indicators, one-hot
-/// groups) no longer make the problem ill-conditioned, where a first-order method crawls.
-/// Correlation, not covariance, so a rare one-hot column is not scaled up: P only undoes
-/// correlation. ε bounds the amplification of near-null directions at 1/√ε.
+/// correlation C over the sampled rows, or an empty matrix above `most` features. The
+/// trainer's optimizer works on v with weights P·v: the same minimum, but correlated
+/// features (collinear indicators, one-hot groups) no longer make the problem
+/// ill-conditioned, where a first-order method crawls. Correlation, not covariance, so a
+/// rare one-hot column is not scaled up: P only undoes correlation. ε bounds the
+/// amplification of near-null directions at 1/√ε.
 template <class T, class Input>
 Eigen::MatrixXd decorrelation(const Input& input, const std::vector<Index>& rows, const Scaling& s, Index most) {
     const Index d = input.cols();
