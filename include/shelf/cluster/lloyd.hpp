@@ -186,21 +186,165 @@ PassCount bounded_assign(const RowSource<T>& source, const RowMatrix<T>& centers
     return total;
 }
 
-/// Half the distance from each center to the nearest other one (+inf for a single center).
+/// Elkan's bounds (ICML 2003): a lower bound on the distance from each row to each
+/// center, n × k floats. Tighter than Hamerly's single lower bound, so where distances are
+/// dear (many dimensions) they spare most of the row–center pairs that Hamerly's cannot.
+using CenterBounds = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+/// Elkan's bounds pay where a distance costs much more than the k bound checks of a row
+/// (many dimensions), as long as they take no more memory than the data.
 template <class T>
-Eigen::VectorXd half_gaps(const RowMatrix<T>& centers, int threads) {
+bool use_center_bounds(Index k, Index d) noexcept {
+    return k >= 2 && d >= 128 && k * static_cast<Index>(sizeof(float)) <= d * static_cast<Index>(sizeof(T));
+}
+
+/// One assignment pass with Elkan's bounds. A rebuild pass matches every row by GEMM and
+/// sets all its bounds. Otherwise each row first lowers its bounds by how far the centers
+/// moved (`moved`), then skips every center that the bounds (or half the distance between
+/// the two centers) prove no nearer than its own; the pairs left are measured directly,
+/// one SIMD difference-and-square each, which also makes their bounds exact.
+template <class T>
+PassCount elkan_assign(const RowSource<T>& source, const RowMatrix<T>& centers, const Eigen::MatrixXd& half,
+                       const Eigen::VectorXd& moved, bool rebuild, int threads, RowBounds& state, CenterBounds& lower,
+                       ClusterSums& sums) {
+    const Index n = source.count, d = source.dim(), k = centers.rows();
+    // A sum of d squares computed in T is within this much of itself; bounds are widened by it.
+    const double rounding = (8 + 2 * std::sqrt(static_cast<double>(d))) * static_cast<double>(std::numeric_limits<T>::epsilon());
+    const Vector<T> center_norms = centers.rowwise().squaredNorm();
+    const double largest_center = static_cast<double>(center_norms.maxCoeff());
+    const Eigen::RowVectorXf moved_f = (moved.transpose() * (1 + 1e-6)).cast<float>();  // rounded up
+    // Half distances in float, rounded down; the centers in the data's frame.
+    const RowMatrix<float> half_f = (half * (1 - 1e-6)).cast<float>();
+    RowMatrix<T> placed = centers;
+    if (source.shift) placed.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(source.shift, d);
+    const Index block = rebuild ? simd::block_rows<T>(d, k) : 64;
+    const Index blocks = (n + block - 1) / block;
+    const int team = simd::team_size(threads, blocks, static_cast<double>(n) * static_cast<double>(d) * (rebuild ? static_cast<double>(k) : 2.0));
+    std::vector<ClusterSums> partial(static_cast<std::size_t>(team), ClusterSums(k, d));
+    std::vector<PassCount> count_of(static_cast<std::size_t>(team));
+    simd::ExceptionSlot failure;
+#pragma omp parallel num_threads(team)
+    {
+        keep_eigen_serial();
+        const auto t = static_cast<std::size_t>(thread_index());
+        ClusterSums& mine = partial[t];
+        PassCount& count = count_of[t];
+        RowMatrix<T> rows, dist, block_sums = RowMatrix<T>::Zero(rebuild ? k : 0, d);
+        Vector<T> norms;
+        std::vector<char> touched(static_cast<std::size_t>(k), 0);
+        std::vector<std::int32_t> candidates(static_cast<std::size_t>(k));
+        // Round-robin blocks: rows differ in how many pairs they need, and the order
+        // (hence the sums) must not depend on timing.
+#pragma omp for schedule(static, 1)
+        for (Index b = 0; b < blocks; ++b)
+            failure.run([&] {
+                const Index first = b * block, size = std::min(block, n - first);
+                if (rebuild) {
+                    source.gather(first, size, rows, norms);
+                    simd::inner_products<T>(rows, centers, dist);
+                    for (Index r = 0; r < size; ++r) {
+                        const Index i = first + r;
+                        auto squared = dist.row(r).array();
+                        squared = (center_norms.transpose().array() + norms[r] - T(2) * squared).max(T(0));
+                        Index c = 0;
+                        squared.minCoeff(&c);
+                        const double margin = rounding * (static_cast<double>(norms[r]) + largest_center);
+                        lower.row(i) = ((squared - static_cast<T>(margin)).max(T(0)).sqrt() * T(1 - 1e-6)).template cast<float>();
+                        state.upper[i] = std::sqrt(static_cast<double>(squared[c]) + margin);
+                        state.norm[i] = static_cast<double>(norms[r]);
+                        const double w = source.weight(i);
+                        // Summed in T over the block, in double across blocks (as assign() does).
+                        block_sums.row(c) += static_cast<T>(w) * rows.row(r);
+                        touched[static_cast<std::size_t>(c)] = 1;
+                        mine.weight[c] += w;
+                        mine.square[c] += w * state.norm[i];
+                        if (state.label[i] != static_cast<int>(c)) ++count.changed;
+                        state.label[i] = static_cast<int>(c);
+                    }
+                    for (Index c = 0; c < k; ++c)
+                        if (touched[static_cast<std::size_t>(c)]) {
+                            mine.sums.row(c) += block_sums.row(c).template cast<double>();
+                            block_sums.row(c).setZero();
+                            touched[static_cast<std::size_t>(c)] = 0;
+                        }
+                    count.matched += size;
+                    return;
+                }
+                for (Index i = first; i < first + size; ++i) {
+                    auto bounds = lower.row(i);
+                    bounds = (bounds - moved_f).cwiseMax(0.0f);
+                    const int old = state.label[i];
+                    // The centers the bounds cannot rule out, by the distance bound as it stands.
+                    const float reach = static_cast<float>(state.upper[i] * (1 + 1e-6));
+                    const float* own = half_f.row(old).data();
+                    Index open = 0;
+                    for (Index c = 0; c < k; ++c) {
+                        candidates[static_cast<std::size_t>(open)] = static_cast<std::int32_t>(c);
+                        open += reach > std::max(bounds[c], own[c]);
+                    }
+                    if (open == 0) {
+                        ++count.spared;
+                        continue;
+                    }
+                    ++count.matched;
+                    // Rows are read in place: the centers are moved to the data's frame instead.
+                    const T* x = source.X.row(source.row_index(i)).data();
+                    int a = old;
+                    double best = static_cast<double>(simd::squared_l2(x, placed.row(a).data(), d));
+                    double u = std::sqrt(best * (1 + rounding));
+                    bounds[a] = static_cast<float>(std::sqrt(best * (1 - rounding)));
+                    for (Index j = 0; j < open; ++j) {
+                        const Index c = candidates[static_cast<std::size_t>(j)];
+                        if (u <= std::max(static_cast<double>(bounds[c]), static_cast<double>(half_f(a, c)))) continue;
+                        const double distance = static_cast<double>(simd::squared_l2(x, placed.row(c).data(), d));
+                        bounds[c] = static_cast<float>(std::sqrt(distance * (1 - rounding)));
+                        if (distance < best) {
+                            a = static_cast<int>(c);
+                            best = distance;
+                            u = std::sqrt(best * (1 + rounding));
+                        }
+                    }
+                    state.upper[i] = u;
+                    if (a != old) {
+                        mine.move(old, a, source.weight(i), source.row_double(i), state.norm[i]);
+                        state.label[i] = a;
+                        ++count.changed;
+                    }
+                }
+            });
+    }
+    failure.rethrow();
+    if (rebuild) sums = ClusterSums(k, d);
+    PassCount total;
+    for (int t = 0; t < team; ++t) {
+        sums.merge(partial[static_cast<std::size_t>(t)]);
+        total.matched += count_of[static_cast<std::size_t>(t)].matched;
+        total.changed += count_of[static_cast<std::size_t>(t)].changed;
+        total.spared += count_of[static_cast<std::size_t>(t)].spared;
+    }
+    return total;
+}
+
+/// Half the distance between every two centers (+inf on the diagonal), rounded down by
+/// the GEMM expansion's error so that it stays a bound.
+template <class T>
+Eigen::MatrixXd half_distances(const RowMatrix<T>& centers, int threads) {
     const Index k = centers.rows();
-    Eigen::VectorXd gap = Eigen::VectorXd::Constant(k, std::numeric_limits<double>::infinity());
-    if (k < 2) return gap;
     const Vector<T> norms = centers.rowwise().squaredNorm();
     RowMatrix<T> dist;
-    simd::with_eigen_threads(threads, [&] { simd::squared_distances<T>(centers, norms, centers, norms, dist); });
+    // Small products run on this thread alone: a second one would contend with the pass's
+    // workers, still spinning after their region, and cost milliseconds.
+    const double work = static_cast<double>(k) * static_cast<double>(k) * static_cast<double>(centers.cols());
+    simd::with_eigen_threads(simd::team_size(threads, k, work),
+                             [&] { simd::squared_distances<T>(centers, norms, centers, norms, dist); });
     const double rounding = (8 + 2 * std::sqrt(static_cast<double>(centers.cols()))) *
                             static_cast<double>(std::numeric_limits<T>::epsilon()) * 2 * static_cast<double>(norms.maxCoeff());
+    Eigen::MatrixXd half(k, k);
     for (Index a = 0; a < k; ++a)
         for (Index b = 0; b < k; ++b)
-            if (a != b) gap[a] = std::min(gap[a], 0.5 * std::sqrt(std::max(0.0, static_cast<double>(dist(a, b)) - rounding)));
-    return gap;
+            half(a, b) = a == b ? std::numeric_limits<double>::infinity()
+                                : 0.5 * std::sqrt(std::max(0.0, static_cast<double>(dist(a, b)) - rounding));
+    return half;
 }
 
 /// Gives every center that no row chose the row farthest from its own center (the
@@ -255,10 +399,15 @@ LloydRun<T> lloyd_run(const RowSource<T>& source, RowMatrix<T> centers, int max_
     const Index n = source.count, k = centers.rows(), d = centers.cols();
     RowBounds state(n);
     ClusterSums sums(k, d);
-    Eigen::VectorXd gap = half_gaps(centers, threads);
+    const bool per_center = use_center_bounds<T>(k, d);
+    CenterBounds lower(per_center ? n : 0, per_center ? k : 0);
+    Eigen::MatrixXd half = half_distances(centers, threads);
+    Eigen::VectorXd shift = Eigen::VectorXd::Zero(k);
     Pass pass = Pass::rebuild;
     for (int it = 0; it < max_iter; ++it) {
-        const PassCount count = bounded_assign(source, centers, gap, pass, threads, state, sums);
+        const PassCount count =
+            per_center ? elkan_assign(source, centers, half, shift, pass == Pass::rebuild, threads, state, lower, sums)
+                       : bounded_assign(source, centers, half.rowwise().minCoeff(), pass, threads, state, sums);
         const Index changed = count.changed;
         const double inertia = sums.inertia(centers);
         RowMatrix<T> next = centers;
@@ -268,7 +417,6 @@ LloydRun<T> lloyd_run(const RowSource<T>& source, RowMatrix<T> centers, int max_
             if (sums.weight[c] > 0) next.row(c) = (sums.sums.row(c) / sums.weight[c]).template cast<T>();
         // Move the bounds with the centers: the upper by its center's shift, the lower by the
         // largest shift of any other center.
-        Eigen::VectorXd shift(k);
         for (Index c = 0; c < k; ++c)
             shift[c] = (next.row(c).template cast<double>() - centers.row(c).template cast<double>()).norm();
         Index largest = 0;
@@ -282,7 +430,7 @@ LloydRun<T> lloyd_run(const RowSource<T>& source, RowMatrix<T> centers, int max_
             state.lower[i] -= a == largest ? runner_up : shift[largest];
         }
         centers.swap(next);
-        gap = half_gaps(centers, threads);
+        half = half_distances(centers, threads);
         // Reseeding moves rows without bounds: match everything again. While the bounds spare
         // (or, in an `every` pass, would have spared) fewer than one row in eight, checking them
         // costs more than it saves; after a rebuild they are tried.
