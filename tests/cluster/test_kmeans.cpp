@@ -156,6 +156,17 @@ TEST_CASE("k-means on the digits data is as good as scikit-learn's", "[kmeans]")
     }
 }
 
+TEST_CASE("k-means on a Fashion-MNIST slice is as good as scikit-learn's", "[kmeans]") {
+    // 784 dimensions: Lloyd's iterations run on Elkan's bounds, in float.
+    const shelf::RowMatrix<float> X = fixture::read_csv("kmeans_pca/fashion600.csv").cast<float>();
+    const double sklearn = fixture::read_csv("kmeans_pca/fashion_kmeans_inertia.csv")(0, 0);
+    Params p = params(10, Mode::lloyd);  // KMeans(init='k-means++', n_init=3)
+    p.local_lloyd_num_trials = 3;
+    const auto model = shelf::kmeans::fit(X, p);
+    REQUIRE(model.ssd(X) < 1.01 * sklearn);
+    REQUIRE(model.ssd(X) == Approx(model.report().inertia.back()).epsilon(1e-4));
+}
+
 TEST_CASE("k-means is deterministic for a seed", "[kmeans]") {
     // Large enough that a pass is split between two threads; 16 dimensions take Hamerly's
     // bounds, 160 Elkan's.

@@ -75,6 +75,16 @@ TEST_CASE("Regular PCA matches scikit-learn's PCA(svd_solver='full') on the digi
     }
 }
 
+TEST_CASE("Regular PCA matches scikit-learn's PCA(svd_solver='full') on a Fashion-MNIST slice", "[pca]") {
+    // 600 images of 784 pixels: more dimensions than rows, a rank-deficient scatter matrix.
+    const auto X = fixture::read_csv("kmeans_pca/fashion600.csv");
+    const auto model = shelf::pca::fit(X, params(10));
+    const auto components = fixture::read_csv("kmeans_pca/fashion_pca_components.csv");
+    REQUIRE(max_difference_up_to_sign(model.components(), components) < 1e-4);
+    const auto ratio = fixture::read_csv("kmeans_pca/fashion_pca_explained_variance_ratio.csv");
+    for (Index c = 0; c < 10; ++c) REQUIRE(model.explained_variance_ratio()[c] == Approx(ratio(0, c)).epsilon(1e-10));
+}
+
 TEST_CASE("The sign of each component is fixed: its largest-magnitude entry is positive", "[pca]") {
     const auto X = fixture::decaying<double>(500, 12, 0.8, 0.0, 3);
     for (Mode mode : {Mode::regular, Mode::randomized}) {
