@@ -187,6 +187,30 @@ TEST_CASE("prediction options", "[trees][fit]") {
         o.num_threads = 3;
         CHECK(m.predict(X, o) == a);
     }
+    SECTION("each row ends at the leaf its own walk down each tree reaches") {
+        // A rare class makes lopsided trees: most rows leave them early, and the batch walk
+        // then steps only the rows still inside (predict.hpp); the sum must not change.
+        Vector<float> cls = (X.col(1).array() > 1.2f).select(2.0f, (X.col(0).array() > 0).cast<float>());
+        auto p = binary(4);
+        p.objective = "multi:softprob";
+        p.num_class = 3;
+        const auto model = shelf::gbt::fit(X, cls, p);
+        shelf::gbt::PredictOptions o;
+        o.output_margin = true;
+        const auto margin = model.predict(X, o);
+        const auto& trees = model.trees();
+        int shallow = 0;
+        for (const auto& tree : trees) shallow += tree.shallowest_leaf() < tree.depth();
+        REQUIRE(shallow > 0);
+        Eigen::ArrayXXd walked = Eigen::ArrayXXd::Zero(X.rows(), 3);
+        for (std::size_t t = 0; t < trees.size(); ++t)
+            for (shelf::Index r = 0; r < X.rows(); ++r)
+                walked(r, static_cast<Eigen::Index>(t % 3)) +=
+                    trees[t].value[static_cast<std::size_t>(trees[t].leaf_of(X.row(r).data(), X.cols()))];
+        // The margins are the walks' sums plus one base margin per class.
+        const Eigen::ArrayXXd base = margin.cast<double>().array() - walked;
+        REQUIRE((base.rowwise() - base.row(0)).abs().maxCoeff() < 1e-5);
+    }
     SECTION("multi-class objectives predict probabilities (softprob) or the class (softmax)") {
         Vector<float> cls = (X.col(0).array().isNaN()).select(0.0f, (X.col(0).array() > 0).cast<float>() * 2);
         auto p = binary(3);

@@ -60,6 +60,17 @@ struct Tree {
         return deepest;
     }
 
+    /// Depth of the shallowest leaf (0 for a single leaf).
+    int shallowest_leaf() const {
+        std::vector<int> d(left.size(), 0);
+        int shallowest = std::numeric_limits<int>::max();
+        for (std::size_t i = 0; i < left.size(); ++i) {  // parents come before children
+            if (parent[i] >= 0) d[i] = d[static_cast<std::size_t>(parent[i])] + 1;
+            if (is_leaf(static_cast<int>(i))) shallowest = std::min(shallowest, d[i]);
+        }
+        return shallowest;
+    }
+
     /// The leaf a row reaches; `row` has `width` features, and features past the width are missing.
     int leaf_of(const T* row, long width) const {
         int node = 0;
