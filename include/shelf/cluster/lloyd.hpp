@@ -390,8 +390,9 @@ void reseed_empty(const RowSource<T>& source, const RowMatrix<T>& centers, Clust
 /// Lloyd's iterations from `centers` (shifted like the source): assign every row,
 /// move each center to the weighted mean of its rows. Stops when no row changes
 /// cluster, when the inertia falls by less than `tol` of itself, or after max_iter.
-/// The assignments are Lloyd's; Hamerly's bounds only spare the distances they make
-/// unnecessary, so later iterations cost a fraction of the first.
+/// The assignments are Lloyd's; the bounds (Elkan's where use_center_bounds says so,
+/// else Hamerly's) only spare the distances they make unnecessary, so later iterations
+/// cost a fraction of the first.
 template <class T>
 LloydRun<T> lloyd_run(const RowSource<T>& source, RowMatrix<T> centers, int max_iter, double tol, int threads,
                       const IterationCallback& on_iteration) {
