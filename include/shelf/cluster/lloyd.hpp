@@ -85,6 +85,21 @@ struct PassCount {
     Index spared = 0;  ///< rows the bounds skipped (bounded) or would have skipped (every)
 };
 
+/// Folds a pass's per-thread sums into `sums` (replacing them after a rebuild), in thread
+/// order, and totals its counts.
+inline PassCount merge_threads(const std::vector<ClusterSums>& partial, const std::vector<PassCount>& count_of,
+                               bool rebuild, ClusterSums& sums) {
+    if (rebuild) sums = ClusterSums(sums.sums.rows(), sums.sums.cols());
+    PassCount total;
+    for (std::size_t t = 0; t < partial.size(); ++t) {
+        sums.merge(partial[t]);
+        total.matched += count_of[t].matched;
+        total.changed += count_of[t].changed;
+        total.spared += count_of[t].spared;
+    }
+    return total;
+}
+
 /// One assignment pass of Lloyd's iteration. In a bounded pass a row is skipped when its
 /// bounds prove its cluster cannot change — its upper bound is below max(lower bound, half
 /// the distance from its center to the nearest other center), first as it stands, then
@@ -175,15 +190,7 @@ PassCount bounded_assign(const RowSource<T>& source, const RowMatrix<T>& centers
             });
     }
     failure.rethrow();
-    if (all) sums = ClusterSums(k, d);
-    PassCount total;
-    for (int t = 0; t < team; ++t) {
-        sums.merge(partial[static_cast<std::size_t>(t)]);
-        total.matched += count_of[static_cast<std::size_t>(t)].matched;
-        total.changed += count_of[static_cast<std::size_t>(t)].changed;
-        total.spared += count_of[static_cast<std::size_t>(t)].spared;
-    }
-    return total;
+    return merge_threads(partial, count_of, all, sums);
 }
 
 /// Elkan's bounds (ICML 2003): a lower bound on the distance from each row to each
@@ -314,15 +321,7 @@ PassCount elkan_assign(const RowSource<T>& source, const RowMatrix<T>& centers, 
             });
     }
     failure.rethrow();
-    if (rebuild) sums = ClusterSums(k, d);
-    PassCount total;
-    for (int t = 0; t < team; ++t) {
-        sums.merge(partial[static_cast<std::size_t>(t)]);
-        total.matched += count_of[static_cast<std::size_t>(t)].matched;
-        total.changed += count_of[static_cast<std::size_t>(t)].changed;
-        total.spared += count_of[static_cast<std::size_t>(t)].spared;
-    }
-    return total;
+    return merge_threads(partial, count_of, rebuild, sums);
 }
 
 /// Half the distance between every two centers (+inf on the diagonal), rounded down by
