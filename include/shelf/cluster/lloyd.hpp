@@ -85,20 +85,31 @@ struct PassCount {
     Index spared = 0;  ///< rows the bounds skipped (bounded) or would have skipped (every)
 };
 
-/// Folds a pass's per-thread sums into `sums` (replacing them after a rebuild), in thread
-/// order, and totals its counts.
-inline PassCount merge_threads(const std::vector<ClusterSums>& partial, const std::vector<PassCount>& count_of,
-                               bool rebuild, ClusterSums& sums) {
-    if (rebuild) sums = ClusterSums(sums.sums.rows(), sums.sums.cols());
-    PassCount total;
-    for (std::size_t t = 0; t < partial.size(); ++t) {
-        sums.merge(partial[t]);
-        total.matched += count_of[t].matched;
-        total.changed += count_of[t].changed;
-        total.spared += count_of[t].spared;
+/// What each thread of a pass gathers (its sums and counts, and the first exception),
+/// folded together in thread order at the end so that a thread count gives one answer.
+struct PassTeam {
+    std::vector<ClusterSums> sums;
+    std::vector<PassCount> counts;
+    simd::ExceptionSlot failure;
+
+    PassTeam(int team, Index k, Index d)
+        : sums(static_cast<std::size_t>(team), ClusterSums(k, d)), counts(static_cast<std::size_t>(team)) {}
+
+    /// Rethrows a thread's exception, else adds the threads' sums into `total` (replacing
+    /// it after a rebuild) and returns their counts added up.
+    PassCount finish(bool rebuild, ClusterSums& total) {
+        failure.rethrow();
+        if (rebuild) total = ClusterSums(total.sums.rows(), total.sums.cols());
+        PassCount count;
+        for (std::size_t t = 0; t < sums.size(); ++t) {
+            total.merge(sums[t]);
+            count.matched += counts[t].matched;
+            count.changed += counts[t].changed;
+            count.spared += counts[t].spared;
+        }
+        return count;
     }
-    return total;
-}
+};
 
 /// One assignment pass of Lloyd's iteration. In a bounded pass a row is skipped when its
 /// bounds prove its cluster cannot change — its upper bound is below max(lower bound, half
@@ -119,14 +130,13 @@ PassCount bounded_assign(const RowSource<T>& source, const RowMatrix<T>& centers
     const int team = simd::team_size(
         threads, blocks,
         static_cast<double>(n) * static_cast<double>(d) * (pass == Pass::bounded ? 2.0 : static_cast<double>(k)));
-    std::vector<ClusterSums> partial(static_cast<std::size_t>(team), ClusterSums(k, d));
-    std::vector<PassCount> count_of(static_cast<std::size_t>(team));
-    simd::ExceptionSlot failure;
+    PassTeam results(team, k, d);
 #pragma omp parallel num_threads(team)
     {
         keep_eigen_serial();
         const auto t = static_cast<std::size_t>(thread_index());
-        ClusterSums& mine = partial[t];
+        ClusterSums& mine = results.sums[t];
+        PassCount& count = results.counts[t];
         RowMatrix<T> rows, scratch, one(1, d);
         Vector<T> norms;
         std::vector<Index> active;
@@ -134,15 +144,15 @@ PassCount bounded_assign(const RowSource<T>& source, const RowMatrix<T>& centers
         std::vector<std::int32_t> nearest;
 #pragma omp for schedule(static)
         for (Index b = 0; b < blocks; ++b)
-            failure.run([&] {
-                const Index first = b * block, count = std::min(block, n - first);
+            results.failure.run([&] {
+                const Index first = b * block, size = std::min(block, n - first);
                 active.clear();
-                for (Index i = first; i < first + count; ++i) {
+                for (Index i = first; i < first + size; ++i) {
                     if (pass != Pass::rebuild) {
                         const int a = state.label[i];
                         const double bound = std::max(half_gap[a], state.lower[i]);
                         if (state.upper[i] <= bound) {
-                            ++count_of[t].spared;
+                            ++count.spared;
                             if (pass == Pass::bounded) continue;
                         }
                         if (pass == Pass::every) {
@@ -152,7 +162,7 @@ PassCount bounded_assign(const RowSource<T>& source, const RowMatrix<T>& centers
                         simd::shifted_copy(source.X.row(source.row_index(i)).data(), source.shift, one.data(), d);
                         state.upper[i] = std::sqrt(static_cast<double>(simd::squared_l2(one.data(), centers.row(a).data(), d)));
                         if (state.upper[i] <= bound) {
-                            ++count_of[t].spared;
+                            ++count.spared;
                             continue;
                         }
                     }
@@ -160,7 +170,7 @@ PassCount bounded_assign(const RowSource<T>& source, const RowMatrix<T>& centers
                 }
                 const Index m = static_cast<Index>(active.size());
                 if (m == 0) return;
-                count_of[t].matched += m;
+                count.matched += m;
                 source.gather(active.data(), m, rows, norms);
                 best.resize(static_cast<std::size_t>(m));
                 second.resize(static_cast<std::size_t>(m));
@@ -181,16 +191,15 @@ PassCount bounded_assign(const RowSource<T>& source, const RowMatrix<T>& centers
                         mine.sums.row(c) += w * rows.row(r).template cast<double>();
                         mine.weight[c] += w;
                         mine.square[c] += w * state.norm[i];
-                        if (old != c) ++count_of[t].changed;
+                        if (old != c) ++count.changed;
                     } else if (old != c) {
                         mine.move(old, c, w, rows.row(r).template cast<double>(), state.norm[i]);
-                        ++count_of[t].changed;
+                        ++count.changed;
                     }
                 }
             });
     }
-    failure.rethrow();
-    return merge_threads(partial, count_of, all, sums);
+    return results.finish(all, sums);
 }
 
 /// Elkan's bounds (ICML 2003): a lower bound on the distance from each row to each
@@ -227,15 +236,13 @@ PassCount elkan_assign(const RowSource<T>& source, const RowMatrix<T>& centers, 
     const Index block = rebuild ? simd::block_rows<T>(d, k) : 64;
     const Index blocks = (n + block - 1) / block;
     const int team = simd::team_size(threads, blocks, static_cast<double>(n) * static_cast<double>(d) * (rebuild ? static_cast<double>(k) : 2.0));
-    std::vector<ClusterSums> partial(static_cast<std::size_t>(team), ClusterSums(k, d));
-    std::vector<PassCount> count_of(static_cast<std::size_t>(team));
-    simd::ExceptionSlot failure;
+    PassTeam results(team, k, d);
 #pragma omp parallel num_threads(team)
     {
         keep_eigen_serial();
         const auto t = static_cast<std::size_t>(thread_index());
-        ClusterSums& mine = partial[t];
-        PassCount& count = count_of[t];
+        ClusterSums& mine = results.sums[t];
+        PassCount& count = results.counts[t];
         RowMatrix<T> rows, dist, block_sums = RowMatrix<T>::Zero(rebuild ? k : 0, d);
         Vector<T> norms;
         std::vector<char> touched(static_cast<std::size_t>(k), 0);
@@ -244,7 +251,7 @@ PassCount elkan_assign(const RowSource<T>& source, const RowMatrix<T>& centers, 
         // (hence the sums) must not depend on timing.
 #pragma omp for schedule(static, 1)
         for (Index b = 0; b < blocks; ++b)
-            failure.run([&] {
+            results.failure.run([&] {
                 const Index first = b * block, size = std::min(block, n - first);
                 if (rebuild) {
                     source.gather(first, size, rows, norms);
@@ -320,8 +327,7 @@ PassCount elkan_assign(const RowSource<T>& source, const RowMatrix<T>& centers, 
                 }
             });
     }
-    failure.rethrow();
-    return merge_threads(partial, count_of, rebuild, sums);
+    return results.finish(rebuild, sums);
 }
 
 /// Half the distance between every two centers (+inf on the diagonal), rounded down by
