@@ -8,13 +8,24 @@
 // input lacks are NaN there); the block then walks every tree while it sits in L1: in lock-step
 // down to the tree's shallowest leaf, then, in lopsided trees (multiclass ones, where most rows
 // leave a class's tree early), only the rows not yet at a leaf.
+//
+// With AVX-512, float trees no deeper than 6 (XGBoost's default max_depth) are also kept padded
+// to complete binary trees: a leaf above the last level becomes a split that sends every row
+// left. A level then has at most 32 nodes, which fit in two vector registers, so 16 rows step
+// at once with register permutes instead of loads of their nodes, and only the feature values
+// are gathered.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 #include <vector>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 #include "../core/types.hpp"
 #include "tree.hpp"
@@ -59,6 +70,7 @@ public:
 #pragma omp parallel num_threads(threads) if (big)
         {
             std::vector<T> buffer(static_cast<std::size_t>(block * width), std::numeric_limits<T>::quiet_NaN());
+            std::vector<T> sums(static_cast<std::size_t>(block * outputs));
             std::int32_t at[block], active[block];
 #pragma omp for schedule(static)
             for (Index b = 0; b < blocks; ++b) {
@@ -72,7 +84,12 @@ public:
                             if (r0 + j < bad.row || (r0 + j == bad.row && f < bad.col)) bad = {r0 + j, f};
                         }
                     }
+                // The block's outputs, one run of 64 per output, added to in tree order as before.
+                for (Index j = 0; j < m; ++j)
+                    for (int g = 0; g < outputs; ++g) sums[static_cast<std::size_t>(g * block + j)] = out[(r0 + j) * outputs + g];
                 for (std::size_t t = first; t < last; ++t) {
+                    T* s = sums.data() + group_[t] * block;
+                    if (add_complete(t, buffer.data(), width, s)) continue;
                     const FlatNode<T>* nodes = nodes_.data() + begin_[t];
                     std::fill(at, at + m, 0);
                     // Every row is still inside the tree above its shallowest leaf: lock-step.
@@ -103,9 +120,10 @@ public:
                         }
                         open = kept;
                     }
-                    T* o = out + r0 * outputs + group_[t];
-                    for (Index j = 0; j < m; ++j) o[j * outputs] += nodes[at[j]].value;
+                    for (Index j = 0; j < m; ++j) s[j] += nodes[at[j]].value;
                 }
+                for (Index j = 0; j < m; ++j)
+                    for (int g = 0; g < outputs; ++g) out[(r0 + j) * outputs + g] = sums[static_cast<std::size_t>(g * block + j)];
             }
         }
         return bad;
@@ -114,6 +132,74 @@ public:
     std::size_t trees() const { return begin_.size(); }
 
 private:
+    /// Where tree t's padded copy lies: its splits level by level (level l's 2^l nodes start at
+    /// `splits` + 2^l − 1), then its 2^depth leaves; depth < 0 when it has none.
+    struct Complete {
+        std::uint32_t splits = 0, leaves = 0;
+        std::int32_t depth = -1;
+    };
+    static constexpr int complete_depth = 6;
+
+    /// Adds tree t's outputs for the 64 rows of `rows` to `sums` through its padded copy, if it
+    /// has one; rows past the block's end are walked too (they hold stale values) and ignored.
+    bool add_complete([[maybe_unused]] std::size_t t, [[maybe_unused]] const T* rows, [[maybe_unused]] Index width,
+                      [[maybe_unused]] T* sums) const noexcept {
+#if defined(__AVX512F__)
+        if constexpr (std::is_same_v<T, float>) {
+            const Complete& tree = complete_[t];
+            if (tree.depth < 0) return false;
+            constexpr int groups = block / 16;
+            const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            const __m512i feature_bits = _mm512_set1_epi32(static_cast<int>(~left_bit));
+            const __m512i missing_left = _mm512_set1_epi32(static_cast<int>(left_bit));
+            const __m512i one = _mm512_set1_epi32(1);
+            __m512i row_start[groups], at[groups];  // at: position within the current level
+            for (int q = 0; q < groups; ++q) {
+                row_start[q] = _mm512_mullo_epi32(_mm512_add_epi32(lanes, _mm512_set1_epi32(16 * q)),
+                                                  _mm512_set1_epi32(static_cast<int>(width)));
+                at[q] = _mm512_setzero_si512();
+            }
+            const auto low = [](int count) { return static_cast<__mmask16>(count >= 16 ? 0xffffu : (1u << count) - 1); };
+            const auto high = [](int count) { return static_cast<__mmask16>(count > 16 ? 0xffffu : 0u); };
+            for (int level = 0; level < tree.depth; ++level) {
+                const int count = 1 << level;
+                const float* value = split_value_.data() + tree.splits + count - 1;
+                const std::int32_t* code = split_code_.data() + tree.splits + count - 1;
+                const __m512 value0 = _mm512_maskz_loadu_ps(low(count), value);
+                const __m512 value1 = _mm512_maskz_loadu_ps(high(count), value + 16);
+                const __m512i code0 = _mm512_maskz_loadu_epi32(low(count), code);
+                const __m512i code1 = _mm512_maskz_loadu_epi32(high(count), code + 16);
+                for (int q = 0; q < groups; ++q) {
+                    const __m512 threshold = _mm512_permutex2var_ps(value0, at[q], value1);
+                    const __m512i node = _mm512_permutex2var_epi32(code0, at[q], code1);
+                    const __m512 x =
+                        _mm512_i32gather_ps(_mm512_add_epi32(row_start[q], _mm512_and_si512(node, feature_bits)), rows, 4);
+                    // NaN fails `x < threshold`, so it goes right unless the node sends missing values left.
+                    const __mmask16 left = _mm512_cmp_ps_mask(x, threshold, _CMP_LT_OQ) |
+                                           (_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q) & _mm512_test_epi32_mask(node, missing_left));
+                    const __m512i twice = _mm512_add_epi32(at[q], at[q]);
+                    at[q] = _mm512_mask_add_epi32(twice, static_cast<__mmask16>(~left), twice, one);
+                }
+            }
+            const int count = 1 << tree.depth;
+            const float* leaf = leaf_value_.data() + tree.leaves;
+            const __m512 leaf0 = _mm512_maskz_loadu_ps(low(count), leaf);
+            const __m512 leaf1 = _mm512_maskz_loadu_ps(high(count), leaf + 16);
+            const __m512 leaf2 = _mm512_maskz_loadu_ps(high(count - 16), leaf + 32);
+            const __m512 leaf3 = _mm512_maskz_loadu_ps(high(count - 32), leaf + 48);
+            const __m512i upper_half = _mm512_set1_epi32(32);
+            for (int q = 0; q < groups; ++q) {
+                const __m512 output = _mm512_mask_blend_ps(_mm512_test_epi32_mask(at[q], upper_half),
+                                                           _mm512_permutex2var_ps(leaf0, at[q], leaf1),
+                                                           _mm512_permutex2var_ps(leaf2, at[q], leaf3));
+                _mm512_storeu_ps(sums + 16 * q, _mm512_add_ps(_mm512_loadu_ps(sums + 16 * q), output));
+            }
+            return true;
+        }
+#endif
+        return false;
+    }
+
     /// One step down from node `at` for the row `x` (a leaf steps to itself).
     static std::int32_t step(const FlatNode<T>* nodes, std::int32_t at, const T* x) noexcept {
         const FlatNode<T>& node = nodes[at];
@@ -127,6 +213,7 @@ private:
         begin_.push_back(static_cast<std::uint32_t>(nodes_.size()));
         depth_.push_back(tree.depth());
         shallowest_.push_back(tree.shallowest_leaf());
+        add_complete_copy(tree);
         // Breadth-first: `order` lists source nodes in their new order; children are placed in pairs.
         std::vector<int> order{0};
         for (std::size_t i = 0; i < order.size(); ++i) {
@@ -145,11 +232,46 @@ private:
         }
     }
 
+    /// The padded copy add_complete() walks (only where it can).
+    void add_complete_copy(const Tree<T>& tree) {
+        Complete copy;
+#if defined(__AVX512F__)
+        if (std::is_same_v<T, float> && depth_.back() <= complete_depth) {
+            copy = {static_cast<std::uint32_t>(split_value_.size()), static_cast<std::uint32_t>(leaf_value_.size()),
+                    depth_.back()};
+            // Source node at each position of the current level; a leaf fills every position below it.
+            std::vector<int> level{0}, next;
+            for (int l = 0; l < copy.depth; ++l) {
+                next.clear();
+                for (const int node : level) {
+                    const auto n = static_cast<std::size_t>(node);
+                    if (tree.is_leaf(node)) {
+                        split_value_.push_back(std::numeric_limits<float>::infinity());
+                        split_code_.push_back(static_cast<std::int32_t>(static_cast<std::uint32_t>(features_) | left_bit));
+                        next.insert(next.end(), {node, node});
+                    } else {
+                        split_value_.push_back(static_cast<float>(tree.value[n]));
+                        split_code_.push_back(static_cast<std::int32_t>(static_cast<std::uint32_t>(tree.feature[n]) |
+                                                                        (tree.default_left[n] ? left_bit : 0u)));
+                        next.insert(next.end(), {tree.left[n], tree.right[n]});
+                    }
+                }
+                level.swap(next);
+            }
+            for (const int node : level) leaf_value_.push_back(static_cast<float>(tree.value[static_cast<std::size_t>(node)]));
+        }
+#endif
+        complete_.push_back(copy);
+    }
+
     Index features_ = 0;
     std::vector<FlatNode<T>> nodes_;
     std::vector<std::uint32_t> begin_;
     std::vector<std::int32_t> depth_, shallowest_;
     std::vector<int> group_;
+    std::vector<Complete> complete_;
+    std::vector<float> split_value_, leaf_value_;
+    std::vector<std::int32_t> split_code_;
 };
 
 }  // namespace shelf::gbt::detail
