@@ -179,3 +179,39 @@ TEST_CASE("trees grow level by level or best leaf first", "[trees][split]") {
         CHECK(predict_one(m, 2.0f) == Approx(0.0));
     }
 }
+
+TEST_CASE("root histograms built for several outputs at once equal those built one by one", "[trees][histogram]") {
+    // 100,000 rows: three row groups, whose partial sums must be added in the same order; 11
+    // outputs: a full chunk of eight and a short one. Codes skip bins and use the missing slot.
+    using namespace shelf::gbt::detail;
+    const std::size_t n = 100000, d = 6, outputs = 11;
+    const std::vector<std::uint32_t> bins{3, 1, 17, 255, 40, 9};
+    HistLayout layout;
+    layout.offset.push_back(0);
+    for (const std::uint32_t b : bins) layout.offset.push_back(layout.offset.back() + b + 1);
+    shelf::Rng rng(7);
+    std::vector<std::uint8_t> codes(n * d);
+    for (std::size_t r = 0; r < n; ++r)
+        for (std::size_t f = 0; f < d; ++f)
+            codes[r * d + f] = static_cast<std::uint8_t>(rng.uniform() * (bins[f] + 1) * 0.999);
+    std::vector<shelf::gbt::GradientPair<float>> gpair(n * outputs);
+    for (auto& g : gpair) g = {static_cast<float>(rng.uniform() - 0.5), static_cast<float>(rng.uniform())};
+    std::vector<std::uint32_t> rows(n);
+    for (std::size_t r = 0; r < n; ++r) rows[r] = static_cast<std::uint32_t>(r);
+    const int threads = GENERATE(1, 3);
+
+    HistogramBuilder builder;
+    std::vector<HistBin> together(outputs * layout.size());
+    builder.build_outputs(rows.data(), n, codes.data(), d, layout, gpair.data(), n, outputs, together.data(), threads);
+    for (std::size_t k = 0; k < outputs; ++k) {
+        std::vector<HistBin> alone(layout.size());
+        builder.build(std::vector<HistRequest>{{rows.data(), n, alone.data()}}, codes.data(), d, layout,
+                      gpair.data() + k * n, threads);
+        std::size_t same = 0;
+        for (std::size_t i = 0; i < layout.size(); ++i)
+            same += together[k * layout.size() + i].grad == alone[i].grad &&
+                    together[k * layout.size() + i].hess == alone[i].hess;
+        INFO("output " << k);
+        CHECK(same == layout.size());
+    }
+}

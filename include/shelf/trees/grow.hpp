@@ -84,9 +84,20 @@ public:
         for (Index f = 0; f < cuts.features(); ++f) layout_.offset.push_back(layout_.offset.back() + cuts.bins(f) + 1);
     }
 
+    /// The root histograms (`outputs` of them, layout_size() apart) of trees that will all grow
+    /// on `rows`, from each output's gradient pairs (gpair_stride apart), in one pass.
+    void root_histograms(const GradientPair<T>* gpair, std::size_t gpair_stride, std::size_t outputs,
+                         const std::vector<std::uint32_t>& rows, HistBin* out) {
+        builder_.build_outputs(rows.data(), rows.size(), bins_.codes.data(), static_cast<std::size_t>(bins_.cols),
+                               layout_, gpair, gpair_stride, outputs, out, p_.threads);
+    }
+    std::size_t layout_size() const { return layout_.size(); }
+
     /// Grows a tree on `rows` (ascending row ids; the vector is swapped with an internal buffer);
-    /// then ranges() and rows() tell each node's rows.
-    Tree<T> grow(const GradientPair<T>* gpair, std::vector<std::uint32_t>& rows, Rng rng) {
+    /// then ranges() and rows() tell each node's rows. `root`, if given, is the root's histogram
+    /// from root_histograms().
+    Tree<T> grow(const GradientPair<T>* gpair, std::vector<std::uint32_t>& rows, Rng rng,
+                 const HistBin* root = nullptr) {
         const int threads = p_.threads;
         ColumnSampler sampler(static_cast<std::int32_t>(cuts_.features()), p_.colsample_bytree, p_.colsample_bylevel,
                               p_.colsample_bynode, rng);
@@ -94,8 +105,11 @@ public:
         nodes_.assign(1, Node{});
         nodes_[0].range = {0, partition_.size()};
         nodes_[0].hist = acquire();
-        builder_.build(std::vector<HistRequest>{{partition_.rows(), partition_.size(), hist(0)}}, bins_.codes.data(),
-                       static_cast<std::size_t>(bins_.cols), layout_, gpair, threads);
+        if (root)
+            std::copy(root, root + layout_.size(), hist(0));
+        else
+            builder_.build(std::vector<HistRequest>{{partition_.rows(), partition_.size(), hist(0)}},
+                           bins_.codes.data(), static_cast<std::size_t>(bins_.cols), layout_, gpair, threads);
         nodes_[0].stats = root_stats(gpair);
         nodes_[0].score = node_score(p_.split, nodes_[0].stats);
         const T weight = leaf_weight(p_.split, nodes_[0].stats);

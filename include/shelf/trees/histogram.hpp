@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include <xsimd/xsimd.hpp>
+
 #include "../core/types.hpp"
 #include "objective.hpp"
 #include "threads.hpp"
@@ -69,6 +71,37 @@ void accumulate(HistBin* hist, const B* codes, std::size_t stride, const std::ui
     }
 }
 
+/// accumulate() for `Wide` outputs at once, into `wide`, whose slots hold each output's
+/// gradient and hessian side by side: one pass over the codes serves all of them, and a slot's
+/// update is one vector add. Output w's gradient pairs are gpair[w].
+template <std::size_t Wide, class B, class T>
+void accumulate_wide(double* wide, const B* codes, std::size_t stride, const std::uint32_t* offset,
+                     const GradientPair<T>* const* gpair, const std::uint32_t* rows, std::size_t first,
+                     std::size_t last, std::size_t f0, std::size_t f1) {
+    using Batch = xsimd::batch<double>;
+    static_assert(2 * Wide % Batch::size == 0, "a slot is a whole number of SIMD registers");
+    constexpr std::size_t ahead = 16, parts = 2 * Wide / Batch::size;
+    for (std::size_t i = first; i < last; ++i) {
+        const std::size_t r = rows[i];
+#if defined(__GNUC__)
+        if (i + ahead < last) __builtin_prefetch(codes + static_cast<std::size_t>(rows[i + ahead]) * stride + f0);
+#endif
+        alignas(64) double pair[2 * Wide];
+        for (std::size_t w = 0; w < Wide; ++w) {
+            pair[2 * w] = static_cast<double>(gpair[w][r].grad);
+            pair[2 * w + 1] = static_cast<double>(gpair[w][r].hess);
+        }
+        Batch add[parts];
+        for (std::size_t p = 0; p < parts; ++p) add[p] = Batch::load_aligned(pair + p * Batch::size);
+        const B* code = codes + r * stride;
+        for (std::size_t f = f0; f < f1; ++f) {
+            double* slot = wide + (offset[f] + code[f]) * 2 * Wide;
+            for (std::size_t p = 0; p < parts; ++p)
+                (Batch::load_unaligned(slot + p * Batch::size) + add[p]).store_unaligned(slot + p * Batch::size);
+        }
+    }
+}
+
 /// Builds node histograms with the row-group / feature-block scheme above.
 class HistogramBuilder {
 public:
@@ -87,12 +120,7 @@ public:
         if (requests.empty() || d == 0) return;
         std::size_t tasks = 0, extra = 0;
         for (const auto& q : requests) tasks += groups_of(q.count), extra += groups_of(q.count) - 1;
-        // Enough tasks for the threads to balance nodes of unequal sizes, but blocks of at least
-        // 4 features, so that reading a row's index and gradient stays a small part of a task.
-        const auto wanted = 4 * static_cast<std::size_t>(threads);
-        std::size_t blocks = (layout.size() + cache_bins - 1) / cache_bins;
-        if (tasks * blocks < wanted) blocks = std::max(blocks, (wanted + tasks - 1) / tasks);
-        blocks = std::clamp<std::size_t>(blocks, 1, std::max<std::size_t>(1, d / 4));
+        const std::size_t blocks = feature_blocks(tasks, layout.size(), d, threads);
         if (scratch_.size() < extra) scratch_.resize(extra);
         for (std::size_t s = 0; s < extra; ++s) scratch_[s].resize(layout.size());
 
@@ -152,8 +180,68 @@ public:
         }
     }
 
+    /// The histograms of one node (`count` rows at `rows`) for `outputs` outputs, as build()
+    /// makes them one by one, sums and their order included: output k's gradient pairs start
+    /// at gpair + k · gpair_stride and its histogram at out + k · layout.size(). The outputs
+    /// are taken eight at a time, so the node's codes are read an eighth as often.
+    template <class B, class T>
+    void build_outputs(const std::uint32_t* rows, std::size_t count, const B* codes, std::size_t stride,
+                       const HistLayout& layout, const GradientPair<T>* gpair, std::size_t gpair_stride,
+                       std::size_t outputs, HistBin* out, int threads) {
+        constexpr std::size_t wide = 8;
+        const std::size_t d = layout.offset.size() - 1, size = layout.size(), groups = groups_of(count);
+        if (d == 0 || outputs == 0) return;
+        const std::size_t blocks = feature_blocks(groups, size * wide, d, threads);
+        wide_.resize(groups * size * 2 * wide);
+        const bool big = groups * blocks > 1 && count * d > parallel_work;
+        for (std::size_t first = 0; first < outputs; first += wide) {
+            const std::size_t used = std::min(wide, outputs - first);
+            const GradientPair<T>* pairs[wide];  // a chunk short of outputs repeats its last one
+            for (std::size_t w = 0; w < wide; ++w) pairs[w] = gpair + (first + std::min(w, used - 1)) * gpair_stride;
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (big)
+            for (std::size_t t = 0; t < groups * blocks; ++t) {
+                const std::size_t g = t / blocks, b = t % blocks;
+                const std::size_t f0 = d * b / blocks, f1 = d * (b + 1) / blocks;
+                double* group = wide_.data() + g * size * 2 * wide;
+                std::fill(group + layout.offset[f0] * 2 * wide, group + layout.offset[f1] * 2 * wide, 0.0);
+                accumulate_wide<wide>(group, codes, stride, layout.offset.data(), pairs, rows, count * g / groups,
+                                      count * (g + 1) / groups, f0, f1);
+            }
+            // Each output's histogram: its first group, then the others added in group order.
+            constexpr std::size_t chunk = 4096;
+#pragma omp parallel for num_threads(threads) schedule(static) if (big)
+            for (std::size_t begin = 0; begin < size; begin += chunk) {
+                const std::size_t end = std::min(size, begin + chunk);
+                for (std::size_t w = 0; w < used; ++w) {
+                    HistBin* h = out + (first + w) * size;
+                    for (std::size_t g = 0; g < groups; ++g) {
+                        const double* part = wide_.data() + g * size * 2 * wide + w * 2;
+                        for (std::size_t i = begin; i < end; ++i) {
+                            const HistBin sum{part[i * 2 * wide], part[i * 2 * wide + 1]};
+                            if (g == 0)
+                                h[i] = sum;
+                            else
+                                h[i].add(sum);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
 private:
+    /// Feature blocks for `tasks` row tasks over a histogram of `bins` slots: enough for the
+    /// threads to balance nodes of unequal sizes and for a block to stay in cache, but blocks of
+    /// at least 4 features, so that reading a row's index and gradient stays a small part of a task.
+    static std::size_t feature_blocks(std::size_t tasks, std::size_t bins, std::size_t d, int threads) {
+        const auto wanted = 4 * static_cast<std::size_t>(threads);
+        std::size_t blocks = (bins + cache_bins - 1) / cache_bins;
+        if (tasks * blocks < wanted) blocks = std::max(blocks, (wanted + tasks - 1) / tasks);
+        return std::clamp<std::size_t>(blocks, 1, std::max<std::size_t>(1, d / 4));
+    }
+
     std::vector<std::vector<HistBin>> scratch_;
+    std::vector<double> wide_;
 };
 
 /// parent := parent − child for each (parent, child) pair, turning parents' histograms into

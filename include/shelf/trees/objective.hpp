@@ -179,10 +179,13 @@ struct SoftmaxBase {
         T top = margin[0];
         for (int k = 1; k < num_class; ++k) top = std::max(top, margin[k]);
         double sum = 0;
-        for (int k = 0; k < num_class; ++k) sum += std::exp(margin[k] - top);
+        for (int k = 0; k < num_class; ++k) {
+            out[k].grad = std::exp(margin[k] - top);  // kept for the second pass: exp dominates the cost
+            sum += out[k].grad;
+        }
         const auto y = static_cast<int>(label);
         for (int k = 0; k < num_class; ++k) {
-            T p = std::exp(margin[k] - top) / static_cast<T>(sum);
+            T p = out[k].grad / static_cast<T>(sum);
             const T h = std::max(T(2) * p * (T(1) - p) * weight, T(1e-16f));
             if (k == y) p -= T(1);
             out[k] = {p * weight, h};

@@ -161,11 +161,22 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
     const BinMatrix<B> bins = bin_rows<B>(X, cuts, threads);
     TreeGrower<T, B> grower(cuts, bins, dense, grow);
 
+    // Training margins and gradients are kept output by output (n values each), so that a tree
+    // reads its output's gradients and updates its margins in place, not one value in K per row.
     std::vector<T> margin(static_cast<std::size_t>(n) * k_size, base_margin);
     const Index nv = validation.empty() ? 0 : validation.X().rows();
     std::vector<T> valid_margin(static_cast<std::size_t>(nv) * k_size, base_margin);
-    std::vector<GradientPair<T>> gradients(margin.size()), column(K > 1 ? static_cast<std::size_t>(n) : 0);
+    std::vector<GradientPair<T>> gradients(margin.size());
+    const auto at = [n](int k, std::size_t r) { return static_cast<std::size_t>(k) * static_cast<std::size_t>(n) + r; };
     std::vector<std::uint32_t> rows;  // the rows each tree grows on
+    // Without row sampling, a round's K trees all start from every row: their root histograms
+    // (most of the summing when most classes are rare) come from one pass over the codes, as
+    // long as they take no more than 256 MB.
+    const bool shared_roots =
+        K > 1 && params.subsample >= 1.0 && k_size * grower.layout_size() <= (std::size_t{1} << 24);
+    std::vector<HistBin> roots(shared_roots ? k_size * grower.layout_size() : 0);
+    std::vector<std::uint32_t> all_rows(shared_roots ? static_cast<std::size_t>(n) : 0);
+    for (std::size_t r = 0; r < all_rows.size(); ++r) all_rows[r] = static_cast<std::uint32_t>(r);
     std::vector<Tree<T>> trees;
     std::vector<std::vector<double>> history;
     FitReport report;
@@ -176,23 +187,25 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
     for (int round = 0; round < rounds; ++round) {
         std::visit(
             [&](const auto& obj) {
-#pragma omp parallel for num_threads(threads) schedule(static) if (big)
-                for (Index r = 0; r < n; ++r) {
-                    const auto i = static_cast<std::size_t>(r) * k_size;
-                    obj.gradient(margin.data() + i, y[r], weight ? weight[r] : T(1), gradients.data() + i);
+#pragma omp parallel num_threads(threads) if (big)
+                {
+                    std::vector<T> row_margin(k_size);
+                    std::vector<GradientPair<T>> row_gradient(k_size);
+#pragma omp for schedule(static)
+                    for (Index r = 0; r < n; ++r) {
+                        const auto i = static_cast<std::size_t>(r);
+                        for (int k = 0; k < K; ++k) row_margin[static_cast<std::size_t>(k)] = margin[at(k, i)];
+                        obj.gradient(row_margin.data(), y[r], weight ? weight[r] : T(1), row_gradient.data());
+                        for (int k = 0; k < K; ++k) gradients[at(k, i)] = row_gradient[static_cast<std::size_t>(k)];
+                    }
                 }
             },
             objective);
+        if (shared_roots) grower.root_histograms(gradients.data(), static_cast<std::size_t>(n), k_size, all_rows, roots.data());
 
         for (int k = 0; k < K; ++k) {
             const auto tree_index = static_cast<std::uint64_t>(round) * k_size + static_cast<std::uint64_t>(k);
-            const GradientPair<T>* gpair = gradients.data();
-            if (K > 1) {
-#pragma omp parallel for num_threads(threads) schedule(static) if (big)
-                for (Index r = 0; r < n; ++r)
-                    column[static_cast<std::size_t>(r)] = gradients[static_cast<std::size_t>(r) * k_size + static_cast<std::size_t>(k)];
-                gpair = column.data();
-            }
+            const GradientPair<T>* gpair = gradients.data() + at(k, 0);
             rows.clear();
             if (params.subsample < 1.0) {
                 Rng rng = Rng::for_stream(static_cast<std::uint64_t>(params.seed), 2 * tree_index);
@@ -205,7 +218,8 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
             }
             const std::size_t sampled = rows.size();
             Tree<T> tree =
-                grower.grow(gpair, rows, Rng::for_stream(static_cast<std::uint64_t>(params.seed), 2 * tree_index + 1));
+                grower.grow(gpair, rows, Rng::for_stream(static_cast<std::uint64_t>(params.seed), 2 * tree_index + 1),
+                            shared_roots ? roots.data() + static_cast<std::size_t>(k) * grower.layout_size() : nullptr);
 
             const auto& ranges = grower.ranges();
             const std::uint32_t* node_rows = grower.rows();
@@ -232,7 +246,7 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
                 const auto node = static_cast<std::size_t>(leaves[l]);
                 const T out = tree.value[node];
                 for (std::size_t i = ranges[node].begin; i < ranges[node].end; ++i)
-                    margin[static_cast<std::size_t>(node_rows[i]) * k_size + static_cast<std::size_t>(k)] += out;
+                    margin[at(k, node_rows[i])] += out;
             }
             if (sampled < static_cast<std::size_t>(n)) {  // rows left out of the sample still move
                 std::vector<std::uint8_t> in_sample(static_cast<std::size_t>(n), 0);
@@ -240,7 +254,7 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
 #pragma omp parallel for num_threads(threads) schedule(static) if (big)
                 for (Index r = 0; r < n; ++r)
                     if (!in_sample[static_cast<std::size_t>(r)])
-                        margin[static_cast<std::size_t>(r) * k_size + static_cast<std::size_t>(k)] +=
+                        margin[at(k, static_cast<std::size_t>(r))] +=
                             tree.value[static_cast<std::size_t>(tree.leaf_of(X.row(r).data(), X.cols()))];
             }
             if (nv > 0) {
@@ -271,7 +285,11 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
             stop = params.early_stopping_rounds && since_best >= *params.early_stopping_rounds;
             report.stopped_early = stop;
         } else if (progress) {
-            const auto out = metric_outputs(objective, settings, margin, K, info.multiclass);
+            std::vector<T> by_row(margin.size());
+            for (Index r = 0; r < n; ++r)
+                for (int k = 0; k < K; ++k)
+                    by_row[static_cast<std::size_t>(r) * k_size + static_cast<std::size_t>(k)] = margin[at(k, static_cast<std::size_t>(r))];
+            const auto out = metric_outputs(objective, settings, by_row, K, info.multiclass);
             step.metric = evaluate_metric(metrics.back(), out.data(), y.data(), weight, n, K, params.huber_slope);
         }
         const bool go_on = shelf::report(progress, step);  // every round, the last one included
