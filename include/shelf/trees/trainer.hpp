@@ -194,6 +194,10 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
 #pragma omp for schedule(static)
                     for (Index r = 0; r < n; ++r) {
                         const auto i = static_cast<std::size_t>(r);
+                        if (K == 1) {
+                            obj.gradient(margin.data() + i, y[r], weight ? weight[r] : T(1), gradients.data() + i);
+                            continue;
+                        }
                         for (int k = 0; k < K; ++k) row_margin[static_cast<std::size_t>(k)] = margin[at(k, i)];
                         obj.gradient(row_margin.data(), y[r], weight ? weight[r] : T(1), row_gradient.data());
                         for (int k = 0; k < K; ++k) gradients[at(k, i)] = row_gradient[static_cast<std::size_t>(k)];
