@@ -233,7 +233,7 @@ private:
     }
 
     /// The padded copy add_complete() walks (only where it can).
-    void add_complete_copy(const Tree<T>& tree) {
+    void add_complete_copy([[maybe_unused]] const Tree<T>& tree) {
         Complete copy;
 #if defined(__AVX512F__)
         if (std::is_same_v<T, float> && depth_.back() <= complete_depth) {
