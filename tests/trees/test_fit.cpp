@@ -148,6 +148,21 @@ TEST_CASE("validation data, early stopping and the progress callback", "[trees][
         CHECK(last > 0);
         CHECK(last < 0.6);
     }
+    SECTION("without validation data a multiclass callback gets the training metric of the model so far") {
+        // Training margins are kept class by class; the metric must still pair each row's classes.
+        const Vector<float> cls = (X.col(0).array() > 0.5f).select(2.0f, (X.col(1).array() > 0).cast<float>());
+        auto q = binary(3);
+        q.objective = "multi:softprob";
+        q.num_class = 3;
+        double last = 0;
+        const auto m = shelf::gbt::fit(X, cls, q, {}, Vector<float>(), [&](const shelf::Progress& s) {
+            last = s.metric;
+            return true;
+        });
+        const auto values = shelf::gbt::evaluate(m, X, cls);
+        REQUIRE(values.back().first == "mlogloss");
+        CHECK(last == Approx(values.back().second).epsilon(1e-6));
+    }
     SECTION("validation data may lack trailing features") {
         const RowMatrix<float> narrow = Xv.leftCols(4);
         CHECK_NOTHROW(shelf::gbt::fit(X, y, binary(2), {narrow, yv}));
