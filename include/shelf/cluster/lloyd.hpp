@@ -95,6 +95,18 @@ struct PassTeam {
     PassTeam(int team, Index k, Index d)
         : sums(static_cast<std::size_t>(team), ClusterSums(k, d)), counts(static_cast<std::size_t>(team)) {}
 
+    /// Runs body(sums, counts) on every thread of the team with that thread's own, Eigen kept
+    /// on one thread inside; the body shares its loop out with an (orphaned) `omp for`.
+    template <class Body>
+    void run(Body&& body) {
+#pragma omp parallel num_threads(static_cast<int>(sums.size()))
+        {
+            keep_eigen_serial();
+            const auto t = static_cast<std::size_t>(thread_index());
+            body(sums[t], counts[t]);
+        }
+    }
+
     /// Rethrows a thread's exception, else adds the threads' sums into `total` (replacing
     /// it after a rebuild) and returns their counts added up.
     PassCount finish(bool rebuild, ClusterSums& total) {
@@ -131,12 +143,7 @@ PassCount bounded_assign(const RowSource<T>& source, const RowMatrix<T>& centers
         threads, blocks,
         static_cast<double>(n) * static_cast<double>(d) * (pass == Pass::bounded ? 2.0 : static_cast<double>(k)));
     PassTeam results(team, k, d);
-#pragma omp parallel num_threads(team)
-    {
-        keep_eigen_serial();
-        const auto t = static_cast<std::size_t>(thread_index());
-        ClusterSums& mine = results.sums[t];
-        PassCount& count = results.counts[t];
+    results.run([&](ClusterSums& mine, PassCount& count) {
         RowMatrix<T> rows, scratch, one(1, d);
         Vector<T> norms;
         std::vector<Index> active;
@@ -198,7 +205,7 @@ PassCount bounded_assign(const RowSource<T>& source, const RowMatrix<T>& centers
                     }
                 }
             });
-    }
+    });
     return results.finish(all, sums);
 }
 
@@ -237,12 +244,7 @@ PassCount elkan_assign(const RowSource<T>& source, const RowMatrix<T>& centers, 
     const Index blocks = (n + block - 1) / block;
     const int team = simd::team_size(threads, blocks, static_cast<double>(n) * static_cast<double>(d) * (rebuild ? static_cast<double>(k) : 2.0));
     PassTeam results(team, k, d);
-#pragma omp parallel num_threads(team)
-    {
-        keep_eigen_serial();
-        const auto t = static_cast<std::size_t>(thread_index());
-        ClusterSums& mine = results.sums[t];
-        PassCount& count = results.counts[t];
+    results.run([&](ClusterSums& mine, PassCount& count) {
         RowMatrix<T> rows, dist, block_sums = RowMatrix<T>::Zero(rebuild ? k : 0, d);
         Vector<T> norms;
         std::vector<char> touched(static_cast<std::size_t>(k), 0);
@@ -326,7 +328,7 @@ PassCount elkan_assign(const RowSource<T>& source, const RowMatrix<T>& centers, 
                     }
                 }
             });
-    }
+    });
     return results.finish(rebuild, sums);
 }
 
