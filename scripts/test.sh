@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: a warnings-as-errors release build with every
-# test, the same tests under AddressSanitizer + UndefinedBehaviorSanitizer, and a
-# consumer project built against the installed package with find_package(shelf).
+# test, the benchmarks and examples compiled, the same tests under AddressSanitizer +
+# UndefinedBehaviorSanitizer, and a consumer project built against the installed package
+# with find_package(shelf).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 jobs=$(nproc)
 launcher=(); command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-echo "== release build, -Werror"
-cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=Release -DSHELF_WERROR=ON "${launcher[@]}" >/dev/null
+echo "== release build, -Werror: the tests and the command line"
+cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=Release -DSHELF_WERROR=ON -DSHELF_BUILD_BENCHMARKS=OFF \
+      -DSHELF_BUILD_EXAMPLES=OFF "${launcher[@]}" >/dev/null
 cmake --build build/ci -j"$jobs"
 ctest --test-dir build/ci --output-on-failure -j"$jobs"
+
+echo "== benchmarks and examples compile, -Werror"
+# Nothing here runs them, so -O0: it checks they build cleanly in about half the time.
+cmake -S . -B build/check -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0" -DSHELF_WERROR=ON \
+      -DSHELF_BUILD_TESTS=OFF -DSHELF_BUILD_TOOLS=OFF "${launcher[@]}" >/dev/null
+cmake --build build/check -j"$jobs"
 
 echo "== tests under -fsanitize=address,undefined"
 # -O1 without debug info: reports keep function names, and the build takes far less time.
