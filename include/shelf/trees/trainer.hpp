@@ -187,6 +187,16 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
     for (int round = 0; round < rounds; ++round) {
         std::visit(
             [&](const auto& obj) {
+                if (K == 1) {  // in blocks of rows, which an objective may vectorize
+                    constexpr Index block = 1024;
+#pragma omp parallel for num_threads(threads) schedule(static) if (big)
+                    for (Index first = 0; first < n; first += block) {
+                        const auto i = static_cast<std::size_t>(first);
+                        gradients_of(obj, margin.data() + i, y.data() + i, weight ? weight + i : nullptr,
+                                     static_cast<std::size_t>(std::min(block, n - first)), gradients.data() + i);
+                    }
+                    return;
+                }
 #pragma omp parallel num_threads(threads) if (big)
                 {
                     std::vector<T> row_margin(k_size);
@@ -194,10 +204,6 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
 #pragma omp for schedule(static)
                     for (Index r = 0; r < n; ++r) {
                         const auto i = static_cast<std::size_t>(r);
-                        if (K == 1) {
-                            obj.gradient(margin.data() + i, y[r], weight ? weight[r] : T(1), gradients.data() + i);
-                            continue;
-                        }
                         for (int k = 0; k < K; ++k) row_margin[static_cast<std::size_t>(k)] = margin[at(k, i)];
                         obj.gradient(row_margin.data(), y[r], weight ? weight[r] : T(1), row_gradient.data());
                         for (int k = 0; k < K; ++k) gradients[at(k, i)] = row_gradient[static_cast<std::size_t>(k)];
