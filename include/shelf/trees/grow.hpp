@@ -260,7 +260,8 @@ private:
         const std::size_t parts =
             entries.size() >= static_cast<std::size_t>(threads) ? 1 : static_cast<std::size_t>(threads) * 2 / entries.size() + 1;
         std::vector<SplitCandidate<T>> found(entries.size() * parts);
-        const bool big = found.size() > 1 && entries.size() * layout_.size() > parallel_work / 4;
+        // A bin's scan (gain of both sides, both default directions) costs some 30 summed values.
+        const bool big = found.size() > 1 && entries.size() * layout_.size() > parallel_work / 32;
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (big)
         for (std::size_t t = 0; t < found.size(); ++t) {
             const std::size_t e = t / parts, part = t % parts;

@@ -143,7 +143,7 @@ public:
 
         std::size_t work = 0;
         for (const auto& q : requests) work += q.count * d;
-        const bool big = list.size() > 1 && work > parallel_work;
+        const bool big = list.size() > 1 && work > parallel_work / 4;
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (big)
         for (std::size_t t = 0; t < list.size(); ++t) {
             const Task& task = list[t];

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include <Eigen/Core>
+#include <xsimd/xsimd.hpp>
 
 #include "../core/error.hpp"
 #include "../core/types.hpp"
@@ -131,19 +132,28 @@ struct LogisticBase {
     /// rounding, for a fraction of its cost.
     template <class T>
     void gradients(const T* margin, const T* label, const T* weight, std::size_t count, GradientPair<T>* out) const {
+        using Batch = xsimd::batch<double>;
         constexpr Index chunk = 256;
+        static_assert(chunk % Batch::size == 0, "a chunk is a whole number of SIMD registers");
         using Chunk = Eigen::Array<T, Eigen::Dynamic, 1, 0, chunk, 1>;
         using Span = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>;
+        alignas(64) double e[chunk];
         for (std::size_t i = 0; i < count; i += chunk) {
             const Index m = std::min(chunk, static_cast<Index>(count - i));
+            const Index padded = (m + Index(Batch::size) - 1) / Index(Batch::size) * Index(Batch::size);
+            Eigen::Map<Eigen::ArrayXd> minus(e, padded);
+            minus.head(m) = -Span(margin + i, m).template cast<double>();
+            minus.tail(padded - m) = 0.0;
+            for (Index j = 0; j < padded; j += Index(Batch::size)) xsimd::exp(Batch::load_aligned(e + j)).store_aligned(e + j);
             const Span y(label + i, m);
-            const Chunk p = (T(1) + (-Span(margin + i, m).template cast<double>()).exp().template cast<T>()).inverse();
+            const Chunk p = (T(1) + minus.head(m).template cast<T>()).inverse();
             Chunk w = weight ? Chunk(Span(weight + i, m)) : Chunk::Ones(m);
             w = (y == T(1)).select(w * static_cast<T>(scale_pos_weight), w);
             const Chunk grad = (p - y) * w, hess = (p * (T(1) - p)).max(T(1e-16f)) * w;
             for (Index j = 0; j < m; ++j) out[i + static_cast<std::size_t>(j)] = {grad[j], hess[j]};
         }
     }
+
     template <class T>
     T margin_of(T base_score) const { return -std::log(T(1) / base_score - T(1)); }
 };

@@ -67,19 +67,23 @@ public:
             Block& blk = blocks[k];
             const PartitionJob& job = jobs[blk.job];
             const B* column = columns + static_cast<std::size_t>(job.feature) * rows;
-            const auto goes_left = [&](std::uint32_t r) {
+            const std::size_t default_left = job.default_left ? 1 : 0;
+            // 1 for left, 0 for right, with no branch to mispredict: the missing code lies above
+            // every bin, so a row goes left when its code is ≤ bin, or is missing and default_left.
+            const auto goes_left = [&](std::uint32_t r) -> std::size_t {
                 const std::uint32_t code = column[r];
-                return code == job.missing_code ? job.default_left : static_cast<std::int64_t>(code) <= job.bin;
+                return static_cast<std::size_t>(static_cast<std::int64_t>(code) <= job.bin) |
+                       (static_cast<std::size_t>(code == job.missing_code) & default_left);
             };
             if (blk.whole) {
                 std::size_t left = blk.begin, right = blk.begin;
                 for (std::size_t i = blk.begin; i < blk.end; ++i) {
                     const std::uint32_t r = rows_[i];
-                    const bool go = goes_left(r);
+                    const std::size_t go = goes_left(r);
                     rows_[left] = r;
                     scratch_[right] = r;
-                    left += go ? 1 : 0;
-                    right += go ? 0 : 1;
+                    left += go;
+                    right += 1 - go;
                 }
                 std::copy(scratch_.begin() + static_cast<std::ptrdiff_t>(blk.begin),
                           scratch_.begin() + static_cast<std::ptrdiff_t>(right),
@@ -89,11 +93,11 @@ public:
                 std::size_t left = blk.begin, right = blk.end;
                 for (std::size_t i = blk.begin; i < blk.end; ++i) {
                     const std::uint32_t r = rows_[i];
-                    const bool go = goes_left(r);
+                    const std::size_t go = goes_left(r);
                     scratch_[left] = r;
                     scratch_[right - 1] = r;
-                    left += go ? 1 : 0;
-                    right -= go ? 0 : 1;
+                    left += go;
+                    right -= 1 - go;
                 }
                 blk.left = left - blk.begin;
             }
