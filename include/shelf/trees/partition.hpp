@@ -67,13 +67,15 @@ public:
             Block& blk = blocks[k];
             const PartitionJob& job = jobs[blk.job];
             const B* column = columns + static_cast<std::size_t>(job.feature) * rows;
+            const std::int64_t bin = job.bin;  // locals: the row stores below may not alias them
+            const std::uint32_t missing = job.missing_code;
             const std::size_t default_left = job.default_left ? 1 : 0;
             // 1 for left, 0 for right, with no branch to mispredict: the missing code lies above
             // every bin, so a row goes left when its code is ≤ bin, or is missing and default_left.
-            const auto goes_left = [&](std::uint32_t r) -> std::size_t {
+            const auto goes_left = [=](std::uint32_t r) -> std::size_t {
                 const std::uint32_t code = column[r];
-                return static_cast<std::size_t>(static_cast<std::int64_t>(code) <= job.bin) |
-                       (static_cast<std::size_t>(code == job.missing_code) & default_left);
+                return static_cast<std::size_t>(static_cast<std::int64_t>(code) <= bin) |
+                       (static_cast<std::size_t>(code == missing) & default_left);
             };
             if (blk.whole) {
                 std::size_t left = blk.begin, right = blk.begin;
