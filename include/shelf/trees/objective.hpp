@@ -347,7 +347,7 @@ struct PseudoHuber {
 /// where it has one, else gradient() row by row.
 template <class Objective, class T>
 void gradients_of(const Objective& objective, const T* margin, const T* label, const T* weight, std::size_t count,
-               GradientPair<T>* out) {
+                  GradientPair<T>* out) {
     if constexpr (std::is_base_of_v<objectives::LogisticBase, Objective>) {
         objective.gradients(margin, label, weight, count, out);
     } else {
