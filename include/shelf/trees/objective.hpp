@@ -123,9 +123,7 @@ struct LogisticBase {
     explicit LogisticBase(const ObjectiveSettings& s) : scale_pos_weight(s.scale_pos_weight) {}
     template <class T>
     void gradient(const T* margin, T label, T weight, GradientPair<T>* out) const {
-        const T p = detail::sigmoid(margin[0]);
-        if (label == T(1)) weight *= static_cast<T>(scale_pos_weight);
-        *out = {(p - label) * weight, std::max(p * (T(1) - p), T(1e-16f)) * weight};
+        gradients(margin, &label, &weight, 1, out);
     }
     /// gradient() of `count` rows of one output each (weight may be null: all 1). exp(−m) is
     /// taken in double, in SIMD, and rounded to T: what std::exp returns in float, within
