@@ -5,7 +5,8 @@
 // XGBoost. Work is cut into tasks by rows and by features, chosen from the shape:
 //  - a node with many rows is cut into row groups, each summed into its own buffer and the
 //    buffers added in group order afterwards; the group count depends only on the node's row
-//    count, so the sums (and the model) are the same whatever the number of threads;
+//    count and the histogram's shape, so the sums (and the model) are the same whatever the
+//    number of threads;
 //  - features are cut into blocks when the histogram is too large for cache or there are
 //    too few tasks for the threads; blocks do not change any sum.
 // Only the smaller child of a split is built; its sibling is the parent minus it.
@@ -105,12 +106,18 @@ void accumulate_wide(double* wide, const B* codes, std::size_t stride, const std
 /// Builds node histograms with the row-group / feature-block scheme above.
 class HistogramBuilder {
 public:
-    static constexpr std::size_t group_rows = 32768;  ///< rows per group of a large node
+    static constexpr std::size_t min_group_rows = 2048;
     static constexpr std::size_t max_groups = 16;
     static constexpr std::size_t cache_bins = 16384;  ///< bins of a feature block that stay in L2
 
-    static std::size_t groups_of(std::size_t count) {
-        return std::clamp<std::size_t>(count / group_rows, 1, max_groups);
+    /// Row groups of a node of `count` rows. Groups, not only feature blocks, give the threads
+    /// tasks of a size they can balance: a few features cut into blocks of at least four leave
+    /// three or fewer tasks per node. A group costs a histogram to clear and to add, so it gets at
+    /// least 16 times as many code reads as the histogram has slots.
+    static std::size_t groups_of(std::size_t count, const HistLayout& layout) {
+        const std::size_t d = layout.offset.size() - 1;
+        const std::size_t rows = std::max(min_group_rows, 16 * layout.size() / std::max<std::size_t>(d, 1));
+        return std::clamp<std::size_t>(count / rows, 1, max_groups);
     }
 
     template <class B, class T>
@@ -119,7 +126,7 @@ public:
         const std::size_t d = layout.offset.size() - 1;
         if (requests.empty() || d == 0) return;
         std::size_t tasks = 0, extra = 0;
-        for (const auto& q : requests) tasks += groups_of(q.count), extra += groups_of(q.count) - 1;
+        for (const auto& q : requests) tasks += groups_of(q.count, layout), extra += groups_of(q.count, layout) - 1;
         const std::size_t blocks = feature_blocks(tasks, layout.size(), d, threads);
         if (scratch_.size() < extra) scratch_.resize(extra);
         for (std::size_t s = 0; s < extra; ++s) scratch_[s].resize(layout.size());
@@ -131,14 +138,14 @@ public:
         std::vector<Task> list;
         std::size_t next_scratch = 0;
         for (std::size_t q = 0; q < requests.size(); ++q)
-            for (std::size_t g = 0; g < groups_of(requests[q].count); ++g) {
+            for (std::size_t g = 0; g < groups_of(requests[q].count, layout); ++g) {
                 HistBin* out = g == 0 ? requests[q].out : scratch_[next_scratch++].data();
                 for (std::size_t b = 0; b < blocks; ++b) list.push_back({q, g, b, out});
             }
         // Largest first, for the dynamic schedule (the order does not change any sum).
         std::stable_sort(list.begin(), list.end(), [&](const Task& a, const Task& b) {
-            return requests[a.request].count / groups_of(requests[a.request].count) >
-                   requests[b.request].count / groups_of(requests[b.request].count);
+            return requests[a.request].count / groups_of(requests[a.request].count, layout) >
+                   requests[b.request].count / groups_of(requests[b.request].count, layout);
         });
 
         std::size_t work = 0;
@@ -148,7 +155,7 @@ public:
         for (std::size_t t = 0; t < list.size(); ++t) {
             const Task& task = list[t];
             const HistRequest& q = requests[task.request];
-            const std::size_t groups = groups_of(q.count);
+            const std::size_t groups = groups_of(q.count, layout);
             const std::size_t f0 = d * task.block / blocks, f1 = d * (task.block + 1) / blocks;
             std::fill(task.out + layout.offset[f0], task.out + layout.offset[f1], HistBin{});
             accumulate(task.out, codes, stride, layout.offset.data(), gpair, q.rows, q.count * task.group / groups,
@@ -164,7 +171,7 @@ public:
         next_scratch = 0;
         constexpr std::size_t chunk = 4096;
         for (const auto& q : requests) {
-            const std::size_t groups = groups_of(q.count);
+            const std::size_t groups = groups_of(q.count, layout);
             if (groups > 1)
                 for (std::size_t b = 0; b < layout.size(); b += chunk)
                     sums.push_back({q.out, next_scratch, groups, b, std::min(b + chunk, layout.size())});
@@ -189,7 +196,7 @@ public:
                        const HistLayout& layout, const GradientPair<T>* gpair, std::size_t gpair_stride,
                        std::size_t outputs, HistBin* out, int threads) {
         constexpr std::size_t wide = 8;
-        const std::size_t d = layout.offset.size() - 1, size = layout.size(), groups = groups_of(count);
+        const std::size_t d = layout.offset.size() - 1, size = layout.size(), groups = groups_of(count, layout);
         if (d == 0 || outputs == 0) return;
         const std::size_t blocks = feature_blocks(groups, size * wide, d, threads);
         wide_.resize(groups * size * 2 * wide);
