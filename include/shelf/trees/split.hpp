@@ -9,10 +9,13 @@
 // 1.7's hist evaluator (scores in the model's scalar, sums in double), so ties break alike.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <vector>
+
+#include <xsimd/xsimd.hpp>
 
 #include "binning.hpp"
 #include "histogram.hpp"
@@ -79,31 +82,80 @@ struct SplitCandidate {
     }
 };
 
+/// node_score() of `count` nodes with sums (grad[i], hess[i]), into `out` (to be rounded to T
+/// by the caller): the scan's two divisions per bin, in SIMD. count is a multiple of the batch
+/// size and the arrays are aligned to it.
+template <class T>
+void node_scores(const double* grad, const double* hess, std::size_t count, const SplitParams<T>& p, double* out) {
+    if (p.max_delta_step != T(0)) {  // clipped weights: rare, and node_score's own arithmetic
+        for (std::size_t i = 0; i < count; ++i) out[i] = static_cast<double>(node_score(p, GradStats{grad[i], hess[i]}));
+        return;
+    }
+    using Batch = xsimd::batch<double>;
+    const Batch alpha(static_cast<double>(p.alpha)), lambda(static_cast<double>(p.lambda)), zero(0.0);
+    for (std::size_t i = 0; i < count; i += Batch::size) {
+        const Batch g = Batch::load_aligned(grad + i), h = Batch::load_aligned(hess + i);
+        const Batch t = xsimd::select(g > alpha, g - alpha, xsimd::select(g < -alpha, g + alpha, zero));
+        xsimd::select(h <= zero, zero, t * t / (h + lambda)).store_aligned(out + i);
+    }
+}
+
 /// Scans feature f's bins (hist points at its slots: bins, then missing) for the best split of
-/// a node with sums `parent` and score `parent_score`, updating `best`.
+/// a node with sums `parent` and score `parent_score`, updating `best`. Bins are taken in chunks:
+/// the running sums of a chunk first, then both sides' scores in SIMD, then the candidates in
+/// bin order, so the winner and its ties are the one-bin-at-a-time scan's.
 template <class T>
 void scan_feature(const HistBin* hist, const Cuts<T>& cuts, std::int32_t f, const GradStats& parent, T parent_score,
                   const SplitParams<T>& p, SplitCandidate<T>& best) {
+    constexpr std::int32_t chunk = 64;
+    constexpr std::size_t lanes = xsimd::batch<double>::size;
+    static_assert(chunk % lanes == 0, "a chunk is whole batches");
+    alignas(64) double grad[2][chunk], hess[2][chunk], score[2][chunk];  // [0]: left side, [1]: right
     const auto bins = static_cast<std::int32_t>(cuts.bins(f));
     const T* cut = cuts.cuts(f);
     const auto mcw = static_cast<double>(p.min_child_weight);
-    const auto consider = [&](const GradStats& left, const GradStats& right, std::int32_t bin, T threshold,
-                              bool missing_left) {
-        if (left.hess < mcw || right.hess < mcw) return;
-        const T gain = static_cast<T>(node_score(p, left) + node_score(p, right)) - parent_score;
-        if (best.improved_by(gain, f)) best = {gain, f, bin, threshold, missing_left, left, right};
+    // Bins first ... first + count - 1 in scan order (upwards, or downwards when missing_left):
+    // the side sums were stored in grad/hess by the caller.
+    const auto consider = [&](std::int32_t first, std::int32_t count, bool missing_left) {
+        const std::size_t padded = (static_cast<std::size_t>(count) + lanes - 1) / lanes * lanes;
+        for (int side = 0; side < 2; ++side) {
+            std::fill(grad[side] + count, grad[side] + padded, 0.0);
+            std::fill(hess[side] + count, hess[side] + padded, 0.0);
+            node_scores(grad[side], hess[side], padded, p, score[side]);
+        }
+        for (std::int32_t i = 0; i < count; ++i) {
+            if (hess[0][i] < mcw || hess[1][i] < mcw) continue;
+            const T gain = static_cast<T>(static_cast<T>(score[0][i]) + static_cast<T>(score[1][i])) - parent_score;
+            if (!best.improved_by(gain, f)) continue;
+            const std::int32_t b = missing_left ? first - i : first + i;  // the scanned bin
+            const GradStats left{grad[0][i], hess[0][i]}, right{grad[1][i], hess[1][i]};
+            if (missing_left)
+                best = {gain, f, b - 1, b == 0 ? cuts.min_values[static_cast<std::size_t>(f)] : cut[b - 1], true, left, right};
+            else
+                best = {gain, f, b, cut[b], false, left, right};
+        }
     };
     GradStats below;  // missing values go right
-    for (std::int32_t b = 0; b < bins; ++b) {
-        below.add(hist[b]);
-        consider(below, parent - below, b, cut[b], false);
+    for (std::int32_t first = 0; first < bins; first += chunk) {
+        const std::int32_t count = std::min<std::int32_t>(chunk, bins - first);
+        for (std::int32_t i = 0; i < count; ++i) {
+            below.add(hist[first + i]);
+            const GradStats right = parent - below;
+            grad[0][i] = below.grad, hess[0][i] = below.hess, grad[1][i] = right.grad, hess[1][i] = right.hess;
+        }
+        consider(first, count, false);
     }
     const HistBin& missing = hist[bins];
     if (missing.grad == 0.0 && missing.hess == 0.0) return;
     GradStats above;  // missing values go left
-    for (std::int32_t b = bins - 1; b >= 0; --b) {
-        above.add(hist[b]);
-        consider(parent - above, above, b - 1, b == 0 ? cuts.min_values[static_cast<std::size_t>(f)] : cut[b - 1], true);
+    for (std::int32_t first = bins - 1; first >= 0; first -= chunk) {
+        const std::int32_t count = std::min<std::int32_t>(chunk, first + 1);
+        for (std::int32_t i = 0; i < count; ++i) {
+            above.add(hist[first - i]);
+            const GradStats left = parent - above;
+            grad[0][i] = left.grad, hess[0][i] = left.hess, grad[1][i] = above.grad, hess[1][i] = above.hess;
+        }
+        consider(first, count, true);
     }
 }
 
