@@ -2,6 +2,7 @@
 // independent loss, known values, label rules and the base-score mapping.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -202,6 +203,33 @@ TEST_CASE("objectives give XGBoost's values at known points", "[trees][objective
         CHECK(p[0] + p[1] + p[2] == Approx(1.0));
         shelf::gbt::objectives::Softmax(s).transform(p);
         CHECK(p[0] == 2.0f);
+    }
+}
+
+TEST_CASE("softmax of a block of rows is each row's probabilities", "[trees][objective]") {
+    // Prediction and the metrics take softmax rows together, their exps in SIMD (in double,
+    // rounded to float): 61 rows of 5 classes cross the 256-value chunk of exp_values.
+    ObjectiveSettings settings;
+    settings.num_class = 5;
+    const shelf::gbt::objectives::Softprob softprob(settings);
+    std::vector<float> margin;
+    for (int i = 0; i < 61 * 5; ++i) margin.push_back(-30.0f + 0.2f * static_cast<float>((i * 37) % 301));
+    std::vector<float> block = margin;
+    shelf::gbt::transform_rows(softprob, block.data(), 61, 5);
+    for (std::size_t r = 0; r < 61; ++r) {
+        std::vector<float> row(margin.begin() + static_cast<std::ptrdiff_t>(5 * r),
+                               margin.begin() + static_cast<std::ptrdiff_t>(5 * r + 5));
+        softprob.transform(row.data());
+        // The reference in double from the same float differences m − max(m), which round.
+        const float top = *std::max_element(margin.begin() + static_cast<std::ptrdiff_t>(5 * r),
+                                            margin.begin() + static_cast<std::ptrdiff_t>(5 * r + 5));
+        double sum = 0;
+        for (std::size_t k = 0; k < 5; ++k) sum += std::exp(static_cast<double>(margin[5 * r + k] - top));
+        for (std::size_t k = 0; k < 5; ++k) {
+            INFO("row " << r << ", class " << k);
+            CHECK(block[5 * r + k] == row[k]);
+            CHECK(block[5 * r + k] == Approx(std::exp(static_cast<double>(margin[5 * r + k] - top)) / sum).epsilon(5e-7));
+        }
     }
 }
 

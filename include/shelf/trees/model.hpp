@@ -121,10 +121,14 @@ public:
     RowMatrix<T> transform(RowMatrix<T> margin, int num_threads = 0) const {
         const int threads = resolve_threads(num_threads);
         const bool big = static_cast<std::size_t>(margin.size()) > detail::parallel_work / 16;  // exp() is costly
+        constexpr Index block = 256;  // rows
+        const auto outputs = static_cast<std::size_t>(margin.cols());
         std::visit(
             [&](const auto& obj) {
 #pragma omp parallel for num_threads(threads) schedule(static) if (big)
-                for (Index r = 0; r < margin.rows(); ++r) obj.transform(margin.row(r).data());
+                for (Index r = 0; r < margin.rows(); r += block)
+                    transform_rows(obj, margin.row(r).data(), static_cast<std::size_t>(std::min(block, margin.rows() - r)),
+                                   outputs);
             },
             objective_function());
         if (params_.objective == "multi:softmax") return margin.col(0);

@@ -99,6 +99,23 @@ T weighted_quantile(double alpha, const std::vector<T>& values, const std::vecto
     return values[order[std::min(at, values.size() - 1)]];
 }
 
+/// out[i] = exp(x[i]) for `count` values (out may be x), each taken in double, in SIMD, and
+/// rounded to T: what std::exp returns in float, within rounding, for a fraction of its cost.
+template <class T>
+void exp_values(const T* x, std::size_t count, T* out) {
+    using Batch = xsimd::batch<double>;
+    constexpr std::size_t chunk = 256;
+    static_assert(chunk % Batch::size == 0, "a chunk is a whole number of SIMD registers");
+    alignas(64) double e[chunk];
+    for (std::size_t i = 0; i < count; i += chunk) {
+        const std::size_t m = std::min(chunk, count - i), padded = (m + Batch::size - 1) / Batch::size * Batch::size;
+        for (std::size_t j = 0; j < m; ++j) e[j] = static_cast<double>(x[i + j]);
+        std::fill(e + m, e + padded, 0.0);
+        for (std::size_t j = 0; j < padded; j += Batch::size) xsimd::exp(Batch::load_aligned(e + j)).store_aligned(e + j);
+        for (std::size_t j = 0; j < m; ++j) out[i + j] = static_cast<T>(e[j]);
+    }
+}
+
 }  // namespace detail
 
 namespace objectives {
@@ -125,26 +142,19 @@ struct LogisticBase {
     void gradient(const T* margin, T label, T weight, GradientPair<T>* out) const {
         gradients(margin, &label, &weight, 1, out);
     }
-    /// gradient() of `count` rows of one output each (weight may be null: all 1). exp(−m) is
-    /// taken in double, in SIMD, and rounded to T: what std::exp returns in float, within
-    /// rounding, for a fraction of its cost.
+    /// gradient() of `count` rows of one output each (weight may be null: all 1), exp(−m) by
+    /// exp_values().
     template <class T>
     void gradients(const T* margin, const T* label, const T* weight, std::size_t count, GradientPair<T>* out) const {
-        using Batch = xsimd::batch<double>;
         constexpr Index chunk = 256;
-        static_assert(chunk % Batch::size == 0, "a chunk is a whole number of SIMD registers");
         using Chunk = Eigen::Array<T, Eigen::Dynamic, 1, 0, chunk, 1>;
         using Span = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>;
-        alignas(64) double e[chunk];
         for (std::size_t i = 0; i < count; i += chunk) {
             const Index m = std::min(chunk, static_cast<Index>(count - i));
-            const Index padded = (m + Index(Batch::size) - 1) / Index(Batch::size) * Index(Batch::size);
-            Eigen::Map<Eigen::ArrayXd> minus(e, padded);
-            minus.head(m) = -Span(margin + i, m).template cast<double>();
-            minus.tail(padded - m) = 0.0;
-            for (Index j = 0; j < padded; j += Index(Batch::size)) xsimd::exp(Batch::load_aligned(e + j)).store_aligned(e + j);
+            Chunk e = -Span(margin + i, m);
+            detail::exp_values(e.data(), static_cast<std::size_t>(m), e.data());
             const Span y(label + i, m);
-            const Chunk p = (T(1) + minus.head(m).template cast<T>()).inverse();
+            const Chunk p = (T(1) + e).inverse();
             Chunk w = weight ? Chunk(Span(weight + i, m)) : Chunk::Ones(m);
             w = (y == T(1)).select(w * static_cast<T>(scale_pos_weight), w);
             const Chunk grad = (p - y) * w, hess = (p * (T(1) - p)).max(T(1e-16f)) * w;
@@ -221,13 +231,23 @@ struct SoftmaxBase {
             out[k] = {p * weight, h};
         }
     }
+    /// The class probabilities of `rows` rows of num_class margins each, in place; exps by
+    /// exp_values(), summed in double.
     template <class T>
-    void softmax(T* v) const {
-        T top = v[0];
-        for (int k = 1; k < num_class; ++k) top = std::max(top, v[k]);
-        double sum = 0;
-        for (int k = 0; k < num_class; ++k) sum += v[k] = std::exp(v[k] - top);
-        for (int k = 0; k < num_class; ++k) v[k] /= static_cast<T>(sum);
+    void softmax(T* v, std::size_t rows = 1) const {
+        const auto classes = static_cast<std::size_t>(num_class);
+        for (std::size_t r = 0; r < rows; ++r) {
+            T* row = v + r * classes;
+            const T top = *std::max_element(row, row + classes);
+            for (std::size_t k = 0; k < classes; ++k) row[k] -= top;
+        }
+        detail::exp_values(v, rows * classes, v);
+        for (std::size_t r = 0; r < rows; ++r) {
+            T* row = v + r * classes;
+            double sum = 0;
+            for (std::size_t k = 0; k < classes; ++k) sum += row[k];
+            for (std::size_t k = 0; k < classes; ++k) row[k] /= static_cast<T>(sum);
+        }
     }
     template <class T>
     T margin_of(T base_score) const { return base_score; }
@@ -350,6 +370,17 @@ void gradients_of(const Objective& objective, const T* margin, const T* label, c
         objective.gradients(margin, label, weight, count, out);
     } else {
         for (std::size_t i = 0; i < count; ++i) objective.gradient(margin + i, label[i], weight ? weight[i] : T(1), out + i);
+    }
+}
+
+/// transform() of `rows` rows of `outputs` values each, in place: softmax objectives take the
+/// rows together (their exps in SIMD), the others row by row.
+template <class Objective, class T>
+void transform_rows(const Objective& objective, T* v, std::size_t rows, std::size_t outputs) {
+    if constexpr (std::is_same_v<Objective, objectives::Softprob>) {
+        objective.softmax(v, rows);
+    } else {
+        for (std::size_t r = 0; r < rows; ++r) objective.transform(v + r * outputs);
     }
 }
 

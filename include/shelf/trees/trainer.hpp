@@ -115,16 +115,12 @@ std::vector<T> metric_outputs(const AnyObjective& objective, const ObjectiveSett
                               const std::vector<T>& margin, int outputs, bool multiclass) {
     std::vector<T> out = margin;
     const objectives::Softprob probabilities(settings);
-    std::visit(
-        [&](const auto& obj) {
-            for (std::size_t r = 0; r < out.size(); r += static_cast<std::size_t>(outputs)) {
-                if (multiclass)
-                    probabilities.transform(out.data() + r);
-                else
-                    obj.transform(out.data() + r);
-            }
-        },
-        objective);
+    const std::size_t rows = out.size() / static_cast<std::size_t>(outputs);
+    if (multiclass) {
+        transform_rows(probabilities, out.data(), rows, static_cast<std::size_t>(outputs));
+        return out;
+    }
+    std::visit([&](const auto& obj) { transform_rows(obj, out.data(), rows, static_cast<std::size_t>(outputs)); }, objective);
     return out;
 }
 
