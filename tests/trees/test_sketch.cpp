@@ -14,7 +14,8 @@
 using namespace shelf::gbt::detail;
 
 TEST_CASE("a small sketch is exact", "[trees][sketch]") {
-    QuantileSketch<float> sketch(6, 1.0 / 2048);
+    SketchWorkspace<float> work;
+    QuantileSketch<float> sketch(6, 1.0 / 2048, work);
     for (const float v : {3.0f, 1.0f, 3.0f, 2.0f, 3.0f, 1.0f}) sketch.push(v, 1.0f);
     const Summary<float> s = sketch.summary();
     REQUIRE(s.size() == 3);

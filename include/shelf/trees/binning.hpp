@@ -31,15 +31,24 @@ struct Cuts {
 
     /// The bin of a non-missing x: the first cut above x, clamped to the last bin.
     std::uint32_t bin_of(Index f, T x) const {
+        std::uint32_t bin;
+        bins_of<1>(f, &x, &bin);
+        return bin;
+    }
+
+    /// bin_of() for `Lanes` values of feature f at once: their searches are independent chains
+    /// of loads, which the core overlaps (one search alone waits on each load in turn).
+    template <int Lanes>
+    void bins_of(Index f, const T* x, std::uint32_t* bin) const {
         const T* c = cuts(f);
-        std::uint32_t n = bins(f), at = 0;
+        std::uint32_t n = bins(f), at[Lanes] = {};
         const std::uint32_t last = n - 1;
         while (n > 1) {  // upper_bound without branches: the comparison feeds a multiply
             const std::uint32_t half = n / 2;
-            at += half * static_cast<std::uint32_t>(c[at + half - 1] <= x);
+            for (int i = 0; i < Lanes; ++i) at[i] += half * static_cast<std::uint32_t>(c[at[i] + half - 1] <= x[i]);
             n -= half;
         }
-        return std::min(at + static_cast<std::uint32_t>(c[at] <= x), last);
+        for (int i = 0; i < Lanes; ++i) bin[i] = std::min(at[i] + static_cast<std::uint32_t>(c[at[i]] <= x[i]), last);
     }
 };
 
@@ -60,11 +69,12 @@ Cuts<T> make_cuts(const MatrixView<T>& X, const T* weight, int max_bin, int thre
         const Index f0 = d * c / chunks, f1 = d * (c + 1) / chunks;
         for (Index r = 0; r < n; ++r)
             for (Index f = f0; f < f1; ++f) present[static_cast<std::size_t>(f)] += std::isnan(X(r, f)) ? 0 : 1;
+        SketchWorkspace<T> work;  // one thread feeds this chunk's sketches, one at a time
         std::vector<QuantileSketch<T>> sketches;
         for (Index f = f0; f < f1; ++f) {
             const auto count = static_cast<std::size_t>(present[static_cast<std::size_t>(f)]);
             const std::size_t bins = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(max_bin), count));
-            sketches.emplace_back(std::max<std::size_t>(count, 1), 1.0 / (static_cast<float>(bins) * 8.0f));
+            sketches.emplace_back(std::max<std::size_t>(count, 1), 1.0 / (static_cast<float>(bins) * 8.0f), work);
         }
         for (Index r = 0; r < n; ++r) {
             const float w = weight ? static_cast<float>(weight[r]) : 1.0f;
@@ -137,19 +147,22 @@ BinMatrix<B> bin_rows(const MatrixView<T>& X, const Cuts<T>& cuts, int threads) 
     m.codes.resize(static_cast<std::size_t>(m.rows * m.cols));
     m.columns.resize(m.codes.size());
     const bool big = m.codes.size() > parallel_work;
+    constexpr int lanes = 8;  // rows searched together
 #pragma omp parallel for num_threads(threads) schedule(static) if (big)
-    for (Index r = 0; r < m.rows; ++r) {
-        B* out = m.codes.data() + r * m.cols;
+    for (Index r0 = 0; r0 < m.rows; r0 += lanes) {
+        const int count = static_cast<int>(std::min<Index>(lanes, m.rows - r0));
         for (Index f = 0; f < m.cols; ++f) {
-            const T x = X(r, f);
-            out[f] = static_cast<B>(std::isnan(x) ? cuts.bins(f) : cuts.bin_of(f, x));
+            T x[lanes];
+            std::uint32_t bin[lanes];
+            for (int i = 0; i < lanes; ++i) x[i] = X(r0 + std::min(i, count - 1), f);
+            cuts.template bins_of<lanes>(f, x, bin);
+            for (int i = 0; i < count; ++i) {
+                const auto code = static_cast<B>(std::isnan(x[i]) ? cuts.bins(f) : bin[i]);
+                m.codes[static_cast<std::size_t>((r0 + i) * m.cols + f)] = code;
+                m.columns[static_cast<std::size_t>(f * m.rows + r0 + i)] = code;
+            }
         }
     }
-    constexpr Index tile = 64;  // transpose in tiles that stay in cache
-#pragma omp parallel for num_threads(threads) schedule(static) if (big)
-    for (Index r0 = 0; r0 < m.rows; r0 += tile)
-        for (Index f = 0; f < m.cols; ++f)
-            for (Index r = r0; r < std::min(r0 + tile, m.rows); ++r) m.columns[static_cast<std::size_t>(f * m.rows + r)] = m.codes[static_cast<std::size_t>(r * m.cols + f)];
     return m;
 }
 

@@ -154,11 +154,19 @@ void combine(const Summary<T>& a, const Summary<T>& b, Summary<T>& out) {
     }
 }
 
+/// The buffers a sketch needs only while it summarises a full buffer: sketches that one
+/// thread feeds may share them, which spares memory (and, in a fresh process, its page faults).
+template <class T>
+struct SketchWorkspace {
+    std::vector<std::pair<T, float>> sort;
+    Summary<T> temp, scratch;
+};
+
 /// A streaming weighted quantile sketch of at most `maxn` values with rank error `eps`.
 template <class T>
 class QuantileSketch {
 public:
-    QuantileSketch(std::size_t maxn, double eps) {
+    QuantileSketch(std::size_t maxn, double eps, SketchWorkspace<T>& work) : work_(&work) {
         // The fewest levels whose capacity 2^levels · limit covers maxn.
         for (std::size_t levels = 1;; ++levels) {
             limit_ = std::min(maxn, static_cast<std::size_t>(std::ceil(static_cast<double>(levels) / eps)) + 1);
@@ -170,7 +178,7 @@ public:
     void push(T value, float weight) {
         if (weight == 0.0f) return;
         if (tail_ == buffer_.size()) {
-            summarize(buffer_, tail_, temp_, sort_scratch_);
+            summarize(buffer_, tail_, work_->temp, work_->sort);
             tail_ = 0;
             push_temp();
         }
@@ -184,11 +192,11 @@ public:
     /// The summary of everything pushed so far.
     Summary<T> summary() {
         Summary<T> out;
-        summarize(buffer_, tail_, out, sort_scratch_);
+        summarize(buffer_, tail_, out, work_->sort);
         if (levels_.empty()) {
             if (out.size() > limit_) {
-                prune(out, limit_, scratch_);
-                out.swap(scratch_);
+                prune(out, limit_, work_->scratch);
+                out.swap(work_->scratch);
             }
             return out;
         }
@@ -212,25 +220,26 @@ private:
     void push_temp() {
         for (std::size_t l = 1;; ++l) {
             if (levels_.size() < l + 1) levels_.resize(l + 1);
+            Summary<T>& temp = work_->temp;
             if (levels_[l].empty()) {
-                prune(temp_, limit_, levels_[l]);
+                prune(temp, limit_, levels_[l]);
                 return;
             }
-            prune(temp_, limit_, scratch_);
-            combine(scratch_, levels_[l], temp_);
-            if (temp_.size() <= limit_) {
-                levels_[l] = temp_;
+            prune(temp, limit_, work_->scratch);
+            combine(work_->scratch, levels_[l], temp);
+            if (temp.size() <= limit_) {
+                levels_[l] = temp;
                 return;
             }
             levels_[l].clear();
         }
     }
 
+    SketchWorkspace<T>* work_;
     std::size_t limit_ = 0;
-    std::vector<std::pair<T, float>> buffer_, sort_scratch_;
+    std::vector<std::pair<T, float>> buffer_;
     std::size_t tail_ = 0;
     std::vector<Summary<T>> levels_;  // levels_[0] unused, as in the paper's numbering
-    Summary<T> temp_, scratch_;
 };
 
 }  // namespace shelf::gbt::detail
