@@ -194,13 +194,14 @@ TEST_CASE("auto values are resolved, and the model records what it used", "[line
     SECTION("model 0 is the centre of the sweep, the others are drawn around it") {
         const auto& models = model.report().models;
         REQUIRE(models[0].hyperparameters.l1 == 0);
-        REQUIRE(models[0].hyperparameters.wd == 0);
+        REQUIRE(models[0].hyperparameters.wd == 1.0 / 2500);  // a classifier's least: 1/n (scikit-learn's C = 1)
         const double centre = models[0].hyperparameters.learning_rate;
         REQUIRE(centre == Approx(10.0 / (3 * 15)));  // 10 / (mini-batches per epoch x epochs)
         int distinct = 0;
         for (const auto& c : models) {
             REQUIRE(c.hyperparameters.learning_rate >= centre / 10);
             REQUIRE(c.hyperparameters.learning_rate <= centre * 10);
+            REQUIRE(c.hyperparameters.wd >= 1.0 / 2500);
             REQUIRE(c.hyperparameters.wd <= 1e-2);
             REQUIRE(c.hyperparameters.l1 <= 1e-3);
             distinct += c.hyperparameters.learning_rate != centre ? 1 : 0;
@@ -209,7 +210,10 @@ TEST_CASE("auto values are resolved, and the model records what it used", "[line
     }
     SECTION("a regressor normalizes its label") {
         const auto reg = synthetic::regression<float>(500, 3, 0.1, 12);
-        REQUIRE(fit(reg.X, reg.y, params(PredictorType::regressor)).params().normalize_label == true);
+        const auto regressor = fit(reg.X, reg.y, params(PredictorType::regressor));
+        REQUIRE(regressor.params().normalize_label == true);
+        REQUIRE(regressor.report().models[0].hyperparameters.wd == 0);  // regressors have no least wd
+        for (const auto& c : regressor.report().models) REQUIRE(c.hyperparameters.wd <= 1e-2);
     }
     SECTION("given values are used by every model") {
         Params p = params(PredictorType::binary_classifier);

@@ -116,7 +116,7 @@ TrainSetup<T> training_setup(const Params& params, const LossSettings& raw_setti
     setup.batch = std::min<Index>(params.mini_batch_size, n);
     Rng sweep_rng = Rng::for_stream(static_cast<std::uint64_t>(params.seed), 0);
     const double batches = std::ceil(double(n) / double(setup.batch));
-    setup.candidates = draw_candidates(params, batches * params.epochs, *params.num_models, balanced, sweep_rng);
+    setup.candidates = draw_candidates(params, batches * params.epochs, double(n), *params.num_models, balanced, sweep_rng);
     setup.optimizer = {*params.optimizer, params.beta_1, params.beta_2, *params.momentum};
     setup.epochs = params.epochs;
     setup.patience = params.early_stopping_patience;
@@ -226,7 +226,10 @@ Model<T> fit_on(const Input& train, const VectorView<T>& train_labels, const Inp
     Rng selection_rng = Rng::for_stream(static_cast<std::uint64_t>(params.seed), 4);
     const std::vector<double> metric =
         selection_metrics<T>(params, raw_settings, selection, selection_labels, W, b, classes, threads, selection_rng);
-    const int best = best_index(metric, maximised(type, criteria));
+    // Losses weighted by different positive_example_weight_mult draws do not compare.
+    const bool losses_compare = params.positive_weight_keyword() != "auto" || type != PredictorType::binary_classifier;
+    const int best = kept_model(metric, trained.best_loss, maximised(type, criteria), losses_compare,
+                                std::min<Index>(selection.rows(), compared_rows));
 
     FitReport report;
     for (std::size_t k = 0; k < setup.candidates.size(); ++k)

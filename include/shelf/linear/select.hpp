@@ -5,12 +5,15 @@
 // classifier, the best value of the criterion over thresholds (accuracy, F-beta,
 // precision at target_recall, recall at target_precision) or the mean loss; for a
 // multiclass classifier, accuracy (or the loss, with loss_function); for a regressor,
-// the mean loss. Ties go to the lower model index (model 0 is the sweep's centre).
+// the mean loss. A criterion counted in right answers is noisy: models within one
+// binomial standard error of the best are told apart by their early-stopping loss
+// (see kept_model). Ties go to the lower model index (model 0 is the sweep's centre).
 // The threshold criteria sort every model's scores, so binary classifiers are compared
 // on at most compared_rows rows of the selection data (a sample drawn by seed); the kept
 // model's threshold is then tuned on all of them.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -125,6 +128,23 @@ inline int best_index(const std::vector<double>& metric, bool maximise) {
         if (std::isnan(a)) continue;
         if (std::isnan(b) || (maximise ? a > b : a < b)) best = static_cast<int>(k);
     }
+    return best;
+}
+
+/// The model to keep. A maximised criterion is a proportion of the `rows` compared, so the
+/// models within one binomial standard error of the best are as good by it; when their losses
+/// compare (`tell_apart_by_loss`), the one with the lowest early-stopping `loss` is kept: a
+/// smooth statistic, where the best count of right answers is largely chance among the sweep's
+/// near-equal models.
+inline int kept_model(const std::vector<double>& metric, const std::vector<double>& loss, bool maximise,
+                      bool tell_apart_by_loss, Index rows) {
+    int best = best_index(metric, maximise);
+    const double top = metric[static_cast<std::size_t>(best)];
+    if (!maximise || !tell_apart_by_loss || std::isnan(top)) return best;
+    const double standard_error = std::sqrt(std::max(top * (1 - top), 0.0) / double(std::max<Index>(rows, 1)));
+    for (std::size_t k = 0; k < metric.size(); ++k)
+        if (metric[k] >= top - standard_error && loss[k] < loss[static_cast<std::size_t>(best)])
+            best = static_cast<int>(k);
     return best;
 }
 
