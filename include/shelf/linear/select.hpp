@@ -133,9 +133,10 @@ inline int best_index(const std::vector<double>& metric, bool maximise) {
 
 /// The model to keep. A maximised criterion is a proportion of the `rows` compared, so the
 /// models within one binomial standard error of the best are as good by it; when their losses
-/// compare (`tell_apart_by_loss`), the one with the lowest early-stopping `loss` is kept: a
-/// smooth statistic, where the best count of right answers is largely chance among the sweep's
-/// near-equal models.
+/// compare (`tell_apart_by_loss`), the one with the lowest early-stopping `loss` is kept. On
+/// training data that loss is progressive (each mini-batch scored before its update), an
+/// out-of-sample estimate: the in-sample loss of the final weights would favour the least
+/// regularized model, which is what the band is to protect against.
 inline int kept_model(const std::vector<double>& metric, const std::vector<double>& loss, bool maximise,
                       bool tell_apart_by_loss, Index rows) {
     int best = best_index(metric, maximise);
