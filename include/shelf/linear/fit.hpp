@@ -116,7 +116,8 @@ TrainSetup<T> training_setup(const Params& params, const LossSettings& raw_setti
     setup.batch = std::min<Index>(params.mini_batch_size, n);
     Rng sweep_rng = Rng::for_stream(static_cast<std::uint64_t>(params.seed), 0);
     const double batches = std::ceil(double(n) / double(setup.batch));
-    setup.candidates = draw_candidates(params, batches * params.epochs, double(n), *params.num_models, balanced, sweep_rng);
+    setup.candidates =
+        draw_candidates(params, batches * params.epochs, double(n), *params.num_models, balanced, sweep_rng);
     setup.optimizer = {*params.optimizer, params.beta_1, params.beta_2, *params.momentum};
     setup.epochs = params.epochs;
     setup.patience = params.early_stopping_patience;
