@@ -125,8 +125,12 @@ public:
                const GradientPair<T>* gpair, int threads) {
         const std::size_t d = layout.offset.size() - 1;
         if (requests.empty() || d == 0) return;
+        std::vector<std::size_t> groups(requests.size());  // row groups of each request
         std::size_t tasks = 0, extra = 0;
-        for (const auto& q : requests) tasks += groups_of(q.count, layout), extra += groups_of(q.count, layout) - 1;
+        for (std::size_t q = 0; q < requests.size(); ++q) {
+            groups[q] = groups_of(requests[q].count, layout);
+            tasks += groups[q], extra += groups[q] - 1;
+        }
         const std::size_t blocks = feature_blocks(tasks, layout.size(), d, threads);
         if (scratch_.size() < extra) scratch_.resize(extra);
         for (std::size_t s = 0; s < extra; ++s) scratch_[s].resize(layout.size());
@@ -138,14 +142,13 @@ public:
         std::vector<Task> list;
         std::size_t next_scratch = 0;
         for (std::size_t q = 0; q < requests.size(); ++q)
-            for (std::size_t g = 0; g < groups_of(requests[q].count, layout); ++g) {
+            for (std::size_t g = 0; g < groups[q]; ++g) {
                 HistBin* out = g == 0 ? requests[q].out : scratch_[next_scratch++].data();
                 for (std::size_t b = 0; b < blocks; ++b) list.push_back({q, g, b, out});
             }
         // Largest first, for the dynamic schedule (the order does not change any sum).
         std::stable_sort(list.begin(), list.end(), [&](const Task& a, const Task& b) {
-            return requests[a.request].count / groups_of(requests[a.request].count, layout) >
-                   requests[b.request].count / groups_of(requests[b.request].count, layout);
+            return requests[a.request].count / groups[a.request] > requests[b.request].count / groups[b.request];
         });
 
         std::size_t work = 0;
@@ -155,11 +158,11 @@ public:
         for (std::size_t t = 0; t < list.size(); ++t) {
             const Task& task = list[t];
             const HistRequest& q = requests[task.request];
-            const std::size_t groups = groups_of(q.count, layout);
+            const std::size_t parts = groups[task.request];
             const std::size_t f0 = d * task.block / blocks, f1 = d * (task.block + 1) / blocks;
             std::fill(task.out + layout.offset[f0], task.out + layout.offset[f1], HistBin{});
-            accumulate(task.out, codes, stride, layout.offset.data(), gpair, q.rows, q.count * task.group / groups,
-                       q.count * (task.group + 1) / groups, f0, f1);
+            accumulate(task.out, codes, stride, layout.offset.data(), gpair, q.rows, q.count * task.group / parts,
+                       q.count * (task.group + 1) / parts, f0, f1);
         }
 
         // Add each node's groups into its first, in group order, in chunks of bins.
@@ -170,12 +173,11 @@ public:
         std::vector<Sum> sums;
         next_scratch = 0;
         constexpr std::size_t chunk = 4096;
-        for (const auto& q : requests) {
-            const std::size_t groups = groups_of(q.count, layout);
-            if (groups > 1)
+        for (std::size_t q = 0; q < requests.size(); ++q) {
+            if (groups[q] > 1)
                 for (std::size_t b = 0; b < layout.size(); b += chunk)
-                    sums.push_back({q.out, next_scratch, groups, b, std::min(b + chunk, layout.size())});
-            next_scratch += groups - 1;
+                    sums.push_back({requests[q].out, next_scratch, groups[q], b, std::min(b + chunk, layout.size())});
+            next_scratch += groups[q] - 1;
         }
 #pragma omp parallel for num_threads(threads) schedule(static) if (sums.size() > 1 && big)
         for (std::size_t s = 0; s < sums.size(); ++s) {
