@@ -1,6 +1,8 @@
-// shelf/core.hpp: types, errors, random numbers, threads, progress, hyperparameters, model files.
+// shelf/core.hpp: types, errors, input checks, random numbers, threads, progress, hyperparameters,
+// validation data, model files.
 #pragma once
 
+#include "core/checks.hpp"
 #include "core/error.hpp"
 #include "core/params.hpp"
 #include "core/parallel.hpp"
@@ -8,3 +10,4 @@
 #include "core/random.hpp"
 #include "core/serialize.hpp"
 #include "core/types.hpp"
+#include "core/validation.hpp"

@@ -8,3 +8,5 @@
 #include "metrics.hpp"
 #include "cluster.hpp"
 #include "decomposition.hpp"
+#include "linear.hpp"
+#include "trees.hpp"

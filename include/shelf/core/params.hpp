@@ -45,8 +45,11 @@ public:
     Spec& between(double lo, double hi) { return at_least(lo).at_most(hi); }
     /// The platform requires a value: std::optional fields must then be set.
     Spec& required() { required_ = true; return *this; }
+    /// Another name from_map accepts for this hyperparameter (XGBoost's `nthread`, `learning_rate`).
+    Spec& alias(const char* name) { alias_ = name; return *this; }
 
     const char* doc() const { return doc_; }
+    const char* alias() const { return alias_; }
     bool is_required() const { return required_; }
     bool bounded() const { return lo_ > -inf() || hi_ < inf(); }
 
@@ -77,6 +80,7 @@ private:
     }
 
     const char* doc_;
+    const char* alias_ = nullptr;
     double lo_ = -inf(), hi_ = inf();
     bool lo_open_ = false, hi_open_ = false;
     bool required_ = false;
@@ -148,12 +152,12 @@ inline std::string suggestion(const std::string& given, const std::vector<std::s
 
 inline std::string format_value(bool v) { return v ? "true" : "false"; }
 inline std::string format_value(const std::string& v) { return v; }
+/// Numbers in their shortest form that reads back exactly (0.3, not 0.29999999999999999).
 template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
 std::string format_value(T v) {
-    std::ostringstream out;
-    out.precision(std::numeric_limits<T>::max_digits10);
-    out << v;
-    return out.str();
+    char text[64];
+    const auto end = std::to_chars(text, text + sizeof text, v).ptr;
+    return std::string(text, end);
 }
 template <class E, std::enable_if_t<std::is_enum_v<E>, int> = 0>
 std::string format_value(E v) {
@@ -281,7 +285,7 @@ struct Assigner {
 
     template <class T>
     void operator()(const char* name, T& field, const Spec& spec) {
-        if (found || key != name) return;
+        if (found || (key != name && !(spec.alias() && key == spec.alias()))) return;
         found = true;
         if (!parse_value(trim(text), field)) bad_value(family, key, text, expected_text<T>(spec));
     }
@@ -291,6 +295,16 @@ struct NameCollector {
     std::vector<std::string> names;
     template <class T>
     void operator()(const char* name, T&, const Spec&) { names.emplace_back(name); }
+};
+
+/// The canonical name of `key` (itself, or the field it is an alias of); empty when unknown.
+struct CanonicalName {
+    const std::string& key;
+    std::string name;
+    template <class T>
+    void operator()(const char* field, T&, const Spec& spec) {
+        if (key == field || (spec.alias() && key == spec.alias())) name = field;
+    }
 };
 
 struct RangeChecker {
@@ -347,6 +361,17 @@ std::vector<std::string> param_names() {
 template <class P>
 P from_map(const std::map<std::string, std::string>& values, P base = P{}) {
     const std::string family = P::family;
+    std::map<std::string, std::string> given;  // canonical name -> the key it was given as
+    for (const auto& entry : values) {
+        detail::CanonicalName canonical{entry.first, {}};
+        base.visit(canonical);
+        if (canonical.name.empty()) continue;  // reported below, with suggestions
+        const auto [at, fresh] = given.emplace(canonical.name, entry.first);
+        if (!fresh)
+            throw invalid_argument(errc::inconsistent, family + ": hyperparameter " + canonical.name +
+                                                           " is given twice (as " + at->second + " and " +
+                                                           entry.first + ")");
+    }
     for (const auto& [key, text] : values) {
         detail::Assigner assigner{family, key, text};
         base.visit(assigner);

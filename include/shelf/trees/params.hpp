@@ -1,13 +1,13 @@
 // shelf/trees/params.hpp: the hyperparameters of gradient-boosted trees, with XGBoost's names and meanings.
 #pragma once
 
-#include <map>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "../core/params.hpp"
+#include "shelf/core/params.hpp"
 #include "metric.hpp"
 #include "objective.hpp"
 
@@ -25,7 +25,8 @@ inline constexpr std::pair<TreeMethod, const char*> tree_method_names[] = {{Tree
                                                                             {TreeMethod::hist, "hist"}};
 inline const auto& enum_names(TreeMethod) { return tree_method_names; }
 
-/// XGBoost's hyperparameters (the platform's names; XGBoost's aliases are accepted by params_from_map).
+/// XGBoost's hyperparameters (the platform's names; from_map also takes XGBoost's aliases:
+/// learning_rate, min_split_loss, reg_lambda, reg_alpha, random_state, nthread).
 struct Params {
     static constexpr const char* family = "xgboost";
 
@@ -50,19 +51,19 @@ struct Params {
     int max_bin = 256;
     std::optional<double> base_score;  ///< auto: estimated where XGBoost 1.7 estimates it, else 0.5
     std::vector<std::string> eval_metric;  ///< empty: the objective's default; early stopping uses the last
-    int seed = 0;
+    std::int64_t seed = 0;
     double tweedie_variance_power = 1.5;
     double huber_slope = 1.0;
     std::optional<int> early_stopping_rounds;  ///< auto: no early stopping
-    int nthread = 0;  ///< 0: every core
+    int num_threads = 0;  ///< 0: every core (XGBoost's nthread)
 
     template <class V>
     void visit(V&& v) {
         v("num_round", num_round, Spec("number of boosting rounds").at_least(1).required());
         v("objective", objective, Spec("learning objective, e.g. reg:squarederror, binary:logistic, multi:softprob"));
         v("num_class", num_class, Spec("number of classes (multi:softmax, multi:softprob)").at_least(0));
-        v("eta", eta, Spec("learning rate: shrinkage of each tree's leaf weights").at_least(0));
-        v("gamma", gamma, Spec("minimum loss reduction required to split a node").at_least(0));
+        v("eta", eta, Spec("learning rate: shrinkage of each tree's leaf weights").at_least(0).alias("learning_rate"));
+        v("gamma", gamma, Spec("minimum loss reduction required to split a node").at_least(0).alias("min_split_loss"));
         v("max_depth", max_depth, Spec("maximum tree depth (0: unlimited, lossguide only)").at_least(0));
         v("min_child_weight", min_child_weight, Spec("minimum sum of hessians in a child").at_least(0));
         v("max_delta_step", max_delta_step, Spec("maximum absolute leaf weight before eta (0: no limit)").at_least(0));
@@ -70,8 +71,8 @@ struct Params {
         v("colsample_bytree", colsample_bytree, Spec("fraction of features sampled per tree").greater_than(0).at_most(1));
         v("colsample_bylevel", colsample_bylevel, Spec("fraction of the tree's features sampled per level").greater_than(0).at_most(1));
         v("colsample_bynode", colsample_bynode, Spec("fraction of the level's features sampled per node").greater_than(0).at_most(1));
-        v("lambda", lambda, Spec("L2 regularisation of leaf weights").at_least(0));
-        v("alpha", alpha, Spec("L1 regularisation of leaf weights").at_least(0));
+        v("lambda", lambda, Spec("L2 regularisation of leaf weights").at_least(0).alias("reg_lambda"));
+        v("alpha", alpha, Spec("L1 regularisation of leaf weights").at_least(0).alias("reg_alpha"));
         v("tree_method", tree_method, Spec("split finding: the histogram method (auto = hist)"));
         v("scale_pos_weight", scale_pos_weight, Spec("weight multiplier of positive rows (binary objectives)").greater_than(0));
         v("grow_policy", grow_policy, Spec("depthwise: level by level; lossguide: best loss reduction first"));
@@ -79,12 +80,12 @@ struct Params {
         v("max_bin", max_bin, Spec("maximum number of histogram bins per feature").between(2, 65535));
         v("base_score", base_score, Spec("initial prediction of every row, in output space"));
         v("eval_metric", eval_metric, Spec("metrics evaluated each round, e.g. [auc, logloss]; early stopping uses the last"));
-        v("seed", seed, Spec("random seed for row and feature sampling"));
+        v("seed", seed, Spec("random seed for row and feature sampling").at_least(0).alias("random_state"));
         v("tweedie_variance_power", tweedie_variance_power, Spec("variance power of reg:tweedie").greater_than(1).less_than(2));
         v("huber_slope", huber_slope, Spec("delta of reg:pseudohubererror").greater_than(0));
         v("early_stopping_rounds", early_stopping_rounds,
           Spec("stop when the validation metric has not improved for this many rounds").at_least(1));
-        v("nthread", nthread, Spec("threads (0: all cores)").at_least(0));
+        v("num_threads", num_threads, Spec("threads (0: all cores)").at_least(0).alias("nthread"));
     }
 
     /// Ranges, then what depends on several fields: the objective's name and class count,
@@ -124,30 +125,6 @@ inline ObjectiveSettings objective_settings(const Params& p) {
     s.huber_slope = p.huber_slope;
     s.num_class = p.num_class;
     return s;
-}
-
-/// XGBoost's other names for the same hyperparameters.
-inline const std::map<std::string, std::string>& param_aliases() {
-    static const std::map<std::string, std::string> aliases{{"learning_rate", "eta"},
-                                                           {"min_split_loss", "gamma"},
-                                                           {"reg_lambda", "lambda"},
-                                                           {"reg_alpha", "alpha"},
-                                                           {"random_state", "seed"}};
-    return aliases;
-}
-
-/// shelf::from_map after renaming XGBoost's aliases (learning_rate → eta, ...); giving a
-/// parameter under both names is an error.
-inline Params params_from_map(const std::map<std::string, std::string>& values) {
-    std::map<std::string, std::string> canonical;
-    for (const auto& [key, text] : values) {
-        const auto alias = param_aliases().find(key);
-        const std::string& name = alias == param_aliases().end() ? key : alias->second;
-        if (!canonical.emplace(name, text).second)
-            throw invalid_argument(errc::inconsistent,
-                                   "xgboost: hyperparameter " + name + " is given twice (as " + key + " and " + name + ")");
-    }
-    return from_map<Params>(canonical);
 }
 
 }  // namespace shelf::gbt

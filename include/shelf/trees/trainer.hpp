@@ -18,6 +18,7 @@
 #include "../core/progress.hpp"
 #include "../core/random.hpp"
 #include "../core/types.hpp"
+#include "../core/validation.hpp"
 #include "binning.hpp"
 #include "grow.hpp"
 #include "metric.hpp"
@@ -28,30 +29,6 @@
 #include "threads.hpp"
 
 namespace shelf::gbt {
-
-/// Validation data, evaluated every round and used by early stopping. It keeps its own copy:
-/// a view of a converted argument (column-major, an expression) would dangle after the call
-/// that made it, and XGBoost keeps a copy of its evaluation DMatrix too.
-template <class T>
-class Validation {
-public:
-    Validation() = default;
-    Validation(const MatrixView<T>& X, const VectorView<T>& y) : X_(X), y_(y), present_(true) {}
-    Validation(const MatrixView<T>& X, const VectorView<T>& y, const VectorView<T>& weight)
-        : X_(X), y_(y), weight_(weight), present_(true) {}
-
-    bool empty() const { return !present_; }
-    const RowMatrix<T>& X() const { return X_; }
-    const Vector<T>& y() const { return y_; }
-    const T* weight() const { return weight_.size() > 0 ? weight_.data() : nullptr; }
-    Index weight_size() const { return weight_.size(); }
-
-private:
-    RowMatrix<T> X_;
-    Vector<T> y_;
-    Vector<T> weight_;
-    bool present_ = false;
-};
 
 namespace detail {
 

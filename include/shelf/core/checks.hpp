@@ -1,0 +1,81 @@
+// shelf/core/checks.hpp: the input checks every family makes, with one message format.
+//
+//     kmeans fit: X(7, 2) is nan (row 7, column 2, from 0); expected finite values
+//     xgboost predict: X has 13 columns, the model expects 14
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "error.hpp"
+#include "parallel.hpp"
+#include "types.hpp"
+
+namespace shelf {
+
+/// Whether NaN is a value's absence (gradient-boosted trees) or an error (every other family).
+enum class Missing { refused, allowed };
+
+namespace detail {
+
+template <class T>
+bool bad_value(T x, Missing missing) noexcept {
+    return missing == Missing::refused ? !std::isfinite(x) : std::isinf(x);
+}
+
+template <class T>
+[[noreturn]] void throw_not_finite(const std::string& context, Index row, Index col, T value, Missing missing) {
+    const std::string i = std::to_string(row), j = std::to_string(col);
+    throw data_error(errc::not_finite, context + ": X(" + i + ", " + j + ") is " + (std::isnan(value) ? "nan" : "inf") +
+                                           " (row " + i + ", column " + j + ", from 0); " +
+                                           (missing == Missing::refused ? "expected finite values"
+                                                                        : "missing values must be NaN, not infinite"));
+}
+
+}  // namespace detail
+
+/// Throws data_error(not_finite) naming the first NaN or infinity of X (with Missing::allowed,
+/// the first infinity), its row and column counted from `first_row` and 0. Rows are scanned in
+/// parallel on `threads` threads; the message names the first bad value whatever the count.
+template <class T>
+void require_finite(const MatrixView<T>& X, const std::string& context, Missing missing = Missing::refused,
+                    int threads = 1, Index first_row = 0) {
+    constexpr Index block = 256;
+    const Index n = X.rows(), blocks = (n + block - 1) / block;
+    std::vector<char> bad(static_cast<std::size_t>(blocks), 0);
+    parallel_for(team_for(threads, static_cast<double>(X.size())), blocks, Schedule::even, [&](Index b) {
+        const auto rows = X.middleRows(b * block, std::min(block, n - b * block));
+        bad[static_cast<std::size_t>(b)] = missing == Missing::refused ? !rows.allFinite() : (rows.array().abs() == std::numeric_limits<T>::infinity()).any();
+    });
+    for (Index b = 0; b < blocks; ++b) {
+        if (!bad[static_cast<std::size_t>(b)]) continue;
+        for (Index i = b * block; i < n; ++i)
+            for (Index j = 0; j < X.cols(); ++j)
+                if (detail::bad_value(X(i, j), missing)) detail::throw_not_finite(context, first_row + i, j, X(i, j), missing);
+    }
+}
+
+/// require_finite for CSR data: only the stored entries are read.
+template <class T>
+void require_finite(const SparseMatrix<T>& X, const std::string& context, Missing missing = Missing::refused,
+                    Index first_row = 0) {
+    for (Index i = 0; i < X.outerSize(); ++i)
+        for (typename SparseMatrix<T>::InnerIterator it(X, i); it; ++it)
+            if (detail::bad_value(it.value(), missing))
+                detail::throw_not_finite(context, first_row + i, it.index(), it.value(), missing);
+}
+
+/// Throws data_error(shape_mismatch) unless data has the `expected` feature columns of the
+/// model, hinting at a label column left in when there is exactly one more.
+inline void require_columns(Index columns, Index expected, const std::string& context) {
+    if (columns == expected) return;
+    throw data_error(errc::shape_mismatch,
+                     context + ": X has " + std::to_string(columns) + " columns, the model expects " +
+                         std::to_string(expected) +
+                         (columns == expected + 1 ? " (one more: does the data still carry its label column?)" : ""));
+}
+
+}  // namespace shelf
