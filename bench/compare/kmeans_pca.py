@@ -16,9 +16,12 @@ Tasks (every library runs with the same thread count, default 2):
              scikit-learn's time); the default setting's time is in the note
 
 Writes docs/benchmarks-kmeans-pca.md and docs/img/kmeans_pca.png; --record also adds the rows to
-docs/benchmarks/results.json through report.py.
+docs/benchmarks/results.json through report.py. Each row's peer carries its version, and the page
+the peers' versions and kernels (BLAS, its core type, FAISS's SIMD level) from peers.py.
 
-Run: /usr/bin/python3 bench/compare/kmeans_pca.py --driver build/bench/cluster/kmeans_pca_driver
+Run (bash bench/compare/setup.sh makes build/peers; see peers.py on the OPENBLAS_* variables):
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE build/peers/bin/python bench/compare/kmeans_pca.py \
+      --driver build/bench/cluster/kmeans_pca_driver
 """
 import argparse
 import gzip
@@ -59,6 +62,10 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 
 faiss.omp_set_num_threads(ARGS.threads)
 threadpool_limits(ARGS.threads)
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import peers  # noqa: E402
+
+PEERS_ENV = peers.info(("sklearn", "faiss", "numpy", "scipy"))
 
 
 def read_idx_images(path):
@@ -123,7 +130,7 @@ def row(dataset, task, shelf_s, peer, peer_s, quality=None, target=None, note=""
                      quality=quality or {}, target=target, met=met, note=note))
     q = "; ".join(f"{k} {v[0]:.6g} / {v[1]:.6g}" for k, v in (quality or {}).items())
     verdict = "" if met is None else (" (target <= %.2g: %s)" % (target, "met" if met else "NOT met"))
-    print(f"{dataset:18s} {task:22s} shelf {shelf_s:9.4f}s  {peer:22s} {peer_s:9.4f}s  ratio {ratio:6.3f}{verdict}  {q}",
+    print(f"{dataset:18s} {task:22s} shelf {shelf_s:9.4f}s  {peer:30s} {peer_s:9.4f}s  ratio {ratio:6.3f}{verdict}  {q}",
           flush=True)
 
 
@@ -146,20 +153,20 @@ def lloyd_iteration(data, k, iterations):
 
     skr, far = best_of(ARGS.repeats, sk), best_of(ARGS.repeats, fa)
     task = f"Lloyd iteration k={k}"
-    row(data.name, task, shelf["per_iteration"], f"sklearn {sklearn.__version__}", skr["per_iteration"],
+    row(data.name, task, shelf["per_iteration"], peers.peer("sklearn", "KMeans"), skr["per_iteration"],
         {"inertia": (shelf["inertia"], skr["inertia"])}, target=0.5)
-    row(data.name, task, shelf["per_iteration"], f"faiss {faiss.__version__}", far["per_iteration"],
+    row(data.name, task, shelf["per_iteration"], peers.peer("faiss", "Kmeans"), far["per_iteration"],
         {"inertia": (shelf["inertia"], far["inertia"])}, target=1.0)
 
 
 def kmeans_fits(data, k, inits):
     shelf = driver("kmeans", data.path, data.n, data.d, k, "lloyd", "kmeans++", inits, ARGS.threads, 5000)
     t, km = timed(lambda: KMeans(k, init="k-means++", n_init=inits, random_state=0, algorithm="lloyd").fit(data.X))
-    row(data.name, f"k-means++ fit k={k} x{inits}", shelf["seconds"], f"sklearn {sklearn.__version__}", t,
+    row(data.name, f"k-means++ fit k={k} x{inits}", shelf["seconds"], peers.peer("sklearn", "KMeans"), t,
         {"inertia": (shelf["inertia"], km.inertia_)}, note="inertia target: within 1 %")
     mini = driver("kmeans", data.path, data.n, data.d, k, "minibatch", "kmeans++", "auto", ARGS.threads, 5000)
     t2, mb = timed(lambda: MiniBatchKMeans(k, batch_size=5000, n_init=3, random_state=0).fit(data.X))
-    row(data.name, f"mini-batch fit k={k}", mini["seconds"], f"MiniBatchKMeans", t2,
+    row(data.name, f"mini-batch fit k={k}", mini["seconds"], peers.peer("sklearn", "MiniBatchKMeans"), t2,
         {"inertia": (mini["inertia"], mb.inertia_)},
         note=f"shelf mini-batch / shelf Lloyd inertia = {mini['inertia'] / shelf['inertia']:.4f} (target <= 1.05)")
 
@@ -170,14 +177,14 @@ def pca_full(data, nc):
     components = np.fromfile(out, dtype=np.float32).reshape(nc, data.d)
     t, sk = timed(lambda: PCA(nc, svd_solver="full").fit(data.X))
     diff = np.abs(np.abs(components.astype(np.float64) @ sk.components_.T.astype(np.float64)).diagonal() - 1).max()
-    row(data.name, f"PCA full {nc} comp.", shelf["seconds"], f"sklearn full", t,
+    row(data.name, f"PCA full {nc} comp.", shelf["seconds"], peers.peer("sklearn", "PCA full"), t,
         {"explained variance ratio": (shelf["explained_variance_ratio"], sk.explained_variance_ratio_.sum()),
          "1-|cos| worst component": (diff, 0.0)})
     pca = faiss.PCAMatrix(data.d, nc)
     pca.max_points_per_d = data.n // data.d + 1  # train on every row, as the others do
     t2, _ = timed(lambda: pca.train(data.X))
     eig = faiss.vector_to_array(pca.eigenvalues)  # the whole spectrum of the scatter matrix
-    row(data.name, f"PCA full {nc} comp.", shelf["seconds"], f"faiss PCAMatrix", t2,
+    row(data.name, f"PCA full {nc} comp.", shelf["seconds"], peers.peer("faiss", "PCAMatrix"), t2,
         {"explained variance ratio": (shelf["explained_variance_ratio"], eig[:nc].sum() / eig.sum())})
     return sk.explained_variance_ratio_.sum()
 
@@ -207,7 +214,7 @@ def pca_randomized(data, nc, exact_ratio):
         chosen = auto
         note = "shelf never reached scikit-learn's explained variance up to q = 8; " + note
     row(data.name, f"PCA randomized {nc} comp. (q={chosen['power_iterations']})", chosen["seconds"],
-        "sklearn randomized", skr["seconds"],
+        peers.peer("sklearn", "PCA randomized"), skr["seconds"],
         {"explained variance ratio": (chosen["explained_variance_ratio"], skr["ratio"])}, target=0.5, note=note)
 
 
@@ -224,7 +231,8 @@ def write_report():
              f"Generated by `bench/compare/kmeans_pca.py` on {machine}, {os.cpu_count()} cores, "
              f"{ARGS.threads} threads for every library, {time.strftime('%Y-%m-%d')}. Times are the best of "
              f"{ARGS.repeats} runs for the Lloyd-iteration and PCA rows, one run otherwise. Ratio = shelf / peer "
-             "(below 1: shelf is faster).", "", "![k-means and PCA](img/kmeans_pca.png)", "",
+             "(below 1: shelf is faster).", "", f"Peers: {PEERS_ENV['summary']}", "",
+             "![k-means and PCA](img/kmeans_pca.png)", "",
              "| data | task | shelf s | peer | peer s | ratio | target | quality (shelf / peer) | note |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in ROWS:
@@ -252,12 +260,11 @@ def write_report():
     fig.savefig(ROOT / "docs" / "img" / "kmeans_pca.png", dpi=110)
 
     if ARGS.record:
-        sys.path.insert(0, str(pathlib.Path(__file__).parent))
         import report
         for r in ROWS:
             family = "pca" if r["task"].startswith("PCA") else "kmeans"
             report.record(family, r["dataset"], r["task"], ARGS.threads, r["shelf_seconds"], r["peer"],
-                          r["peer_seconds"], r["quality"], r["note"])
+                          r["peer_seconds"], r["quality"], r["note"], peers_env=PEERS_ENV, target=r["target"])
         report.render()
 
 
@@ -266,7 +273,7 @@ def main():
     fashion = Data("fashion-mnist", fashion_mnist(), ARGS.workdir)
     n_synthetic = 200_000 if ARGS.quick else 1_000_000
     blobs = Data(f"synthetic {n_synthetic // 1000}k x 64", synthetic(n_synthetic), ARGS.workdir)
-    print(f"scikit-learn {sklearn.__version__}, faiss {faiss.__version__}, {ARGS.threads} threads", flush=True)
+    print(f"{PEERS_ENV['summary']}; {ARGS.threads} threads", flush=True)
 
     lloyd_iteration(fashion, 10, 20)
     lloyd_iteration(fashion, 100, 10)

@@ -15,6 +15,11 @@ Kernels: this machine's environment may set OPENBLAS_CORETYPE (e.g. Haswell) and
 which pin OpenBLAS to one kernel and cache size whatever the processor, and can slow a current
 numpy. Run benchmarks with them unset and check here which kernel runs ("architecture" below):
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE build/peers/bin/python bench/compare/<script>.py
+Each OpenBLAS copy in a process picks its own kernel: on this machine's AMD EPYC (family 26, Zen 5),
+with them unset numpy's and scipy's OpenBLAS (0.3.30+) pick SkylakeX (AVX-512), but the OpenBLAS
+0.3.15 inside faiss-cpu's wheel does not know the family and falls back to Barcelona (pre-AVX);
+with OPENBLAS_CORETYPE=Haswell set, all three run Haswell (AVX2). FAISS's BLAS-backed k-means and
+PCA times depend on which: the summary line records it.
 
     build/peers/bin/python bench/compare/peers.py     prints both
 """
@@ -67,7 +72,7 @@ def _owner(path):
     for i, part in enumerate(parts[:-1]):
         if part in ("site-packages", "dist-packages"):
             return parts[i + 1].split(".")[0].removesuffix("_cpu")
-    return "system"
+    return parts[-1].split(".")[0] if parts else "?"  # a system library: its name
 
 
 @functools.lru_cache(maxsize=None)
@@ -95,8 +100,8 @@ def info(load=ALL):
 
 
 def _summary(r):
-    pools = "; ".join(sorted({f"{p['internal_api']} {p['version'] or ''} {p['architecture'] or ''} "
-                              f"x{p['num_threads']} ({p['owner']})".replace("  ", " ")
+    pools = "; ".join(sorted({" ".join(str(x) for x in (p["internal_api"], p["version"], p["architecture"],
+                                                         f"x{p['num_threads']}", f"({p['owner']})") if x)
                               for p in r["threadpools"] or []})) or "threadpoolctl absent"
     env = ", ".join(f"{k}={v}" for k, v in r["environment"].items() if k.startswith("OPENBLAS_C") or "L2" in k)
     return (f"{r['interpreter']}, Python {r['python']}: " + ", ".join(f"{k} {v}" for k, v in r["versions"].items())

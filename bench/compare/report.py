@@ -4,9 +4,12 @@ Each comparison script times a shelf program and its peer on the same data with
 the same thread count in one run, then calls `record(...)` once per measured
 task. Results accumulate in docs/benchmarks/results.json (one entry per
 family/data set/task, replaced when re-measured); `render()` rewrites
-docs/benchmarks.md and one PNG chart per family from that file.
+docs/benchmarks.md and one PNG chart per family from that file. Each row's peer names its
+version ("xgboost 3.2.0 hist"); `peers_env` (peers.info()) keeps the interpreter, versions and
+kernels the peers ran, and the page lists them under each family.
 
-Run with Debian's interpreter: /usr/bin/python3 (it has numpy, sklearn, xgboost, faiss, matplotlib).
+Run with the peers' environment (bash bench/compare/setup.sh makes it):
+    build/peers/bin/python bench/compare/report.py
 """
 import datetime
 import json
@@ -34,8 +37,10 @@ def machine():
     return f"{cpu}, {os.cpu_count()} cores"
 
 
-def record(family, dataset, task, threads, shelf_seconds, peer, peer_seconds, quality=None, note=""):
-    """One measurement. `task` e.g. 'train' or 'predict'; `quality`: {metric: (shelf, peer)}."""
+def record(family, dataset, task, threads, shelf_seconds, peer, peer_seconds, quality=None, note="", peers_env=None,
+           target=None):
+    """One measurement. `task` e.g. 'train' or 'predict'; `quality`: {metric: (shelf, peer)};
+    `peers_env`: peers.info(); `target`: the ratio shelf should reach (drawn on the chart)."""
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
     results = [r for r in results if (r["family"], r["dataset"], r["task"], r["peer"]) != (family, dataset, task, peer)]
     results.append({
@@ -43,7 +48,8 @@ def record(family, dataset, task, threads, shelf_seconds, peer, peer_seconds, qu
         "shelf_seconds": float(shelf_seconds), "peer": peer, "peer_seconds": float(peer_seconds),
         "ratio": float(shelf_seconds) / float(peer_seconds) if peer_seconds else None,
         "quality": {k: [float(x) for x in v] for k, v in (quality or {}).items()},
-        "note": note, "machine": machine(), "date": datetime.date.today().isoformat(),
+        "note": note, "target": target, "peers_env": peers_env,
+        "machine": machine(), "date": datetime.date.today().isoformat(),
         "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                                  capture_output=True, text=True).stdout.strip(),
     })
@@ -52,19 +58,45 @@ def record(family, dataset, task, threads, shelf_seconds, peer, peer_seconds, qu
 
 
 def _chart(family, rows):
+    """One panel per task; in each, a group of bars per data set, a colour per peer; the line
+    at 1 is parity, a red dash over a bar the target set for it."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    labels = [f"{r['dataset']}\n{r['task']} vs {r['peer']}" for r in rows]
-    ratios = [r["ratio"] for r in rows]
-    fig, ax = plt.subplots(figsize=(max(5, 1.3 * len(rows)), 3.6))
-    bars = ax.bar(range(len(rows)), ratios, color=["tab:green" if x <= 1 else "tab:red" for x in ratios])
-    ax.axhline(1.0, color="black", linewidth=0.8)
-    ax.set_xticks(range(len(rows)), labels, fontsize=7)
-    ax.set_ylabel("shelf time / peer time (lower is better)")
-    ax.set_title(f"{family}: time ratio at equal threads")
-    for bar, x in zip(bars, ratios):
-        ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), f"{x:.2f}", ha="center", va="bottom", fontsize=7)
+    tasks = list(dict.fromkeys(r["task"] for r in rows))
+    peers = list(dict.fromkeys(r["peer"] for r in rows))
+    colours = dict(zip(peers, plt.get_cmap("tab10").colors * 3))
+    group = {}  # (task, data set): its rows in the peers' order
+    for r in sorted(rows, key=lambda r: peers.index(r["peer"])):
+        group.setdefault((r["task"], r["dataset"]), []).append(r)
+    most = max(len(g) for g in group.values())
+    widest = max(sum(t == task for t, _ in group) for task in tasks)
+    fig, axes = plt.subplots(len(tasks), 1, figsize=(max(6.0, 0.8 + widest * (0.5 + 0.3 * most)), 0.6 + 2.6 * len(tasks)),
+                             squeeze=False)
+    width = 0.8 / most
+    for ax, task in zip(axes[:, 0], tasks):
+        datasets = [d for t, d in group if t == task]
+        for i, dataset in enumerate(datasets):
+            bars = group[task, dataset]
+            for j, r in enumerate(bars):
+                x = i + (j - (len(bars) - 1) / 2) * width
+                ax.bar_label(ax.bar(x, r["ratio"], width, color=colours[r["peer"]]), fmt="%.2f", fontsize=7)
+                if r.get("target") is not None:
+                    ax.hlines(r["target"], x - width / 2, x + width / 2, colors="tab:red", linewidth=2)
+        ax.axhline(1.0, color="black", linewidth=0.8)
+        ratios = [r["ratio"] for r in rows if r["task"] == task]
+        if max(ratios) / min(ratios) > 20:
+            ax.set_yscale("log")
+        ax.set_xticks(range(len(datasets)), datasets, fontsize=8)
+        ax.set_title(task, fontsize=9)
+        ax.set_ylabel("shelf / peer time", fontsize=8)
+        ax.margins(y=0.15)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=colours[p]) for p in peers]
+    if any(r.get("target") is not None for r in rows):
+        handles.append(plt.Line2D([], [], color="tab:red", linewidth=2))
+    axes[-1, 0].legend(handles, peers + ["target"][:len(handles) - len(peers)], loc="upper center", fontsize=8,
+                       bbox_to_anchor=(0.5, -0.12), ncol=min(len(handles), 3), frameon=False)
+    fig.suptitle(f"{family}: shelf time / peer time at equal threads (below 1: shelf faster)", fontsize=10)
     fig.tight_layout()
     IMAGES.mkdir(parents=True, exist_ok=True)
     path = IMAGES / f"bench_{family}.png"
@@ -91,6 +123,8 @@ def render():
                          f"{r['peer_seconds']:.4g} | {r['ratio']:.3f} | {quality} | {r['note']} |")
         machines = sorted({f"{r['machine']} ({r['date']}, commit {r['commit']})" for r in rows})
         lines += ["", "Measured on: " + "; ".join(machines), ""]
+        envs = sorted({r["peers_env"]["summary"] for r in rows if r.get("peers_env")})
+        lines += [f"Peers: {e}" for e in envs] + ([""] if envs else [])
     # Comparisons that write their own page (docs/benchmarks-<family>.md, e.g. kmeans_pca.py)
     # appear here as a section: their first heading becomes a second-level one.
     for page in sorted(MARKDOWN.parent.glob("benchmarks-*.md")):

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "../core/types.hpp"
+#include "shelf/core/types.hpp"
 #include "sketch.hpp"
 #include "threads.hpp"
 

@@ -14,7 +14,7 @@
 #include <queue>
 #include <vector>
 
-#include "../core/random.hpp"
+#include "shelf/core/random.hpp"
 #include "binning.hpp"
 #include "histogram.hpp"
 #include "params.hpp"

@@ -19,7 +19,7 @@
 
 #include <xsimd/xsimd.hpp>
 
-#include "../core/types.hpp"
+#include "shelf/core/types.hpp"
 #include "objective.hpp"
 #include "threads.hpp"
 

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "../core/error.hpp"
-#include "../core/types.hpp"
+#include "shelf/core/error.hpp"
+#include "shelf/core/types.hpp"
 #include "objective.hpp"
 
 namespace shelf::gbt {

@@ -13,11 +13,11 @@
 #include <utility>
 #include <vector>
 
-#include "../core/error.hpp"
-#include "../core/parallel.hpp"
-#include "../core/params.hpp"
-#include "../core/serialize.hpp"
-#include "../core/types.hpp"
+#include "shelf/core/error.hpp"
+#include "shelf/core/parallel.hpp"
+#include "shelf/core/params.hpp"
+#include "shelf/core/serialize.hpp"
+#include "shelf/core/types.hpp"
 #include "objective.hpp"
 #include "params.hpp"
 #include "predict.hpp"

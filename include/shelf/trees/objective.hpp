@@ -23,8 +23,8 @@
 #include <Eigen/Core>
 #include <xsimd/xsimd.hpp>
 
-#include "../core/error.hpp"
-#include "../core/types.hpp"
+#include "shelf/core/error.hpp"
+#include "shelf/core/types.hpp"
 
 namespace shelf::gbt {
 

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "../core/types.hpp"
+#include "shelf/core/types.hpp"
 #include "threads.hpp"
 
 namespace shelf::gbt::detail {

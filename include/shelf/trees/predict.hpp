@@ -27,7 +27,7 @@
 #include <immintrin.h>
 #endif
 
-#include "../core/types.hpp"
+#include "shelf/core/types.hpp"
 #include "tree.hpp"
 #include "threads.hpp"
 

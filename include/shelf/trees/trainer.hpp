@@ -13,12 +13,12 @@
 #include <utility>
 #include <vector>
 
-#include "../core/error.hpp"
-#include "../core/parallel.hpp"
-#include "../core/progress.hpp"
-#include "../core/random.hpp"
-#include "../core/types.hpp"
-#include "../core/validation.hpp"
+#include "shelf/core/error.hpp"
+#include "shelf/core/parallel.hpp"
+#include "shelf/core/progress.hpp"
+#include "shelf/core/random.hpp"
+#include "shelf/core/types.hpp"
+#include "shelf/core/validation.hpp"
 #include "binning.hpp"
 #include "grow.hpp"
 #include "metric.hpp"

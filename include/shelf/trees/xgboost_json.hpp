@@ -22,7 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../core/error.hpp"
+#include "shelf/core/error.hpp"
 #include "model.hpp"
 
 namespace shelf::gbt {

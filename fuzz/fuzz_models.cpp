@@ -1,0 +1,125 @@
+// libFuzzer harness for every family's model loader (Model<T>::load over core/serialize.hpp).
+//
+// Input: byte 0 = family (bits 0-1: kmeans, pca, linear, gbt), scalar (bit 2: double) and
+// whether to rewrite the checksum (bit 3), so that mutations get past the CRC into the
+// container's structure and the family's own shape checks; the rest is the model file.
+// Checks, beyond "no crash and no sanitizer report": a load either succeeds or throws
+// shelf::model_error; a loaded model saves to a file that loads back equal, and predicts
+// on rows of its own width without failing.
+// With SHELF_FUZZ_WRITE_SEEDS=DIR set, the harness first writes a small model of every
+// family and scalar to DIR (fuzz/run.sh makes the seed corpus so).
+#include <shelf/shelf.hpp>
+
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+template <class T>
+shelf::RowMatrix<T> rows(shelf::Index n, shelf::Index d) {
+    shelf::Rng rng(3);
+    shelf::RowMatrix<T> X(n, d);
+    for (shelf::Index i = 0; i < X.size(); ++i) X.data()[i] = static_cast<T>(rng.normal(double(i % 3), 1.0));
+    return X;
+}
+
+template <class T>
+shelf::Vector<T> labels(shelf::Index n) {
+    shelf::Vector<T> y(n);
+    for (shelf::Index i = 0; i < n; ++i) y[i] = T(i % 3 == 0);
+    return y;
+}
+
+template <class Model>
+Model reload(const Model& model) {
+    std::stringstream bytes;
+    model.save(bytes);
+    return Model::load(bytes);
+}
+
+/// Loads `bytes` as a Model; a loaded model must round-trip and predict.
+template <class Model, class T, class Width, class Predict>
+void check(const std::string& bytes, Width width_of, Predict predict) {
+    std::istringstream in(bytes);
+    try {
+        const Model model = Model::load(in);
+        if (!(reload(model) == model)) std::abort();
+        if (width_of(model) <= (1 << 16)) predict(model, rows<T>(3, width_of(model)));  // else too wide to try
+    } catch (const shelf::model_error&) {
+    }
+}
+
+template <class T>
+void load_as(int family, const std::string& bytes) {
+    switch (family) {
+        case 0:
+            return check<shelf::kmeans::Model<T>, T>(bytes, [](const auto& m) { return m.feature_dim(); },
+                                                  [](const auto& m, const auto& X) { (void)m.predict(X); });
+        case 1:
+            return check<shelf::pca::Model<T>, T>(bytes, [](const auto& m) { return m.feature_dim(); },
+                                               [](const auto& m, const auto& X) { (void)m.transform(X); });
+        case 2:
+            return check<shelf::linear::Model<T>, T>(bytes, [](const auto& m) { return m.feature_dim(); },
+                                                  [](const auto& m, const auto& X) { (void)m.predict(X); });
+        default:
+            return check<shelf::gbt::Model<T>, T>(bytes, [](const auto& m) { return m.num_features(); },
+                                               [](const auto& m, const auto& X) { (void)m.predict(X); });
+    }
+}
+
+template <class T>
+void write_seeds(const std::string& dir, const char* scalar) {
+    const auto X = rows<T>(60, 4);
+    const auto y = labels<T>(60);
+    const auto write = [&](const std::string& name, std::uint8_t selector, const auto& model) {
+        std::ofstream out(dir + "/" + name + "-" + scalar);
+        out.put(static_cast<char>(selector | (sizeof(T) == 8 ? 4 : 0)));
+        model.save(out);
+    };
+    shelf::kmeans::Params k;
+    k.k = 3;
+    write("kmeans", 0, shelf::kmeans::fit(X, k));
+    shelf::pca::Params p;
+    p.num_components = 2;
+    write("pca", 1, shelf::pca::fit(X, p));
+    shelf::linear::Params l;
+    l.predictor_type = shelf::linear::PredictorType::binary_classifier;
+    l.epochs = 2;
+    write("linear", 2, shelf::linear::fit(X, y, l));
+    shelf::gbt::Params g;
+    g.num_round = 3;
+    g.objective = "binary:logistic";
+    g.max_depth = 2;
+    write("gbt", 3, shelf::gbt::fit(X, y, g));
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    if (const char* dir = std::getenv("SHELF_FUZZ_WRITE_SEEDS")) {
+        write_seeds<float>(dir, "float");
+        write_seeds<double>(dir, "double");
+    }
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size < 1) return 0;
+    const std::uint8_t selector = data[0];
+    std::string bytes(reinterpret_cast<const char*>(data + 1), size - 1);
+    const std::size_t head = 8 + 4 + 8;
+    if ((selector & 8) && bytes.size() >= head + 4) {  // a checksum that matches the (mutated) body
+        const std::string body = bytes.substr(head, bytes.size() - head - 4);
+        const std::uint32_t crc = shelf::detail::crc32(body.data(), body.size());
+        for (int i = 0; i < 4; ++i) bytes[bytes.size() - 4 + i] = static_cast<char>((crc >> (8 * i)) & 0xFFu);
+    }
+    const int family = selector & 3;
+    if (selector & 4)
+        load_as<double>(family, bytes);
+    else
+        load_as<float>(family, bytes);
+    return 0;
+}

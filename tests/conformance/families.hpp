@@ -1,0 +1,130 @@
+// tests/conformance/families.hpp: what the suite needs to know of each family, and no more.
+//
+// Scalar, Params, Model, Rebind<U>; supervised and labels(X) for the families that learn from
+// labels; missing (whether NaN means a missing value); params() for the small data (three
+// blobs, 240 × 5); parallel_params() and parallel_rows for data large enough that fit opens
+// parallel regions on two threads; fit(...) and output(model, X), the family's platform output.
+#pragma once
+
+#include <shelf/shelf.hpp>
+
+namespace conformance {
+
+/// Labels of the blobs: 1 for the first of the three, else 0.
+template <class T>
+shelf::Vector<T> first_blob(const shelf::RowMatrix<T>& X) {
+    shelf::Vector<T> y(X.rows());
+    for (shelf::Index i = 0; i < X.rows(); ++i) y[i] = T(i % 3 == 0);
+    return y;
+}
+
+template <class T>
+struct KMeans {
+    using Scalar = T;
+    using Params = shelf::kmeans::Params;
+    using Model = shelf::kmeans::Model<T>;
+    template <class U>
+    using Rebind = KMeans<U>;
+    static constexpr bool supervised = false;
+    static constexpr shelf::Missing missing = shelf::Missing::refused;
+    static constexpr shelf::Index parallel_rows = 120000;
+
+    static Params params() {
+        Params p;
+        p.k = 3;
+        p.seed = 7;
+        return p;
+    }
+    static Params parallel_params() {
+        Params p = params();
+        p.k = 8;
+        p.mode = shelf::kmeans::Mode::lloyd;
+        p.local_lloyd_max_iter = 3;
+        return p;
+    }
+    static Model fit(const shelf::RowMatrix<T>& X, const Params& p, const shelf::ProgressCallback& progress) {
+        return shelf::kmeans::fit(X, p, progress);
+    }
+    static auto output(const Model& m, const shelf::RowMatrix<T>& X) { return m.predict(X); }
+};
+
+template <class T>
+struct PCA {
+    using Scalar = T;
+    using Params = shelf::pca::Params;
+    using Model = shelf::pca::Model<T>;
+    template <class U>
+    using Rebind = PCA<U>;
+    static constexpr bool supervised = false;
+    static constexpr shelf::Missing missing = shelf::Missing::refused;
+    static constexpr shelf::Index parallel_rows = 120000;
+
+    static Params params() {
+        Params p;
+        p.num_components = 2;
+        p.seed = 7;
+        return p;
+    }
+    static Params parallel_params() { return params(); }
+    static Model fit(const shelf::RowMatrix<T>& X, const Params& p, const shelf::ProgressCallback& progress) {
+        return shelf::pca::fit(X, p, progress);
+    }
+    static auto output(const Model& m, const shelf::RowMatrix<T>& X) { return m.transform(X); }
+};
+
+template <class T>
+struct Linear {
+    using Scalar = T;
+    using Params = shelf::linear::Params;
+    using Model = shelf::linear::Model<T>;
+    template <class U>
+    using Rebind = Linear<U>;
+    static constexpr bool supervised = true;
+    static constexpr shelf::Missing missing = shelf::Missing::refused;
+    static constexpr shelf::Index parallel_rows = 20000;
+
+    static Params params() {
+        Params p;
+        p.predictor_type = shelf::linear::PredictorType::binary_classifier;
+        p.epochs = 3;
+        p.seed = 7;
+        return p;
+    }
+    static Params parallel_params() { return params(); }
+    static shelf::Vector<T> labels(const shelf::RowMatrix<T>& X) { return first_blob(X); }
+    static Model fit(const shelf::RowMatrix<T>& X, const shelf::Vector<T>& y, const Params& p,
+                     const shelf::ProgressCallback& progress) {
+        return shelf::linear::fit(X, y, p, {}, progress);
+    }
+    static auto output(const Model& m, const shelf::RowMatrix<T>& X) { return m.predict(X); }
+};
+
+template <class T>
+struct GBT {
+    using Scalar = T;
+    using Params = shelf::gbt::Params;
+    using Model = shelf::gbt::Model<T>;
+    template <class U>
+    using Rebind = GBT<U>;
+    static constexpr bool supervised = true;
+    static constexpr shelf::Missing missing = shelf::Missing::allowed;
+    static constexpr shelf::Index parallel_rows = 20000;
+
+    static Params params() {
+        Params p;
+        p.num_round = 5;
+        p.objective = "binary:logistic";
+        p.max_depth = 3;
+        p.seed = 7;
+        return p;
+    }
+    static Params parallel_params() { return params(); }
+    static shelf::Vector<T> labels(const shelf::RowMatrix<T>& X) { return first_blob(X); }
+    static Model fit(const shelf::RowMatrix<T>& X, const shelf::Vector<T>& y, const Params& p,
+                     const shelf::ProgressCallback& progress) {
+        return shelf::gbt::fit(X, y, p, {}, progress);
+    }
+    static auto output(const Model& m, const shelf::RowMatrix<T>& X) { return m.predict(X); }
+};
+
+}  // namespace conformance
