@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include <shelf/core/outputs.hpp>
 #include <shelf/core/params.hpp>
 #include <shelf/core/progress.hpp>
 #include <shelf/core/types.hpp>
@@ -34,18 +35,16 @@ struct Table {
     Vector<float> y;                       ///< labels; empty when the file has none
 };
 
-/// Named metrics in report order, e.g. {"test:msd", 1.5}.
-using Metrics = std::vector<std::pair<std::string, double>>;
+/// Named metrics ("<channel>:<metric>") and output fields, as the library's families give them.
+using shelf::Metrics;
+using shelf::Output;
+using shelf::Outputs;
 
-/// One output field for every row: `values` has a row per input row. A field with
-/// one column and `list == false` is written as a scalar, otherwise as a list.
-struct Output {
-    std::string name;
-    RowMatrix<double> values;
-    bool integer = false;
-    bool list = false;
-};
-using Outputs = std::vector<Output>;
+/// A family's metrics named for the channel they were computed on: "test:msd".
+inline Metrics named(const std::string& channel, Metrics metrics) {
+    for (auto& metric : metrics) metric.first = channel + ":" + metric.first;
+    return metrics;
+}
 
 /// A trained or loaded model, as the CLI drives it.
 class Model {

@@ -27,6 +27,18 @@ using MatrixView = Eigen::Ref<const RowMatrix<T>>;
 template <class T>
 using VectorView = Eigen::Ref<const Vector<T>>;
 
+namespace detail {
+template <class T>
+struct same_type {
+    using type = T;
+};
+}  // namespace detail
+
+/// A view whose scalar comes from another argument (free functions of a Model<T>): T is not
+/// deduced from the matrix, so any Eigen matrix of that scalar binds.
+template <class T>
+using MatrixArg = MatrixView<typename detail::same_type<T>::type>;
+
 /// Scalar tag stored in model files.
 enum class ScalarType : std::uint8_t { float32 = 1, float64 = 2 };
 

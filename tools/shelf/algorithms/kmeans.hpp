@@ -5,6 +5,7 @@
 #include <memory>
 
 #include <shelf/cluster.hpp>
+#include <shelf/cluster/evaluate.hpp>
 
 #include "../algorithm.hpp"
 
@@ -16,20 +17,10 @@ public:
 
     void save(std::ostream& out) const override { model_.save(out); }
 
-    Outputs predict(const Table& data) const override {
-        const auto a = model_.assign(data.X);
-        return {{"closest_cluster", a.closest_cluster.cast<double>(), true, false},
-                {"distance_to_cluster", a.distance_to_cluster.cast<double>(), false, false}};
-    }
+    Outputs predict(const Table& data) const override { return kmeans::outputs(model_, data.X); }
 
-    /// The platform's eval_metrics: msd (mean) and ssd (sum of squared distances).
     Metrics evaluate(const Table& data, const std::string& channel) const override {
-        const double ssd = model_.ssd(data.X);
-        Metrics out;
-        for (const auto metric : model_.params().eval_metrics)
-            out.emplace_back(channel + ":" + (metric == kmeans::EvalMetric::msd ? "msd" : "ssd"),
-                             metric == kmeans::EvalMetric::msd ? ssd / static_cast<double>(data.X.rows()) : ssd);
-        return out;
+        return named(channel, kmeans::evaluate(model_, data.X));
     }
 
 private:

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include <shelf/decomposition.hpp>
+#include <shelf/decomposition/evaluate.hpp>
 
 #include "../algorithm.hpp"
 
@@ -17,28 +18,14 @@ public:
     void save(std::ostream& out) const override { model_.save(out); }
 
     Outputs predict(const Table& data) const override {
-        return {{"projection", project(data).cast<double>(), false, true}};
+        return data.sparse ? pca::outputs(model_, *data.sparse) : pca::outputs(model_, data.X);
     }
 
-    /// The platform's PCA reports no metrics; shelf reports, on the channel's own rows, the share
-    /// of their variance (around the model's mean) that the components keep, and the mean
-    /// squared reconstruction error per row. On the training rows the share is the sum of the
-    /// explained variance ratios.
     Metrics evaluate(const Table& data, const std::string& channel) const override {
-        const RowMatrix<double> X = data.sparse ? RowMatrix<double>(data.sparse->toDense().cast<double>())
-                                                : RowMatrix<double>(data.X.cast<double>());
-        const RowMatrix<double> back = model_.inverse_transform(project(data)).cast<double>();
-        const double error = (X - back).squaredNorm();
-        const double total = (X.rowwise() - model_.mean().cast<double>().transpose()).squaredNorm();
-        return {{channel + ":explained_variance_ratio", total > 0 ? 1.0 - error / total : 1.0},
-                {channel + ":reconstruction_mse", error / static_cast<double>(X.rows())}};
+        return named(channel, data.sparse ? pca::evaluate(model_, *data.sparse) : pca::evaluate(model_, data.X));
     }
 
 private:
-    RowMatrix<float> project(const Table& data) const {
-        return data.sparse ? model_.transform(*data.sparse) : model_.transform(data.X);
-    }
-
     pca::Model<float> model_;
 };
 

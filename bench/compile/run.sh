@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Compile time of shelf for its users: each public header alone (a one-line program), and the
+# probe programs here, at -O1 and -O3 with the flags a user of the package gets (-fopenmp,
+# -march=native). Prints seconds (best of N runs, N = $1, default 3) as a markdown table.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+runs=${1:-3}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+flags=(-std=c++17 -fopenmp -march=native -I"$root/include" -isystem /usr/include/eigen3 -c -o "$tmp/out.o")
+best() {  # best wall time of $runs compiles of $1 at $2
+  local t b=999
+  for _ in $(seq "$runs"); do
+    t=$( { /usr/bin/time -f %e g++ "$2" "${flags[@]}" "$1" >/dev/null 2>&1; } 2>&1 | tail -1)
+    b=$(echo "$t $b" | awk '{print ($1 < $2) ? $1 : $2}')
+  done
+  echo "$b"
+}
+echo "| program | -O1 s | -O3 s |"
+echo "|---|---|---|"
+for h in core metrics cluster decomposition linear trees shelf; do
+  echo "#include <shelf/$h.hpp>" > "$tmp/h_$h.cpp"
+  echo "int main() { return 0; }" >> "$tmp/h_$h.cpp"
+  echo "| \`#include <shelf/$h.hpp>\` alone | $(best "$tmp/h_$h.cpp" -O1) | $(best "$tmp/h_$h.cpp" -O3) |"
+done
+for p in eigen_only kmeans_pca kmeans_gbt; do
+  echo "| bench/compile/$p.cpp | $(best "$root/bench/compile/$p.cpp" -O1) | $(best "$root/bench/compile/$p.cpp" -O3) |"
+done
