@@ -17,6 +17,7 @@
 #include <shelf/core/params.hpp>
 #include <shelf/core/progress.hpp>
 #include <shelf/core/types.hpp>
+#include <shelf/io/jsonlines.hpp>
 
 namespace shelf::cli {
 
@@ -25,6 +26,7 @@ struct InputSpec {
     bool supervised = false;     ///< training files carry a label in column 0
     bool allow_missing = false;  ///< empty CSV fields / absent libsvm entries mean NaN
     bool sparse = false;         ///< keeps libsvm input as CSR instead of densifying
+    bool series = false;         ///< reads application/jsonlines time series (the forecaster)
 };
 
 /// One channel's data, read by the CLI.
@@ -33,6 +35,7 @@ struct Table {
     RowMatrix<float> X;                    ///< dense features (unless `sparse` is set)
     std::optional<SparseMatrix<float>> sparse;
     Vector<float> y;                       ///< labels; empty when the file has none
+    std::vector<Series<float>> series;     ///< time series (target, start, cat, dynamic_feat), when read as such
 };
 
 /// Named metrics ("<channel>:<metric>") and output fields, as the library's families give them.

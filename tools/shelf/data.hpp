@@ -48,10 +48,13 @@ inline Table read_table(const std::string& path, const std::string& content_type
             break;
         }
         case DataFormat::jsonlines:
-            throw data_error(errc::parse_error, path + ": application/jsonlines holds time series, which only the "
-                                                       "forecaster reads; use text/csv or text/libsvm here");
+            if (!spec.series)
+                throw data_error(errc::parse_error, path + ": application/jsonlines holds time series, which only the "
+                                                           "forecaster reads; use text/csv or text/libsvm here");
+            table.series = read_jsonlines<float>(path);
+            break;
     }
-    if (table.X.rows() == 0 && (!table.sparse || table.sparse->rows() == 0))
+    if (table.X.rows() == 0 && (!table.sparse || table.sparse->rows() == 0) && table.series.empty())
         throw data_error(errc::empty_data, path + ": the file holds no rows");
     return table;
 }
