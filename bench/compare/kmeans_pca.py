@@ -54,8 +54,17 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = str(ARGS.threads)
 
 import numpy as np  # noqa: E402
+
+# faiss-cpu bundles an OpenBLAS (0.3.15) too old to know this AMD core: without a core type it
+# falls back to Barcelona kernels (no AVX2). Its best build here is the SkylakeX (AVX-512)
+# kernel, which numpy's newer OpenBLAS picks by itself; the variable is read when faiss loads.
+_coretype = os.environ.get("OPENBLAS_CORETYPE")
+os.environ["OPENBLAS_CORETYPE"] = "SkylakeX"
 import faiss  # noqa: E402
-import sklearn  # noqa: E402
+if _coretype is None:
+    del os.environ["OPENBLAS_CORETYPE"]
+else:
+    os.environ["OPENBLAS_CORETYPE"] = _coretype
 from sklearn.cluster import KMeans, MiniBatchKMeans  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402

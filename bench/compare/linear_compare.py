@@ -14,8 +14,10 @@ on the same test split with scikit-learn's metrics.
   regression: California housing (one-hot ocean_proximity, median-imputed bedrooms), abalone
               peers: LinearRegression, Ridge (alpha = 1)
 
-Run with Debian's interpreter, from the repository root, after building the driver:
-  OMP_NUM_THREADS=2 /usr/bin/python3 bench/compare/linear_compare.py [--build build] [--data ../shared/data]
+Each row's peer carries scikit-learn's version; the rows keep the peers' versions and kernels
+(peers.py). Run from the repository root, after building the driver and bash bench/compare/setup.sh:
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=2 build/peers/bin/python \
+      bench/compare/linear_compare.py [--build build] [--data ../shared/data]
 """
 import argparse
 import json
@@ -213,9 +215,12 @@ def main():
     if load > 1:
         print(f"warning: load average {load:.2f}: timings will be disturbed", file=sys.stderr)
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+    import peers
     import report
     from sklearn.metrics import accuracy_score, mean_squared_error, roc_auc_score
     from threadpoolctl import threadpool_limits
+    env = peers.info(("sklearn", "numpy", "scipy"))
+    print(env["summary"], flush=True)
 
     for name in args.only:
         with tempfile.TemporaryDirectory() as tmp:
@@ -238,10 +243,10 @@ def main():
                 quality = {"test RMSE": np.sqrt(mean_squared_error(yt, model.predict(Xt)))}
             print(f"  {peer}: {seconds:.3f} s {quality}", flush=True)
             if not args.no_record:
-                report.record("linear", name, "train: 32-model sweep vs one fit", THREADS, shelf_seconds, peer, seconds,
-                              {k: (shelf_quality[k], quality[k]) for k in quality},
+                report.record("linear", name, "train: 32-model sweep vs one fit", THREADS, shelf_seconds,
+                              peers.peer("sklearn", peer), seconds, {k: (shelf_quality[k], quality[k]) for k in quality},
                               note=f"shelf ran {epochs} of 15 epochs; {X.shape[0]} x {X.shape[1]}"
-                                   + (" sparse" if sparse else ""))
+                                   + (" sparse" if sparse else ""), peers_env=env)
     if not args.no_record:
         report.render()
 

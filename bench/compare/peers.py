@@ -75,6 +75,16 @@ def _owner(path):
     return parts[-1].split(".")[0] if parts else "?"  # a system library: its name
 
 
+def _mapped(word):
+    """The shared libraries this process has mapped whose file name holds `word`."""
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if line.count("/") and word in line.rsplit("/", 1)[-1]}
+    except OSError:
+        return []
+    return sorted(os.path.realpath(p) for p in paths)
+
+
 @functools.lru_cache(maxsize=None)
 def info(load=ALL):
     for module in load:
@@ -93,7 +103,8 @@ def info(load=ALL):
     options = getattr(faiss, "get_compile_options", lambda: None)() if faiss else None
     result = {"interpreter": interpreter(), "python": platform.python_version(), "executable": sys.executable,
               "versions": {PEERS[m][0]: version(m) for m in PEERS if version(m)},
-              "threadpools": pools, "faiss_compile_options": options.strip() if options else None,
+              "threadpools": pools, "blas_files": _mapped("blas"),  # threadpoolctl 3.1 (Debian's) misses libblas.so.3
+              "faiss_compile_options": options.strip() if options else None,
               "environment": {k: os.environ.get(k) for k in ENVIRONMENT if k in os.environ}}
     result["summary"] = _summary(result)
     return result
@@ -103,6 +114,8 @@ def _summary(r):
     pools = "; ".join(sorted({" ".join(str(x) for x in (p["internal_api"], p["version"], p["architecture"],
                                                          f"x{p['num_threads']}", f"({p['owner']})") if x)
                               for p in r["threadpools"] or []})) or "threadpoolctl absent"
+    if not any(p["user_api"] == "blas" for p in r["threadpools"] or []):
+        pools += "; BLAS unseen by threadpoolctl, mapped: " + (", ".join(r["blas_files"]) or "none")
     env = ", ".join(f"{k}={v}" for k, v in r["environment"].items() if k.startswith("OPENBLAS_C") or "L2" in k)
     return (f"{r['interpreter']}, Python {r['python']}: " + ", ".join(f"{k} {v}" for k, v in r["versions"].items())
             + f"; kernels: {pools}" + (f"; faiss {r['faiss_compile_options']}" if r["faiss_compile_options"] else "")

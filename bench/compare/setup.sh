@@ -24,8 +24,9 @@ if ! log=$("$venv/bin/python" -m pip install --disable-pip-version-check -q --re
              -r "$root/bench/compare/requirements.txt" 2>&1); then
   printf 'pip failed:\n%s\n' "$log"
   echo "Falling back to Debian's packages for /usr/bin/python3; results are labelled \"Debian fallback\"."
+  # libopenblas0-pthread: else numpy, scipy and faiss get Debian's reference BLAS (libblas3)
   apt_install python3-venv python3-xgboost python3-sklearn python3-faiss python3-hnswlib python3-numpy \
-    python3-scipy python3-pandas python3-matplotlib python3-threadpoolctl
+    python3-scipy python3-pandas python3-matplotlib python3-threadpoolctl libopenblas0-pthread
   rm -rf "$venv"
   /usr/bin/python3 -m venv --system-site-packages "$venv"
   printf '%s\n' "$log" >"$marker"
@@ -37,4 +38,5 @@ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$venv/bin/python" "$root/bench/com
 echo
 echo "Run benchmarks as: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE build/peers/bin/python bench/compare/<script>.py ..."
 echo "(this shell has OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-unset});"
-echo "the 'kernels' lines above (threadpoolctl) say which OpenBLAS kernel actually runs."
+echo "the 'kernels' part above (threadpoolctl) says which OpenBLAS kernel each library actually runs:"
+echo "each OpenBLAS copy picks its own (see bench/compare/peers.py)."

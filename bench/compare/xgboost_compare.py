@@ -8,14 +8,14 @@
 
 Data: a seeded 600,000 x 28 sklearn make_classification task (500,000 rows train, 100,000
 test), UCI Adult, KDD Cup 99 10 % (23 classes) and California housing, read from
-../shared/data (data sets that are absent are skipped with a message). Both libraries get
+../shared/data (data sets that are absent are skipped with a message). All sides get
 the same float32 matrices (categorical text as ordinal codes, NaN for missing), the same
 hyperparameters (max_bin 256, max_depth 6, eta 0.3, the same rounds) and 2 threads; LightGBM
 gets their equivalents (lgb_model below says which).
 
 Each side runs in its own process, so that peak memory is its own: the growth of the peak
 resident set over the resident set after loading the data. The sides alternate, one process each,
---repeats times, and each keeps its best time, so that both meet the same machine load (fits
+--repeats times, and each keeps its best time, so that all meet the same machine load (fits
 under a second: three times as many processes, each fitting twice).
 XGBoost's training time is its DMatrix construction plus xgb.train (shelf's fit starts from the
 same in-memory matrix), measured with both DMatrix and QuantileDMatrix; the faster is compared.
