@@ -122,5 +122,76 @@ if has xgboost; then
     "$shelf" evaluate --model-dir "$work/xgr" --test "$data/abalone/test.csv"
 fi
 
+# The command line's own contract (issue: no silent wrong answers, every channel checked first).
+check "--version names the release" 0 '^shelf [0-9]+\.[0-9]+\.[0-9]+' -- "$shelf" --version
+check "list NAME shows one algorithm, numbers in their shortest form" 0 'eta = 0\.3  ' -- "$shelf" list xgboost
+check "list of an unknown name is a usage error with a suggestion" 2 "did you mean 'xgboost'" -- "$shelf" list xgbost
+check "a --hp key given twice is a usage error" 2 "given twice" -- \
+  "$shelf" train --algorithm kmeans --train "$data/abalone/train-features.csv" --hp k=3 --hp k=4 --model-dir "$work/m"
+printf '{"k": "3"}' >"$work/k.json"
+check "a key in the file and in --hp is a usage error" 2 "both in" -- \
+  "$shelf" train --algorithm kmeans --train "$data/abalone/train-features.csv" --hyperparameters "$work/k.json" \
+    --hp k=4 --model-dir "$work/m"
+printf '1,,3\n4,5,6\n' >"$work/holes.csv"
+check "missing values say which algorithms read them and what to do" 1 "only xgboost reads missing values" -- \
+  "$shelf" train --algorithm kmeans --train "$work/holes.csv" --hp k=1 --model-dir "$work/m"
+if has kmeans; then
+  check "predict reads standard input with --input -" 0 '"closest_cluster": [0-3]' -- \
+    bash -c "head -3 '$data/abalone/test-features.csv' | '$shelf' predict --model-dir '$work/kmeans' --input -"
+  head -2 "$data/abalone/test-features.csv" | awk -F, '{printf "{\"features\": [%s]}\n", $0}' >"$work/requests.jsonl"
+  check "JSON lines feature requests are answered per line" 0 '^\{"closest_cluster": [0-3], "distance_to_cluster": [0-9.e-]+\}$' -- \
+    "$shelf" predict --model-dir "$work/kmeans" --input "$work/requests.jsonl"
+  { printf '{"instances": ['; head -2 "$data/abalone/test-features.csv" | awk -F, '{printf "%s{\"features\": [%s]}", (NR > 1 ? ", " : ""), $0}'; printf ']}'; } >"$work/request.json"
+  check "an application/json request gets the platform's {\"predictions\": [...]}" 0 '^\{"predictions": \[\{"closest_cluster": [0-3], "distance_to_cluster": [0-9.e-]+\}, \{' -- \
+    "$shelf" predict --model-dir "$work/kmeans" --input "$work/request.json" --accept application/json
+  check "inspect shows the family, hyperparameters and training shape" 0 '"train_rows": 3177' -- \
+    "$shelf" inspect --model-dir "$work/kmeans"
+  check "a kmeans model cannot be exported as XGBoost JSON" 2 "cannot be exported" -- \
+    "$shelf" export --model-dir "$work/kmeans" --format xgboost-json
+fi
+if has xgboost; then
+  cut -d, -f1-10 "$data/abalone/test.csv" >"$work/short.csv"
+  check "xgboost predict refuses a file one column short, naming both counts" 1 "has 9 columns, the model expects 10" -- \
+    "$shelf" predict --model-dir "$work/xgb" --input "$work/short.csv"
+  check "xgboost predict on a labelled file hints at the label column" 1 "label column" -- \
+    "$shelf" predict --model-dir "$work/xgb" --input "$data/abalone/test.csv"
+  check "evaluate refuses a features-only file instead of reading a feature as the label" 1 "has 9 columns, the model expects 10" -- \
+    "$shelf" evaluate --model-dir "$work/xgr" --test "$data/abalone/test-features.csv"
+  awk -F, 'BEGIN{OFS=","} {$1 = ($1 >= 10) ? 1 : 3; print}' "$data/abalone/test.csv" >"$work/badtest.csv"
+  rm -rf "$work/never"
+  check "a bad test label is found before training, naming the file" 1 "badtest.csv" -- \
+    "$shelf" train --algorithm xgboost --train "$work/binary.csv" --test "$work/badtest.csv" --hp num_round=5 \
+      --hp objective=binary:logistic --model-dir "$work/never"
+  [ ! -e "$work/never" ] && echo "ok: nothing written when a channel is bad" || { echo "FAIL: a model dir was written"; failures=$((failures + 1)); }
+  # libsvm index base: decided at training, stored, and used for every later file.
+  awk -F, '{printf "%s", $1; for (i = 2; i <= NF; ++i) if ($i != 0) printf " %d:%s", i - 2, $i; print ""}' \
+    "$work/binary.csv" >"$work/zero.libsvm"
+  grep -v ' 0:' "$work/zero.libsvm" | head -50 >"$work/zero-part.libsvm"
+  "$shelf" train --algorithm xgboost --train "$work/zero.libsvm" --hp num_round=10 --hp objective=binary:logistic \
+    --model-dir "$work/xz" >/dev/null 2>&1
+  "$shelf" predict --model-dir "$work/xz" --input "$work/zero.libsvm" | grep -n . | sed 's/^[0-9]*://' >"$work/all.out"
+  grep -vn ' 0:' "$work/zero.libsvm" | head -50 | cut -d: -f1 | while read -r n; do sed -n "${n}p" "$work/all.out"; done >"$work/expect.out"
+  "$shelf" predict --model-dir "$work/xz" --input "$work/zero-part.libsvm" >"$work/part.out" 2>&1
+  if cmp -s "$work/expect.out" "$work/part.out" && [ -s "$work/part.out" ]; then echo "ok: a 0-based model reads a file without index 0 as 0-based"
+  else echo "FAIL: libsvm index base not kept"; head -3 "$work/expect.out" "$work/part.out"; failures=$((failures + 1)); fi
+  check "a 1-based model refuses a file with index 0" 1 "index 0" -- \
+    "$shelf" predict --model-dir "$work/xgl" --input "$work/zero.libsvm"
+  cp "$work/binary.libsvm" "$work/binary.txt"
+  check "libsvm is detected by content" 0 '^\{"score": ' -- "$shelf" predict --model-dir "$work/xgl" --input "$work/binary.txt"
+  check "inspect shows gbt feature importance" 0 '"importance' -- "$shelf" inspect --model-dir "$work/xgb"
+  check "export writes XGBoost's JSON model" 0 '"learner"' -- \
+    "$shelf" export --model-dir "$work/xgb" --format xgboost-json --output -
+  awk -F, 'BEGIN{OFS=" "} {$1 = ($1 >= 10) ? 1 : -1; printf "%s", $1; for (i = 2; i <= NF; ++i) printf " %d:%s", i - 1, $i; print ""}' \
+    "$data/abalone/train.csv" >"$work/pm.libsvm"
+  check "xgboost with -1/+1 labels says what to change" 1 "0 or 1" -- \
+    "$shelf" train --algorithm xgboost --train "$work/pm.libsvm" --hp num_round=2 --hp objective=binary:logistic --model-dir "$work/m"
+  printf '1 4000000000:1\n0 1:2\n' >"$work/huge.libsvm"
+  check "a huge libsvm index is a clear error naming file and row" 1 "huge.libsvm: row 1 reaches feature column 4000000000" -- \
+    "$shelf" train --algorithm xgboost --train "$work/huge.libsvm" --hp num_round=2 --model-dir "$work/m"
+  check "early stopping is announced with the best round" 0 "best round" -- \
+    "$shelf" train --algorithm xgboost --train "$data/abalone/train.csv" --validation "$data/abalone/test.csv" \
+      --hp num_round=200 --hp eta=0.5 --hp early_stopping_rounds=3 --model-dir "$work/m"
+fi
+
 echo "$failures failure(s)"
 [ "$failures" = 0 ]

@@ -59,6 +59,12 @@ public:
     /// The platform's metrics on labelled data (features only for unsupervised
     /// families), named "<channel>:<metric>".
     virtual Metrics evaluate(const Table& data, const std::string& channel) const = 0;
+    /// The resolved hyperparameters, as the model file stores them.
+    virtual std::map<std::string, std::string> hyperparameters() const = 0;
+    /// What `shelf inspect` shows beyond them, as named numbers (gbt: feature importance).
+    virtual Metrics details() const { return {}; }
+    /// The model in another library's format (`shelf export --format`); empty: not supported.
+    virtual std::string export_as(const std::string& /*format*/) const { return {}; }
 };
 
 /// One algorithm family.

@@ -4,9 +4,12 @@
 //   shelf train    --algorithm NAME --train PATH [--validation PATH] [--test PATH]
 //                  [--content-type text/csv|text/libsvm|application/jsonlines]
 //                  [--hyperparameters FILE.json] [--hp key=value]... --model-dir DIR
-//   shelf predict  --model-dir DIR --input PATH [--content-type ...] [--accept ...] [--output PATH]
+//   shelf predict  --model-dir DIR --input PATH|- [--content-type ...] [--accept ...] [--output PATH|-]
 //   shelf evaluate --model-dir DIR --test PATH [--content-type ...]
-//   shelf list
+//   shelf list     [NAME]
+//   shelf inspect  --model-dir DIR
+//   shelf export   --model-dir DIR --format xgboost-json [--output PATH|-]
+//   shelf --version
 //
 // Exit status: 0 success, 2 usage error (including bad hyperparameters), 1 data or model error.
 #include <cstdio>
@@ -14,26 +17,23 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <shelf/core/error.hpp>
-#include <shelf/core/serialize.hpp>
 
 #include "data.hpp"
+#include "model_dir.hpp"
 #include "output.hpp"
 #include "progress_bar.hpp"
 #include "registry.hpp"
 
-namespace fs = std::filesystem;
 using namespace shelf::cli;
 
 namespace {
-
-const char* const model_file = "model.shelf";
-const char* const metrics_file = "metrics.json";
 
 /// A usage error: exit status 2.
 struct usage_error : std::runtime_error {
@@ -56,11 +56,18 @@ std::map<std::string, std::string> gather_hyperparameters(const std::string& fil
         if (!j.is_object()) throw usage_error("hyperparameter file '" + file + "' must hold one JSON object");
         for (const auto& [key, value] : j.items()) hp[key] = value.is_string() ? value.get<std::string>() : value.dump();
     }
+    std::map<std::string, std::string> from_pairs;
     for (const auto& pair : pairs) {
         const auto eq = pair.find('=');
         if (eq == std::string::npos || eq == 0) throw usage_error("--hp expects key=value, got '" + pair + "'");
-        hp[pair.substr(0, eq)] = pair.substr(eq + 1);
+        const std::string key = pair.substr(0, eq);
+        // The platform passes one dictionary, which cannot hold a key twice.
+        if (from_pairs.count(key)) throw usage_error("hyperparameter '" + key + "' is given twice with --hp");
+        if (hp.count(key))
+            throw usage_error("hyperparameter '" + key + "' is given both in '" + file + "' and with --hp");
+        from_pairs[key] = pair.substr(eq + 1);
     }
+    hp.insert(from_pairs.begin(), from_pairs.end());
     return hp;
 }
 
@@ -70,91 +77,103 @@ std::string metrics_json(const Metrics& metrics) {
     return j.dump(2);
 }
 
-struct LoadedModel {
-    const Algorithm* algorithm;
-    std::unique_ptr<Model> model;
-};
-
-LoadedModel load_model(const std::string& dir) {
-    const fs::path path = fs::path(dir) / model_file;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw shelf::model_error(shelf::errc::not_a_model, "cannot open model file " + path.string());
-    const std::string family = shelf::ModelReader(in).family();
-    const Algorithm& algorithm = find_family(family);
-    in.clear();
-    in.seekg(0);
-    return {&algorithm, algorithm.load(in)};
-}
-
 int train(const std::string& algorithm_name, const std::string& train_path, const std::string& validation_path,
           const std::string& test_path, const std::string& content_type, const std::string& hp_file,
           const std::vector<std::string>& hp_pairs, const std::string& model_dir) {
     const Algorithm& algorithm = find_algorithm(algorithm_name);
     const auto hp = gather_hyperparameters(hp_file, hp_pairs);
     const InputSpec spec = algorithm.input();
-    const Table train_data = read_table(train_path, content_type, spec, spec.supervised);
-    std::optional<Table> validation;
-    if (!validation_path.empty()) validation = read_table(validation_path, content_type, spec, spec.supervised);
+    // Every channel is read (and so checked) before any training; the training channel
+    // settles the feature count and the libsvm index base for the others.
+    ChannelContract contract;
+    std::fprintf(stderr, "reading %s\n", train_path.c_str());
+    const Table train_data = read_table(train_path, content_type, spec, spec.supervised, contract);
+    std::optional<Table> validation, test;
+    if (!validation_path.empty()) validation = read_table(validation_path, content_type, spec, spec.supervised, contract);
+    if (!test_path.empty()) test = read_table(test_path, content_type, spec, spec.supervised, contract);
 
     ProgressBar bar;
     auto model = algorithm.train(hp, train_data, validation ? &*validation : nullptr, bar.callback());
     bar.finish();
 
     Metrics metrics = model->evaluate(train_data, "train");
-    if (validation) {
-        const Metrics v = model->evaluate(*validation, "validation");
-        metrics.insert(metrics.end(), v.begin(), v.end());
-    }
-    if (!test_path.empty()) {
-        const Metrics t = model->evaluate(read_table(test_path, content_type, spec, spec.supervised), "test");
-        metrics.insert(metrics.end(), t.begin(), t.end());
-    }
-
-    fs::create_directories(model_dir);
-    {
-        std::ofstream out(fs::path(model_dir) / model_file, std::ios::binary);
-        model->save(out);
-        if (!out) throw shelf::model_error(shelf::errc::malformed, "could not write " + model_dir + "/" + model_file);
-    }
+    for (const auto& [channel, table] : {std::pair{"validation", &validation}, std::pair{"test", &test}})
+        if (*table) {
+            const Metrics m = model->evaluate(**table, channel);
+            metrics.insert(metrics.end(), m.begin(), m.end());
+        }
     const std::string report = metrics_json(metrics);
-    std::ofstream(fs::path(model_dir) / metrics_file) << report << "\n";
+    save_model_dir(model_dir, *model, contract, train_data.sparse ? train_data.sparse->rows() : train_data.X.rows(),
+                   report);
     std::cout << report << std::endl;
     return 0;
 }
 
+/// Runs `write` on --output's stream: the named file, or standard output for none or "-".
+template <class Write>
+void to_output(const std::string& output, Write write) {
+    if (output.empty() || output == "-") return write(std::cout);
+    std::ofstream file(output);
+    if (!file) throw usage_error("cannot write output file '" + output + "'");
+    write(file);
+}
+
 int predict(const std::string& model_dir, const std::string& input, const std::string& content_type,
             const std::string& accept, const std::string& output) {
-    const auto [algorithm, model] = load_model(model_dir);
-    const Table data = read_table(input, content_type, algorithm->input(), /*labelled=*/false);
-    const Outputs outputs = model->predict(data);
-    std::ofstream file;
-    if (!output.empty()) {
-        file.open(output);
-        if (!file) throw usage_error("cannot write output file '" + output + "'");
-    }
-    std::ostream& out = output.empty() ? std::cout : file;
-    if (accept == "text/csv")
-        write_csv_rows(out, outputs);
-    else
-        write_json_lines(out, outputs);
+    ModelDir dir = load_model_dir(model_dir);
+    const Table data = read_table(input, content_type, dir.algorithm->input(), /*labelled=*/false, dir.contract);
+    const Outputs outputs = dir.model->predict(data);
+    to_output(output, [&](std::ostream& out) {
+        if (accept == "text/csv")
+            write_csv_rows(out, outputs);
+        else if (accept == "application/json")
+            write_json_document(out, outputs);
+        else
+            write_json_lines(out, outputs);
+    });
     return 0;
 }
 
 int evaluate(const std::string& model_dir, const std::string& test, const std::string& content_type) {
-    const auto [algorithm, model] = load_model(model_dir);
-    const Table data = read_table(test, content_type, algorithm->input(), algorithm->input().supervised);
-    std::cout << metrics_json(model->evaluate(data, "test")) << std::endl;
+    ModelDir dir = load_model_dir(model_dir);
+    const InputSpec spec = dir.algorithm->input();
+    const Table data = read_table(test, content_type, spec, spec.supervised, dir.contract);
+    std::cout << metrics_json(dir.model->evaluate(data, "test")) << std::endl;
     return 0;
 }
 
-int list() {
+int inspect(const std::string& model_dir) {
+    const ModelDir dir = load_model_dir(model_dir);
+    nlohmann::ordered_json j;
+    j["algorithm"] = dir.algorithm->name();
+    j["family"] = dir.algorithm->family();
+    j["hyperparameters"] = dir.model->hyperparameters();
+    j["feature_count"] = dir.contract.feature_count;
+    j["train_rows"] = dir.train_rows;
+    for (const auto& [name, value] : dir.model->details()) j[name] = value;
+    std::cout << j.dump(2) << std::endl;
+    return 0;
+}
+
+int export_model(const std::string& model_dir, const std::string& format, const std::string& output) {
+    const ModelDir dir = load_model_dir(model_dir);
+    const std::string text = dir.model->export_as(format);
+    if (text.empty())
+        throw usage_error(std::string("a ") + dir.algorithm->name() + " model cannot be exported as " + format);
+    to_output(output, [&](std::ostream& out) { out << text << "\n"; });
+    return 0;
+}
+
+int list(const std::string& name) {
     if (algorithms().empty()) std::cout << "no algorithms registered\n";
     for (const auto& a : algorithms()) {
+        if (!name.empty() && name != a->name()) continue;
         std::cout << a->name() << "\n";
         for (const auto& p : a->describe())
             std::cout << "  " << p.name << " = " << (p.required ? "(required)" : p.value) << "  [" << p.expected
                       << "]  " << p.doc << "\n";
     }
+    if (!name.empty()) (void)find_algorithm(name);  // an unknown name: a usage error with suggestions
     return 0;
 }
 
@@ -162,41 +181,66 @@ int list() {
 
 int main(int argc, char** argv) {
     CLI::App app{"shelf: train, predict and evaluate classic machine-learning models"};
+    app.set_version_flag("--version", "shelf " SHELF_VERSION);
     app.require_subcommand(1);
-    const std::vector<std::string> content_types{"text/csv", "text/libsvm", "text/x-libsvm", "application/jsonlines"};
+    const std::vector<std::string> content_types{"text/csv", "text/libsvm", "text/x-libsvm", "application/jsonlines",
+                                                 "application/json"};
+    const auto existing_or_stdin = CLI::Validator(
+        [](std::string& path) { return path == "-" ? std::string() : CLI::ExistingFile(path); }, "FILE or -");
 
     std::string algorithm, train_path, validation_path, test_path, content_type, hp_file, model_dir, input, accept,
-        output;
+        output, format, name;
     std::vector<std::string> hp_pairs;
 
-    auto* train_cmd = app.add_subcommand("train", "train a model and write DIR/model.shelf and DIR/metrics.json");
+    auto* train_cmd = app.add_subcommand("train", "train a model and write DIR/model.shelf, DIR/input.json and DIR/metrics.json");
     train_cmd->add_option("--algorithm", algorithm, "algorithm name (see `shelf list`)")->required();
     train_cmd->add_option("--train", train_path, "training channel")->required()->check(CLI::ExistingFile);
     train_cmd->add_option("--validation", validation_path, "validation channel")->check(CLI::ExistingFile);
     train_cmd->add_option("--test", test_path, "test channel: metrics reported at the end")->check(CLI::ExistingFile);
     train_cmd->add_option("--hyperparameters", hp_file, "JSON object of hyperparameters")->check(CLI::ExistingFile);
-    train_cmd->add_option("--hp", hp_pairs, "one hyperparameter, key=value (repeatable)");
+    train_cmd->add_option("--hp", hp_pairs, "one hyperparameter, key=value (repeatable; each key once)");
     train_cmd->add_option("--model-dir", model_dir, "output directory")->required();
 
     auto* predict_cmd = app.add_subcommand("predict", "predict with a trained model");
     predict_cmd->add_option("--model-dir", model_dir, "directory holding model.shelf")->required();
-    predict_cmd->add_option("--input", input, "features to predict on")->required()->check(CLI::ExistingFile);
-    predict_cmd->add_option("--accept", accept, "output format")
-        ->check(CLI::IsMember({"application/jsonlines", "text/csv"}));
-    predict_cmd->add_option("--output", output, "output file (default: standard output)");
+    predict_cmd->add_option("--input", input, "features to predict on (- for standard input): CSV, libsvm, "
+                                              "JSON lines {\"features\": [...]} or application/json "
+                                              "{\"instances\": [{\"features\": [...]}]}")
+        ->required()
+        ->check(existing_or_stdin);
+    predict_cmd->add_option("--accept", accept,
+                            "output format: application/jsonlines (default: an object per row), application/json "
+                            "({\"predictions\": [...]}) or text/csv (the fields in order, lists spread over their "
+                            "columns: multi:softprob writes the class probabilities, then predicted_label)")
+        ->check(CLI::IsMember({"application/jsonlines", "application/json", "text/csv"}));
+    predict_cmd->add_option("--output", output, "output file (default or -: standard output)");
 
     auto* evaluate_cmd = app.add_subcommand("evaluate", "print a trained model's metrics on labelled data as JSON");
     evaluate_cmd->add_option("--model-dir", model_dir, "directory holding model.shelf")->required();
     evaluate_cmd->add_option("--test", test_path, "test channel")->required()->check(CLI::ExistingFile);
 
     for (auto* cmd : {train_cmd, predict_cmd, evaluate_cmd})
-        cmd->add_option("--content-type", content_type, "input format (default: from the file name, else text/csv)")
+        cmd->add_option("--content-type", content_type,
+                        "input format (default: from the file name, else from its first line)")
             ->check(CLI::IsMember(content_types));
-    auto* list_cmd = app.add_subcommand("list", "list the algorithms and their hyperparameters with defaults");
+    auto* list_cmd = app.add_subcommand("list", "list the algorithms, or one, with hyperparameters, defaults and ranges");
+    list_cmd->add_option("name", name, "one algorithm");
+
+    auto* inspect_cmd = app.add_subcommand("inspect", "print a model's family, hyperparameters, training data "
+                                                      "shape and (gbt) feature importance as JSON");
+    inspect_cmd->add_option("--model-dir", model_dir, "directory holding model.shelf")->required();
+    auto* export_cmd = app.add_subcommand("export", "write a model in another library's format");
+    export_cmd->add_option("--model-dir", model_dir, "directory holding model.shelf")->required();
+    export_cmd->add_option("--format", format, "xgboost-json: XGBoost's JSON model (xgb.Booster(model_file=...))")
+        ->required()
+        ->check(CLI::IsMember({"xgboost-json"}));
+    export_cmd->add_option("--output", output, "output file (default or -: standard output)");
 
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         std::cerr << "shelf: " << e.what() << " (see shelf --help)\n";
@@ -208,7 +252,9 @@ int main(int argc, char** argv) {
             return train(algorithm, train_path, validation_path, test_path, content_type, hp_file, hp_pairs, model_dir);
         if (*predict_cmd) return predict(model_dir, input, content_type, accept, output);
         if (*evaluate_cmd) return evaluate(model_dir, test_path, content_type);
-        if (*list_cmd) return list();
+        if (*list_cmd) return list(name);
+        if (*inspect_cmd) return inspect(model_dir);
+        if (*export_cmd) return export_model(model_dir, format, output);
     } catch (const usage_error& e) {
         std::cerr << "shelf: " << e.what() << "\n";
         return 2;

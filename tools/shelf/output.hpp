@@ -24,28 +24,46 @@ inline void append_number(std::string& out, double value, bool integer) {
 
 inline Index output_rows(const Outputs& outputs) { return outputs.empty() ? 0 : outputs.front().values.rows(); }
 
-/// `{"closest_cluster": 3, "distance_to_cluster": 1.25}` per row (application/jsonlines).
+/// Appends row r as one JSON object: {"closest_cluster": 3, "distance_to_cluster": 1.25}.
+inline void append_row_object(std::string& line, const Outputs& outputs, Index r) {
+    line += '{';
+    for (std::size_t f = 0; f < outputs.size(); ++f) {
+        const Output& o = outputs[f];
+        line += (f ? ", \"" : "\"") + o.name + "\": ";
+        const bool as_list = o.list || o.values.cols() != 1;
+        if (as_list) line += '[';
+        for (Index c = 0; c < o.values.cols(); ++c) {
+            if (c) line += ", ";
+            append_number(line, o.values(r, c), o.integer);
+        }
+        if (as_list) line += ']';
+    }
+    line += '}';
+}
+
+/// One JSON object per row and line (application/jsonlines).
 inline void write_json_lines(std::ostream& out, const Outputs& outputs) {
     std::string line;
     for (Index r = 0; r < output_rows(outputs); ++r) {
-        line = "{";
-        for (std::size_t f = 0; f < outputs.size(); ++f) {
-            const Output& o = outputs[f];
-            line += (f ? ", \"" : "\"") + o.name + "\": ";
-            const bool as_list = o.list || o.values.cols() != 1;
-            if (as_list) line += '[';
-            for (Index c = 0; c < o.values.cols(); ++c) {
-                if (c) line += ", ";
-                append_number(line, o.values(r, c), o.integer);
-            }
-            if (as_list) line += ']';
-        }
-        line += "}\n";
+        line.clear();
+        append_row_object(line, outputs, r);
+        line += '\n';
         out << line;
     }
 }
 
-/// The same values, one CSV row per input row, fields in order (text/csv).
+/// The platform's application/json response: {"predictions": [{...}, {...}]}.
+inline void write_json_document(std::ostream& out, const Outputs& outputs) {
+    std::string text = "{\"predictions\": [";
+    for (Index r = 0; r < output_rows(outputs); ++r) {
+        if (r) text += ", ";
+        append_row_object(text, outputs, r);
+    }
+    out << text << "]}\n";
+}
+
+/// The same values, one CSV row per input row, fields in order and lists spread over their
+/// columns (text/csv): multi:softprob writes the class probabilities, then predicted_label.
 inline void write_csv_rows(std::ostream& out, const Outputs& outputs) {
     std::string line;
     for (Index r = 0; r < output_rows(outputs); ++r) {

@@ -132,9 +132,7 @@ private:
     std::size_t pos_ = 0;
 };
 
-inline const char* scalar_name(ScalarType s) {
-    return s == ScalarType::float32 ? "float" : s == ScalarType::float64 ? "double" : "unknown";
-}
+inline const char* scalar_name(ScalarType s) { return s == ScalarType::float32 ? "float" : "double"; }
 
 }  // namespace detail
 
@@ -241,7 +239,11 @@ public:
 
         detail::Cursor c(body, static_cast<std::size_t>(body_size));
         family_ = c.get_string();
-        scalar_ = static_cast<ScalarType>(c.get<std::uint8_t>());
+        const auto scalar = c.get<std::uint8_t>();
+        if (scalar != static_cast<std::uint8_t>(ScalarType::float32) && scalar != static_cast<std::uint8_t>(ScalarType::float64))
+            throw model_error(errc::malformed, "model file is malformed: scalar type code " + std::to_string(scalar) +
+                                                   " is neither float (1) nor double (2)");
+        scalar_ = static_cast<ScalarType>(scalar);
         const auto n_params = c.get<std::uint32_t>();
         for (std::uint32_t i = 0; i < n_params; ++i) {
             std::string key = c.get_string();

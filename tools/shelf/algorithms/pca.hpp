@@ -16,6 +16,7 @@ public:
     explicit PcaModel(pca::Model<float> model) : model_(std::move(model)) {}
 
     void save(std::ostream& out) const override { model_.save(out); }
+    std::map<std::string, std::string> hyperparameters() const override { return to_map(model_.params()); }
 
     Outputs predict(const Table& data) const override {
         return data.sparse ? pca::outputs(model_, *data.sparse) : pca::outputs(model_, data.X);

@@ -55,10 +55,10 @@ public:
 
     std::unique_ptr<Model> train(const std::map<std::string, std::string>& hyperparameters, const Table& train,
                                  const Table* validation, const ProgressCallback& progress) const override {
-        const gbt::Params params = gbt::params_from_map(hyperparameters);
-        const gbt::Validation<float> valid =
-            validation ? gbt::Validation<float>(validation->X, validation->y) : gbt::Validation<float>();
-        return std::make_unique<XgboostModel>(gbt::fit(train.X, train.y, params, valid, Vector<float>(), progress));
+        const gbt::Params params = from_map<gbt::Params>(hyperparameters);
+        const Validation<float> valid =
+            validation ? Validation<float>(validation->X, validation->y) : Validation<float>();
+        return std::make_unique<XgboostModel>(gbt::fit(train.X, train.y, params, valid, progress));
     }
 
     std::unique_ptr<Model> load(std::istream& in) const override {
