@@ -4,6 +4,8 @@
 
 #include "core/checks.hpp"
 #include "core/error.hpp"
+#include "core/model_fields.hpp"
+#include "core/outputs.hpp"
 #include "core/params.hpp"
 #include "core/parallel.hpp"
 #include "core/progress.hpp"

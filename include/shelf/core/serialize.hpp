@@ -33,7 +33,9 @@
 namespace shelf {
 
 inline constexpr char model_magic[8] = {'S', 'H', 'E', 'L', 'F', 'M', 'D', 'L'};
-inline constexpr std::uint32_t model_format_version = 1;
+/// 2: every family's fields as its declarative description lists them (core/model_fields.hpp).
+/// Version 1 files (shelf 0.1's own array layouts) are refused: retrain.
+inline constexpr std::uint32_t model_format_version = 2;
 
 namespace detail {
 
@@ -219,10 +221,11 @@ public:
                                                    " bytes, shorter than the header");
         detail::Cursor head(bytes.data() + sizeof model_magic, head_size - sizeof model_magic);
         const auto version = head.get<std::uint32_t>();
-        if (version > model_format_version || version == 0)
+        if (version != model_format_version)
             throw model_error(errc::version, "model file has format version " + std::to_string(version) +
-                                                 "; this shelf reads version " +
-                                                 std::to_string(model_format_version) + " (upgrade shelf)");
+                                                 "; this shelf reads version " + std::to_string(model_format_version) +
+                                                 (version > model_format_version ? " (upgrade shelf)"
+                                                                                 : " (retrain the model with this shelf)"));
         const auto body_size = head.get<std::uint64_t>();
         if (bytes.size() - head_size < 4 || body_size > bytes.size() - head_size - 4)
             throw model_error(errc::truncated, "model file is truncated: the header announces " +
@@ -237,7 +240,8 @@ public:
             throw model_error(errc::malformed, "model file has " + std::to_string(bytes.size() - head_size - body_size - 4) +
                                                    " unexpected bytes after the checksum");
 
-        detail::Cursor c(body, static_cast<std::size_t>(body_size));
+        body_size_ = static_cast<std::size_t>(body_size);
+        detail::Cursor c(body, body_size_);
         family_ = c.get_string();
         const auto scalar = c.get<std::uint8_t>();
         if (scalar != static_cast<std::uint8_t>(ScalarType::float32) && scalar != static_cast<std::uint8_t>(ScalarType::float64))
@@ -274,6 +278,8 @@ public:
 
     const std::string& family() const { return family_; }
     ScalarType scalar() const { return scalar_; }
+    /// Bytes of content (what bounds any count the file may claim).
+    std::size_t body_size() const { return body_size_; }
     const std::map<std::string, std::string>& params() const { return params_; }
 
     /// Throws unless this is a `family` model stored with scalar type `scalar`.
@@ -361,6 +367,7 @@ private:
 
     std::string family_;
     ScalarType scalar_{};
+    std::size_t body_size_ = 0;
     std::map<std::string, std::string> params_;
     std::map<std::string, Array> arrays_;
 };
