@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <shelf/core/params.hpp>
+#include <shelf/core/registry.hpp>
 
 namespace demo {
 
@@ -117,7 +118,7 @@ TEST_CASE("to_map and describe list every parameter", "[core][params]") {
     REQUIRE(m.at("k") == "4");
     REQUIRE(m.at("num_trials") == "auto");
     REQUIRE(m.at("init_method") == "random");
-    REQUIRE(m.at("quantiles") == "[0.10000000000000001, 0.5, 0.90000000000000002]");
+    REQUIRE(m.at("quantiles") == "[0.1, 0.5, 0.9]");
     SECTION("to_map round-trips through from_map") {
         auto q = shelf::from_map<demo::Params>(m);
         REQUIRE(q.quantiles == p.quantiles);
@@ -133,4 +134,52 @@ TEST_CASE("to_map and describe list every parameter", "[core][params]") {
         REQUIRE(info[5].required);
         REQUIRE(info[3].expected == "one of random, kmeans++");
     }
+}
+
+TEST_CASE("A registry finds entries by name and lists the valid ones on a miss", "[core][registry]") {
+    struct Entry {
+        const char* name;
+        int arity;
+    };
+    static constexpr Entry entries[] = {{"binary:logistic", 1}, {"multi:softprob", 2}, {"reg:squarederror", 1}};
+    REQUIRE(shelf::find_named(entries, "multi:softprob", "xgboost: objective").arity == 2);
+    REQUIRE(shelf::names_of(entries) == std::vector<std::string>{"binary:logistic", "multi:softprob", "reg:squarederror"});
+    REQUIRE_THROWS_WITH(shelf::find_named(entries, "binary:logistc", "xgboost: objective"),
+                        Catch::Contains("shelf.invalid_argument.103") && Catch::Contains("did you mean 'binary:logistic'") &&
+                            Catch::Contains("valid: binary:logistic, multi:softprob, reg:squarederror"));
+    static constexpr std::pair<int, const char*> pairs[] = {{0, "msd"}, {1, "ssd"}};
+    REQUIRE(shelf::find_named(pairs, "ssd", "kmeans: eval_metrics").first == 1);
+}
+
+TEST_CASE("A misspelt choice is refused with a suggestion", "[core][params]") {
+    REQUIRE_THROWS_WITH(shelf::from_map<demo::Params>({{"k", "2"}, {"num_round", "1"}, {"init_method", "kmeans+"}}),
+                        Catch::Contains("did you mean 'kmeans++'"));
+}
+
+namespace demo {
+struct Aliased {
+    static constexpr const char* family = "aliased";
+    int num_threads = 0;
+    template <class V>
+    void visit(V&& v) { v("num_threads", num_threads, shelf::Spec("threads").at_least(0).alias("nthread")); }
+    void validate() const { shelf::check_ranges(*this); }
+};
+}  // namespace demo
+using demo::Aliased;
+
+TEST_CASE("An alias names the same hyperparameter; giving both is refused", "[core][params]") {
+    REQUIRE(shelf::from_map<Aliased>({{"nthread", "3"}}).num_threads == 3);
+    REQUIRE(shelf::from_map<Aliased>({{"num_threads", "2"}}).num_threads == 2);
+    REQUIRE_THROWS_WITH(shelf::from_map<Aliased>({{"nthread", "3"}, {"num_threads", "2"}}),
+                        Catch::Contains("shelf.invalid_argument.105") && Catch::Contains("given twice"));
+    REQUIRE(shelf::to_map(Aliased{}).count("nthread") == 0);  // stored under the canonical name
+}
+
+TEST_CASE("Numbers are written in their shortest exact form", "[core][params]") {
+    REQUIRE(shelf::detail::format_value(0.3) == "0.3");
+    REQUIRE(shelf::detail::format_value(1e-8) == "1e-08");
+    REQUIRE(shelf::detail::format_value(0.1f) == "0.1");
+    double back = 0;
+    REQUIRE(shelf::detail::parse_value(shelf::detail::format_value(0.1 + 0.2), back));
+    REQUIRE(back == 0.1 + 0.2);
 }

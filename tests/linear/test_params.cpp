@@ -1,6 +1,7 @@
 // The hyperparameters: the platform's names, defaults and string forms.
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -19,7 +20,7 @@ TEST_CASE("the hyperparameters carry the platform's names and defaults", "[linea
                        {"epochs", "15"},
                        {"optimizer", "auto"},
                        {"learning_rate", "auto"},
-                       {"beta_1", "0.90000000000000002"},
+                       {"beta_1", "0.9"},
                        {"beta_2", "0.999"},
                        {"momentum", "auto"},
                        {"lr_scheduler_step", "auto"},
@@ -29,7 +30,7 @@ TEST_CASE("the hyperparameters carry the platform's names and defaults", "[linea
                        {"wd", "auto"},
                        {"use_bias", "true"},
                        {"init_method", "uniform"},
-                       {"init_scale", "0.070000000000000007"},
+                       {"init_scale", "0.07"},
                        {"init_sigma", "0.01"},
                        {"init_bias", "0"},
                        {"loss", "auto"},
@@ -44,8 +45,8 @@ TEST_CASE("the hyperparameters carry the platform's names and defaults", "[linea
                        {"balance_multiclass_weights", "false"},
                        {"binary_classifier_model_selection_criteria", "accuracy"},
                        {"f_beta", "1"},
-                       {"target_recall", "0.80000000000000004"},
-                       {"target_precision", "0.80000000000000004"},
+                       {"target_recall", "0.8"},
+                       {"target_precision", "0.8"},
                        {"early_stopping_patience", "3"},
                        {"early_stopping_tolerance", "0.001"},
                        {"accuracy_top_k", "3"},
@@ -107,6 +108,10 @@ TEST_CASE("hyperparameters parse from the platform's strings", "[linear][params]
                             Catch::Contains("learning_rate = 0"));
         REQUIRE_THROWS_WITH(shelf::from_map<Params>({{"predictor_type", "regressor"}, {"loss", "cross_entropy"}}),
                             Catch::Contains("shelf.invalid_argument.103") && Catch::Contains("one of logistic"));
+        REQUIRE_THROWS_WITH(shelf::from_map<Params>({{"predictor_type", "regressor"}, {"seed", "-1"}}),
+                            Catch::Contains("shelf.invalid_argument.101") && Catch::Contains("seed = -1"));
+        REQUIRE(shelf::from_map<Params>({{"predictor_type", "regressor"}, {"seed", "9007199254740993"}}).seed ==
+                std::int64_t{9007199254740993});
     }
     SECTION("an unknown name suggests the closest") {
         REQUIRE_THROWS_WITH(shelf::from_map<Params>({{"predictor_type", "regressor"}, {"learning_rat", "0.1"}}),

@@ -275,6 +275,20 @@ std::string expected_text(const Spec& spec) {
     }
 }
 
+/// " (did you mean 'x'?)" for a misspelt choice of an enum (or optional enum) field.
+template <class T>
+std::string choice_hint(const std::string& text) {
+    if constexpr (is_optional<T>::value) {
+        return choice_hint<typename T::value_type>(text);
+    } else if constexpr (std::is_enum_v<T>) {
+        std::vector<std::string> names;
+        for (const auto& entry : enum_names(T{})) names.emplace_back(entry.second);
+        return suggestion(trim(text), names);
+    } else {
+        return "";
+    }
+}
+
 // ---- the visitors ----------------------------------------------------------
 
 struct Assigner {
@@ -287,7 +301,7 @@ struct Assigner {
     void operator()(const char* name, T& field, const Spec& spec) {
         if (found || (key != name && !(spec.alias() && key == spec.alias()))) return;
         found = true;
-        if (!parse_value(trim(text), field)) bad_value(family, key, text, expected_text<T>(spec));
+        if (!parse_value(trim(text), field)) bad_value(family, key, text, expected_text<T>(spec) + choice_hint<T>(text));
     }
 };
 
