@@ -1,4 +1,5 @@
 // Spec of the text/csv reader and writer (shelf/io/csv.hpp).
+#include <shelf/core/random.hpp>
 #include <shelf/io/csv.hpp>
 
 #include <cmath>
@@ -408,5 +409,37 @@ TEST_CASE("write_csv writes the shortest exact form of any arithmetic matrix or 
     SECTION("a delimiter that cannot be read back is an invalid_argument") {
         std::ostringstream os;
         REQUIRE_THROWS_AS(shelf::write_csv(os, Eigen::MatrixXd::Ones(2, 2), '.'), shelf::invalid_argument);
+    }
+}
+
+TEST_CASE("CSV parsed on many threads is the same as on one, errors included", "[io][csv]") {
+    // About 2.4 MB: above the size from which parse_csv splits the text between threads.
+    std::string text = "\xEF\xBB\xBF";
+    shelf::Rng rng(3);
+    const int rows = 60000;
+    for (int i = 0; i < rows; ++i) {
+        text += std::to_string(i % 2) + "," + std::to_string(rng.normal()) + "," + std::to_string(i) + ",0.5\n";
+        if (i % 997 == 0) text += "  \n";  // blank lines still count for line numbers
+    }
+    CsvOptions one, many;
+    one.num_threads = 1;
+    many.num_threads = 4;
+    const auto a = parse_csv<float>(text, one, "big.csv"), b = parse_csv<float>(text, many, "big.csv");
+    REQUIRE(a.features.rows() == rows);
+    REQUIRE(b.features == a.features);
+    REQUIRE(b.labels == a.labels);
+    REQUIRE(b.features(rows - 1, 1) == static_cast<float>(rows - 1));
+
+    SECTION("the first bad line of the file is reported, wherever the threads meet errors") {
+        std::string bad = text;
+        const auto late = bad.rfind("\n1,", bad.size() - 100) + 1, early = bad.find("\n1,", 100000) + 1;
+        bad.replace(bad.find(',', late), 1, ";");
+        bad.replace(bad.find(',', early), 1, ";");
+        const auto line = 1 + static_cast<std::size_t>(std::count(bad.begin(), bad.begin() + static_cast<std::ptrdiff_t>(early), '\n'));
+        std::string serial_error, parallel_error;
+        try { (void)parse_csv<float>(bad, one, "big.csv"); } catch (const shelf::data_error& e) { serial_error = e.what(); }
+        try { (void)parse_csv<float>(bad, many, "big.csv"); } catch (const shelf::data_error& e) { parallel_error = e.what(); }
+        REQUIRE(serial_error == parallel_error);
+        REQUIRE_THAT(parallel_error, Catch::Contains("big.csv:" + std::to_string(line) + ":"));
     }
 }

@@ -52,6 +52,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <istream>
 #include <limits>
@@ -64,6 +65,7 @@
 #include <vector>
 
 #include "../core/error.hpp"
+#include "../core/parallel.hpp"
 #include "../core/types.hpp"
 #include "detail/text.hpp"
 
@@ -77,6 +79,7 @@ struct CsvOptions {
     bool has_header = false;      ///< skip physical line 1
     bool allow_missing = false;   ///< empty field or "nan" -> NaN (features only)
     bool allow_infinite = false;  ///< "inf"/"infinity" -> +-infinity (features only)
+    int num_threads = 0;          ///< parse_csv / read_csv threads (0: all cores); same result for any count
 };
 
 /// A dense data set: one sample per row, and its labels (empty when the
@@ -239,38 +242,70 @@ private:
 
 }  // namespace io_detail
 
-/// Parses CSV text held in memory. `source_name` starts every error message.
+/// Parses CSV text held in memory. `source_name` starts every error message. The text is cut
+/// into pieces at line starts, which threads count and then parse straight into the result:
+/// no row is copied twice, and errors are those of a reading from the top (the first bad line).
 template <class T = double>
 CsvData<T> parse_csv(std::string_view text, const CsvOptions& options = {},
                      std::string_view source_name = "<string>") {
     io_detail::validate(options);
     io_detail::CsvRowParser<T> rows(options, std::string(source_name));
-    io_detail::LineSplitter lines(text);
-    CsvData<T> out;
-    Index n = 0, cap = 0, nf = 0;
-    std::string_view line;
-    while (lines.next(line)) {
-        const std::size_t ln = lines.line_number();
-        if (options.has_header && ln == 1) continue;
-        if (rows.blank(line)) continue;
-        if (!rows.started()) {
-            rows.start(line, ln);
-            nf = rows.num_features();
-            cap = static_cast<Index>(lines.remaining() / (line.size() + 1)) + 1;  // a guess
-            out.features.resize(cap, nf);
-            if (options.has_label) out.labels.resize(cap);
-        } else if (n == cap) {
-            cap += cap / 2 + 16;
-            out.features.conservativeResize(cap, nf);
-            if (options.has_label) out.labels.conservativeResize(cap);
-        }
-        rows.parse(line, ln, out.features.data() + n * nf,
-                   options.has_label ? out.labels.data() + n : nullptr);
-        ++n;
+    {  // the first data row fixes the shape
+        io_detail::LineSplitter lines(text);
+        std::string_view line;
+        while (!rows.started() && lines.next(line))
+            if (!(options.has_header && lines.line_number() == 1) && !rows.blank(line))
+                rows.start(line, lines.line_number());
     }
-    if (n == 0) io_detail::fail_file(errc::empty_data, rows.source(), "no data rows");
-    out.features.conservativeResize(n, nf);
-    if (options.has_label) out.labels.conservativeResize(n);
+    if (!rows.started()) io_detail::fail_file(errc::empty_data, rows.source(), "no data rows");
+
+    const int threads = text.size() < (std::size_t{1} << 20) ? 1 : resolve_threads(options.num_threads);
+    const std::vector<std::string_view> pieces = io_detail::split_lines(text, static_cast<std::size_t>(threads) * 4);
+    const auto count = static_cast<Index>(pieces.size());
+    std::vector<std::size_t> lines_in(pieces.size()), rows_in(pieces.size());
+    parallel_for(threads, count, Schedule::dynamic, [&](Index k) {
+        // numbered from 2 after the first piece, so that only the file's first line may lose a BOM
+        io_detail::LineSplitter lines(pieces[static_cast<std::size_t>(k)], k == 0 ? 1 : 2);
+        std::string_view line;
+        std::size_t data = 0;
+        while (lines.next(line))
+            data += !(k == 0 && options.has_header && lines.line_number() == 1) && !rows.blank(line);
+        lines_in[static_cast<std::size_t>(k)] = lines.line_number() - (k == 0 ? 0 : 1);
+        rows_in[static_cast<std::size_t>(k)] = data;
+    });
+    std::vector<std::size_t> first_line(pieces.size(), 1), first_row(pieces.size(), 0);
+    for (std::size_t k = 1; k < pieces.size(); ++k) {
+        // a piece ends with its '\n', so the next one starts on a new line
+        first_line[k] = first_line[k - 1] + lines_in[k - 1];
+        first_row[k] = first_row[k - 1] + rows_in[k - 1];
+    }
+    const auto n = static_cast<Index>(first_row.back() + rows_in.back());
+    const Index nf = rows.num_features();
+    CsvData<T> out;
+    out.features.resize(n, nf);
+    if (options.has_label) out.labels.resize(n);
+
+    std::vector<std::exception_ptr> failed(pieces.size());  // each piece's first error, reported in file order
+    parallel_for(threads, count, Schedule::dynamic, [&](int) { return rows; },
+                 [&](Index k, io_detail::CsvRowParser<T>& parser) {
+                     const auto piece = static_cast<std::size_t>(k);
+                     try {
+                         io_detail::LineSplitter lines(pieces[piece], first_line[piece]);
+                         std::string_view line;
+                         auto r = static_cast<Index>(first_row[piece]);
+                         while (lines.next(line)) {
+                             const std::size_t ln = lines.line_number();
+                             if ((options.has_header && ln == 1) || parser.blank(line)) continue;
+                             parser.parse(line, ln, out.features.data() + r * nf,
+                                          options.has_label ? out.labels.data() + r : nullptr);
+                             ++r;
+                         }
+                     } catch (const data_error&) {
+                         failed[piece] = std::current_exception();
+                     }
+                 });
+    for (const auto& error : failed)
+        if (error) std::rethrow_exception(error);
     return out;
 }
 

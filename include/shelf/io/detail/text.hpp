@@ -169,7 +169,9 @@ inline std::string_view finish_line(const char* b, const char* e, std::size_t li
 /// Splits a memory buffer into lines (see the conventions at the top).
 class LineSplitter {
 public:
-    explicit LineSplitter(std::string_view text) noexcept : p_(text.data()), e_(text.data() + text.size()) {}
+    /// `first_line`: the number of the text's first line (a piece of a larger text starts later).
+    explicit LineSplitter(std::string_view text, std::size_t first_line = 1) noexcept
+        : p_(text.data()), e_(text.data() + text.size()), line_(first_line - 1) {}
 
     /// The next line, or false at the end. line_number() is then its number.
     bool next(std::string_view& line) noexcept {
@@ -187,8 +189,25 @@ public:
 private:
     const char* p_;
     const char* e_;
-    std::size_t line_ = 0;
+    std::size_t line_;
 };
+
+/// About `parts` pieces of `text`, each starting at a line start (the first at 0): what the
+/// parallel readers hand out to threads.
+inline std::vector<std::string_view> split_lines(std::string_view text, std::size_t parts) {
+    std::vector<std::string_view> pieces;
+    std::size_t begin = 0;
+    for (std::size_t k = 1; k <= parts && begin < text.size(); ++k) {
+        std::size_t end = k == parts ? text.size() : std::max(begin, text.size() / parts * k);
+        if (end < text.size()) {
+            const void* nl = std::memchr(text.data() + end, '\n', text.size() - end);
+            end = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - text.data()) + 1 : text.size();
+        }
+        if (end > begin) pieces.push_back(text.substr(begin, end - begin));
+        begin = end;
+    }
+    return pieces;
+}
 
 /// Splits a std::istream into lines, reading `block` bytes at a time. Only the
 /// current partial line is kept, so memory stays bounded by the longest line
