@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace {
@@ -75,24 +76,25 @@ int main(int argc, char** argv) {
             const std::string kv = argv[i];
             hp[kv.substr(0, kv.find('='))] = kv.substr(kv.find('=') + 1);
         }
-        const auto params = shelf::gbt::params_from_map(hp);
+        const auto params = shelf::from_map<shelf::gbt::Params>(hp);
         shelf::gbt::PredictOptions options;
-        options.num_threads = params.nthread;
+        options.num_threads = params.num_threads;
 
         const double before = resident_mb();
         std::ofstream("/proc/self/clear_refs") << "5";  // restart VmHWM from the current resident set
-        shelf::gbt::Model<float> model;
+        std::optional<shelf::gbt::Model<float>> model;  // a Model comes only from fit() or load()
         double fit_s = 1e300, predict_s = 1e300;
-        for (int r = 0; r < repeats; ++r) fit_s = std::min(fit_s, seconds([&] { model = shelf::gbt::fit(train.X, train.y, params); }));
+        for (int r = 0; r < repeats; ++r)
+            fit_s = std::min(fit_s, seconds([&] { model.emplace(shelf::gbt::fit(train.X, train.y, params)); }));
         const double fit_peak = peak_mb() - before;
         shelf::RowMatrix<float> prediction;
         for (int r = 0; r < 3 * repeats; ++r)  // prediction, cheap next to a fit, at steady state
-            predict_s = std::min(predict_s, seconds([&] { prediction = model.predict(test.X, options); }));
+            predict_s = std::min(predict_s, seconds([&] { prediction = model->predict(test.X, options); }));
 
         std::ofstream out(argv[3], std::ios::binary);
         out.write(reinterpret_cast<const char*>(prediction.data()), static_cast<std::streamsize>(prediction.size() * 4));
         std::printf("{\"fit_seconds\": %.6f, \"predict_seconds\": %.6f, \"fit_peak_mb\": %.3f, \"trees\": %zu}\n", fit_s,
-                    predict_s, fit_peak, model.trees().size());
+                    predict_s, fit_peak, model->trees().size());
     } catch (const std::exception& e) {
         std::cerr << "xgboost_driver: " << e.what() << "\n";
         return 1;

@@ -35,7 +35,7 @@ shelf::gbt::Params params(int rounds, int threads) {
     shelf::gbt::Params p;
     p.num_round = rounds;
     p.objective = "binary:logistic";
-    p.nthread = threads;
+    p.num_threads = threads;
     return p;
 }
 

@@ -10,6 +10,6 @@
 // which needs nlohmann/json.
 #pragma once
 
+#include "trees/fit.hpp"
 #include "trees/model.hpp"
 #include "trees/params.hpp"
-#include "trees/trainer.hpp"

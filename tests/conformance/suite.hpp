@@ -197,8 +197,10 @@ void run() {
         REQUIRE_THROWS_WITH(shelf::from_map<typename F::Params>({{"num_thread", "2"}}),
                             Catch::Contains("shelf.invalid_argument.102") &&
                                 Catch::Contains("did you mean 'num_threads'"));
-        REQUIRE_THROWS_WITH(shelf::from_map<typename F::Params>({{"seed", "-1"}}),
-                            Catch::Contains("shelf.invalid_argument") && Catch::Contains("seed"));
+        auto negative_seed = shelf::to_map(params);
+        negative_seed["seed"] = "-1";
+        REQUIRE_THROWS_WITH(shelf::from_map<typename F::Params>(negative_seed),
+                            Catch::Contains("shelf.invalid_argument.101") && Catch::Contains("seed"));
     }
 
     SECTION("an allocation failing inside a parallel region arrives as std::bad_alloc") {

@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
     for (const Case& c : cases) {
         auto hp = c.params;
         hp["num_round"] = "6";
-        const auto model = shelf::gbt::fit(d.X, d[c.label], shelf::gbt::params_from_map(hp));
+        const auto model = shelf::gbt::fit(d.X, d[c.label], shelf::from_map<shelf::gbt::Params>(hp));
         std::ofstream(dir + "/" + c.name + ".json") << shelf::gbt::to_xgboost_json(model);
         shelf::gbt::PredictOptions margin;
         margin.output_margin = true;

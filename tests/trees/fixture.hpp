@@ -103,7 +103,7 @@ inline shelf::gbt::Params params(const nlohmann::json& object, int rounds) {
     for (const auto& [key, value] : object.items()) hp[key] = value.get<std::string>();
     hp["num_round"] = std::to_string(rounds);
     hp["nthread"] = "2";
-    return shelf::gbt::params_from_map(hp);
+    return shelf::from_map<shelf::gbt::Params>(hp);
 }
 
 /// Largest absolute difference between two matrices (infinite when their shapes differ).

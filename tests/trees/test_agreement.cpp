@@ -28,7 +28,7 @@ TEST_CASE("training agrees with XGBoost 1.7 hist, objective by objective", "[tre
             const auto params = fixture::params(c["params"], c["rounds"].get<int>());
             const shelf::Vector<float>& y = d[c["label"].get<std::string>()];
             const shelf::Vector<float> weight = c["weighted"].get<bool>() ? d["weight"] : shelf::Vector<float>();
-            const auto model = shelf::gbt::fit(d.X, y, params, {}, weight);
+            const auto model = shelf::gbt::fit(d.X, y, params, {}, {}, weight);
             shelf::gbt::PredictOptions margin;
             margin.output_margin = true;
             const auto ours = fixture::every(model.predict(d.X, margin), 2);

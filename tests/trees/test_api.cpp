@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <sstream>
+#include <type_traits>
 
 #include <shelf/trees.hpp>
 #include <shelf/trees/xgboost_json.hpp>
@@ -12,6 +13,7 @@ namespace {
 
 template <class T>
 void round_trip() {
+    static_assert(!std::is_default_constructible_v<shelf::gbt::Model<T>>, "no public empty model");
     shelf::RowMatrix<T> X(64, 3);
     shelf::Vector<T> y(64);
     for (shelf::Index r = 0; r < 64; ++r) {
@@ -21,8 +23,8 @@ void round_trip() {
     shelf::gbt::Params p;
     p.num_round = 3;
     p.objective = "binary:logistic";
-    p.nthread = 1;
-    const shelf::gbt::Model<T> m = shelf::gbt::fit(X, y, p, {X, y}, shelf::Vector<T>::Ones(64), {});
+    p.num_threads = 1;
+    const shelf::gbt::Model<T> m = shelf::gbt::fit(X, y, p, {X, y}, {}, shelf::Vector<T>::Ones(64));
     std::stringstream file;
     m.save(file);
     CHECK(shelf::gbt::Model<T>::load(file) == m);
@@ -30,6 +32,10 @@ void round_trip() {
     CHECK(shelf::gbt::evaluate(m, X, y).front().second < 0.5);
     CHECK(m.importance(shelf::gbt::Importance::gain)[0] > 0);
     CHECK(m.predict(X).rows() == 64);
+    shelf::gbt::PredictOptions margin;
+    margin.output_margin = true;
+    CHECK(m.margin_to_output(m.predict(X, margin)) == m.predict(X));
+    CHECK(shelf::from_map<shelf::gbt::Params>({{"num_round", "2"}, {"nthread", "1"}, {"seed", "7"}}).seed == 7);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -38,10 +39,10 @@ TEST_CASE("the same data, hyperparameters and seed give the same model at any th
     p.subsample = 0.8;
     p.colsample_bynode = 0.75;
     p.seed = 42;
-    p.nthread = 1;
+    p.num_threads = 1;
     const auto one = shelf::gbt::fit(X, y, p);
     for (const int threads : {2, 3, 4}) {
-        p.nthread = threads;
+        p.num_threads = threads;
         const auto other = shelf::gbt::fit(X, y, p);
         CHECK(other.trees() == one.trees());  // bit for bit: thresholds, leaves, gains, covers
         CHECK(other.base_score() == one.base_score());
@@ -129,7 +130,7 @@ TEST_CASE("validation data, early stopping and the progress callback", "[trees][
     }
     SECTION("the callback sees every round and can stop training") {
         std::vector<long long> seen;
-        const auto m = shelf::gbt::fit(X, y, p, {Xv, yv}, Vector<float>(), [&](const shelf::Progress& s) {
+        const auto m = shelf::gbt::fit(X, y, p, {Xv, yv}, [&](const shelf::Progress& s) {
             seen.push_back(s.done);
             CHECK(s.metric_name == "logloss");
             CHECK(s.total == 200);
@@ -137,11 +138,12 @@ TEST_CASE("validation data, early stopping and the progress callback", "[trees][
         });
         CHECK(seen == std::vector<long long>{1, 2, 3});
         CHECK(m.num_rounds() == 3);
-        CHECK(m.report().stopped_by_callback);
+        CHECK(m.report().stopped);
+        CHECK_FALSE(m.report().stopped_early);
     }
     SECTION("without validation data the callback gets the training metric") {
         double last = 0;
-        shelf::gbt::fit(X, y, binary(3), {}, Vector<float>(), [&](const shelf::Progress& s) {
+        shelf::gbt::fit(X, y, binary(3), {}, [&](const shelf::Progress& s) {
             last = s.metric;
             return true;
         });
@@ -155,7 +157,7 @@ TEST_CASE("validation data, early stopping and the progress callback", "[trees][
         q.objective = "multi:softprob";
         q.num_class = 3;
         double last = 0;
-        const auto m = shelf::gbt::fit(X, cls, q, {}, Vector<float>(), [&](const shelf::Progress& s) {
+        const auto m = shelf::gbt::fit(X, cls, q, {}, [&](const shelf::Progress& s) {
             last = s.metric;
             return true;
         });
@@ -163,9 +165,29 @@ TEST_CASE("validation data, early stopping and the progress callback", "[trees][
         REQUIRE(values.back().first == "mlogloss");
         CHECK(last == Approx(values.back().second).epsilon(1e-6));
     }
-    SECTION("validation data may lack trailing features") {
+    SECTION("validation data must have the training data's features: an absent one is a column of NaN") {
         const RowMatrix<float> narrow = Xv.leftCols(4);
-        CHECK_NOTHROW(shelf::gbt::fit(X, y, binary(2), {narrow, yv}));
+        REQUIRE_THROWS_WITH(shelf::gbt::fit(X, y, binary(2), {narrow, yv}),
+                            Catch::Contains("shelf.data_error.202") && Catch::Contains("validation data") &&
+                                Catch::Contains("has 4 columns") && Catch::Contains("expects 6"));
+        RowMatrix<float> padded = Xv;
+        padded.rightCols(2).setConstant(NAN);
+        CHECK_NOTHROW(shelf::gbt::fit(X, y, binary(2), {padded, yv}));
+    }
+    SECTION("sparse validation data is refused (the training data is dense)") {
+        const shelf::SparseMatrix<float> sparse = Xv.sparseView();
+        REQUIRE_THROWS_WITH(shelf::gbt::fit(X, y, binary(2), shelf::Validation<float>(sparse, yv)),
+                            Catch::Contains("shelf.invalid_argument.105") && Catch::Contains("sparse"));
+    }
+    SECTION("validation weights are used by the metrics") {
+        auto q = binary(3);
+        q.eval_metric = {"logloss"};
+        const Vector<float> w = (yv.array() > 0.5f).select(Vector<float>::Constant(yv.size(), 3.0f), 1.0f);
+        const auto plain = shelf::gbt::fit(X, y, q, {Xv, yv});
+        const auto weighted = shelf::gbt::fit(X, y, q, {Xv, yv, w});
+        CHECK(weighted.trees() == plain.trees());
+        CHECK(weighted.report().validation(2, 0) != plain.report().validation(2, 0));
+        CHECK(weighted.report().validation(2, 0) == Approx(shelf::gbt::evaluate(plain, Xv, yv, w).front().second));
     }
 }
 
@@ -221,7 +243,8 @@ TEST_CASE("prediction options", "[trees][fit]") {
         const auto model = shelf::gbt::fit(X, cls, p);
         shelf::gbt::PredictOptions o;
         o.output_margin = true;
-        const RowMatrix<float> narrow = X.leftCols(4);  // the absent feature is missing
+        RowMatrix<float> narrow = X;  // the last feature missing
+        narrow.col(4).setConstant(NAN);
         const auto margin = model.predict(narrow, o);
         const auto& trees = model.trees();
         int shallow = 0, deepest = 0;
@@ -342,33 +365,61 @@ TEST_CASE("bad data is refused with the row, column or count that is wrong", "[t
     }
     SECTION("labels or weights that do not match the rows") {
         REQUIRE_THROWS_WITH(shelf::gbt::fit(X, y.head(49).eval(), p), Catch::Contains("shelf.data_error.202"));
-        REQUIRE_THROWS_WITH(shelf::gbt::fit(X, y, p, {}, Vector<float>::Ones(3)),
+        REQUIRE_THROWS_WITH(shelf::gbt::fit(X, y, p, {}, {}, Vector<float>::Ones(3)),
                             Catch::Contains("shelf.data_error.202") && Catch::Contains("3 weights"));
     }
     SECTION("a negative weight") {
         Vector<float> w = Vector<float>::Ones(50);
         w[2] = -1;
-        REQUIRE_THROWS_WITH(shelf::gbt::fit(X, y, p, {}, w), Catch::Contains("weight of row 2"));
+        REQUIRE_THROWS_WITH(shelf::gbt::fit(X, y, p, {}, {}, w), Catch::Contains("weight of row 2"));
     }
     SECTION("an infinite feature value (missing values are NaN)") {
         X(6, 1) = INFINITY;
-        REQUIRE_THROWS_WITH(shelf::gbt::fit(X, y, p), Catch::Contains("shelf.data_error.203") && Catch::Contains("X(6, 1)"));
+        REQUIRE_THROWS_WITH(shelf::gbt::fit(X, y, p),
+                            Catch::Contains("shelf.data_error.203") &&
+                                Catch::Contains("xgboost fit: X(6, 1) is inf (row 6, column 1, from 0); missing values "
+                                                "must be NaN"));
+        RowMatrix<float> Xv = X;
+        X(6, 1) = 0;
+        Xv(4, 2) = -INFINITY;
+        REQUIRE_THROWS_WITH(shelf::gbt::fit(X, y, p, {Xv, y}),
+                            Catch::Contains("xgboost fit: the validation data: X(4, 2) is inf"));
     }
     SECTION("a test set with more features than the model") {
         const auto m = shelf::gbt::fit(X, y, p);
         const RowMatrix<float> wide = RowMatrix<float>::Zero(2, 4);
-        REQUIRE_THROWS_WITH(m.predict(wide), Catch::Contains("shelf.data_error.202") && Catch::Contains("4 columns") &&
-                                                 Catch::Contains("3 features"));
-        SECTION("while one with fewer predicts, the absent features missing") {
+        REQUIRE_THROWS_WITH(m.predict(wide), Catch::Contains("shelf.data_error.202") &&
+                                                 Catch::Contains("xgboost predict: X has 4 columns, the model expects 3") &&
+                                                 Catch::Contains("label column"));
+        SECTION("and so is one with fewer (an absent feature is a column of NaN)") {
             const RowMatrix<float> narrow = X.leftCols(2);
+            REQUIRE_THROWS_WITH(m.predict(narrow), Catch::Contains("shelf.data_error.202") &&
+                                                       Catch::Contains("X has 2 columns, the model expects 3"));
+            REQUIRE_THROWS_WITH(shelf::gbt::evaluate(m, narrow, y),
+                                Catch::Contains("xgboost evaluate: X has 2 columns, the model expects 3"));
             RowMatrix<float> padded = X;
             padded.col(2).setConstant(NAN);
-            CHECK(m.predict(narrow) == m.predict(padded));
+            CHECK_NOTHROW(m.predict(padded));
+            CHECK_NOTHROW(shelf::gbt::evaluate(m, padded, y));
         }
         SECTION("and an infinite value at prediction is refused") {
             RowMatrix<float> bad = X.topRows(3);
             bad(2, 0) = -INFINITY;
-            REQUIRE_THROWS_WITH(m.predict(bad), Catch::Contains("shelf.data_error.203") && Catch::Contains("X(2, 0)"));
+            REQUIRE_THROWS_WITH(m.predict(bad), Catch::Contains("shelf.data_error.203") &&
+                                                    Catch::Contains("xgboost predict: X(2, 0) is inf (row 2, column 0, from 0)"));
+            SECTION("naming the first one in row order, whatever the thread count, on large inputs too") {
+                RowMatrix<float> many = RowMatrix<float>::Zero(200000, 3);
+                many(150001, 2) = INFINITY;
+                many(150002, 0) = -INFINITY;
+                many(170000, 1) = INFINITY;
+                shelf::gbt::PredictOptions o;
+                for (const int threads : {1, 3}) {
+                    o.num_threads = threads;
+                    REQUIRE_THROWS_WITH(m.predict(many, o), Catch::Contains("X(150001, 2) is inf"));
+                }
+                REQUIRE_THROWS_WITH(shelf::gbt::evaluate(m, many, Vector<float>::Zero(200000)),
+                                    Catch::Contains("xgboost evaluate: X(150001, 2) is inf"));
+            }
         }
     }
     SECTION("validation labels are checked like training labels") {
@@ -379,7 +430,9 @@ TEST_CASE("bad data is refused with the row, column or count that is wrong", "[t
 }
 
 TEST_CASE("bad hyperparameters are refused before any work", "[trees][fit][errors]") {
-    using shelf::gbt::params_from_map;
+    const auto params_from_map = [](const std::map<std::string, std::string>& values) {
+        return shelf::from_map<shelf::gbt::Params>(values);
+    };
     SECTION("num_round is required, as on the platform") {
         REQUIRE_THROWS_WITH(params_from_map({{"eta", "0.1"}}),
                             Catch::Contains("shelf.invalid_argument.104") && Catch::Contains("num_round"));
@@ -393,6 +446,12 @@ TEST_CASE("bad hyperparameters are refused before any work", "[trees][fit][error
         CHECK(p.gamma == 1);
         REQUIRE_THROWS_WITH(params_from_map({{"num_round", "3"}, {"eta", "0.1"}, {"learning_rate", "0.2"}}),
                             Catch::Contains("shelf.invalid_argument.105") && Catch::Contains("given twice"));
+        const auto q = params_from_map({{"num_round", "3"}, {"nthread", "2"}, {"random_state", "11"}});
+        CHECK(q.num_threads == 2);
+        CHECK(q.seed == 11);
+        REQUIRE_THROWS_WITH(params_from_map({{"num_round", "3"}, {"nthread", "2"}, {"num_threads", "2"}}),
+                            Catch::Contains("given twice"));
+        REQUIRE_THROWS_WITH(params_from_map({{"num_round", "3"}, {"seed", "-1"}}), Catch::Contains("shelf.invalid_argument.101"));
     }
     SECTION("multi-class objectives need num_class") {
         REQUIRE_THROWS_WITH(params_from_map({{"num_round", "3"}, {"objective", "multi:softmax"}}),

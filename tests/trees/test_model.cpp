@@ -26,7 +26,7 @@ shelf::gbt::Model<T> small_model(const std::string& objective = "binary:logistic
         p.num_class = 3;
         y += (X.col(3).array() > 1).cast<float>().matrix();
     }
-    return shelf::gbt::fit(X.cast<T>().eval(), y.cast<T>().eval(), p, {}, Vector<T>(), {});
+    return shelf::gbt::fit(X.cast<T>().eval(), y.cast<T>().eval(), p);
 }
 
 template <class T>

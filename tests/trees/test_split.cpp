@@ -22,7 +22,7 @@ shelf::gbt::Params stump() {
     p.lambda = 0.0;
     p.min_child_weight = 0.0;
     p.max_depth = 1;
-    p.nthread = 1;
+    p.num_threads = 1;
     return p;
 }
 
@@ -128,8 +128,8 @@ TEST_CASE("missing values go where they help the split most", "[trees][split][mi
     CHECK(t.loss_change[0] == Approx(16.0 / 3));
     CHECK(predict_one(model, NAN) == Approx(1.0));
     CHECK(predict_one(model, 4.0f) == Approx(3.0));
-    SECTION("an absent feature is missing") {
-        const RowMatrix<float> none(2, 0);
+    SECTION("a feature given as NaN is missing") {
+        const RowMatrix<float> none = RowMatrix<float>::Constant(2, 1, NAN);
         const auto out = model.predict(none);
         CHECK(out(0, 0) == Approx(1.0));
         CHECK(out(1, 0) == Approx(1.0));

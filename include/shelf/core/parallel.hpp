@@ -145,11 +145,12 @@ void parallel_for(int team, Index n, Schedule schedule, MakeLocal&& make_local, 
         keep_eigen_serial();
         std::optional<decltype(make_local(0))> local;
         failure.run([&] { local.emplace(make_local(thread_index())); });
+        // nowait: the region's end is the one barrier (each thread's `local` is its own).
         if (schedule == Schedule::even) {
-#pragma omp for schedule(static)
+#pragma omp for schedule(static) nowait
             for (Index i = 0; i < n; ++i) failure.run([&] { body(i, *local); });
         } else {
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1) nowait
             for (Index i = 0; i < n; ++i) failure.run([&] { body(i, *local); });
         }
     }

@@ -11,9 +11,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "shelf/core/parallel.hpp"
 #include "shelf/core/types.hpp"
 #include "sketch.hpp"
-#include "threads.hpp"
 
 namespace shelf::gbt::detail {
 
@@ -63,9 +63,7 @@ Cuts<T> make_cuts(const MatrixView<T>& X, const T* weight, int max_bin, int thre
     // Each chunk of features scans the rows once; a feature's stream is in row order whatever
     // the chunking, so the cuts do not depend on the thread count.
     const Index chunks = std::max<Index>(1, std::min<Index>(threads, d));
-    const bool big = static_cast<std::size_t>(n * d) > parallel_work;
-#pragma omp parallel for num_threads(threads) schedule(static, 1) if (big)
-    for (Index c = 0; c < chunks; ++c) {
+    parallel_for(team_for(threads, static_cast<double>(n * d)), chunks, Schedule::even, [&](Index c) {
         const Index f0 = d * c / chunks, f1 = d * (c + 1) / chunks;
         for (Index r = 0; r < n; ++r)
             for (Index f = f0; f < f1; ++f) present[static_cast<std::size_t>(f)] += std::isnan(X(r, f)) ? 0 : 1;
@@ -94,7 +92,7 @@ Cuts<T> make_cuts(const MatrixView<T>& X, const T* weight, int max_bin, int thre
             max_bins[fi] = std::min(intermediate, static_cast<std::size_t>(max_bin));
             prune(reduced, max_bins[fi] + 1, finals[fi]);
         }
-    }
+    });
 
     Cuts<T> cuts;
     const T tiny = static_cast<T>(1e-5f);
@@ -146,10 +144,10 @@ BinMatrix<B> bin_rows(const MatrixView<T>& X, const Cuts<T>& cuts, int threads) 
     m.cols = X.cols();
     m.codes.resize(static_cast<std::size_t>(m.rows * m.cols));
     m.columns.resize(m.codes.size());
-    const bool big = m.codes.size() > parallel_work;
     constexpr int lanes = 8;  // rows searched together
-#pragma omp parallel for num_threads(threads) schedule(static) if (big)
-    for (Index r0 = 0; r0 < m.rows; r0 += lanes) {
+    const Index groups = (m.rows + lanes - 1) / lanes;
+    parallel_for(team_for(threads, static_cast<double>(m.codes.size())), groups, Schedule::even, [&](Index g) {
+        const Index r0 = g * lanes;
         const int count = static_cast<int>(std::min<Index>(lanes, m.rows - r0));
         for (Index f = 0; f < m.cols; ++f) {
             T x[lanes];
@@ -162,7 +160,7 @@ BinMatrix<B> bin_rows(const MatrixView<T>& X, const Cuts<T>& cuts, int threads) 
                 m.columns[static_cast<std::size_t>(f * m.rows + r0 + i)] = code;
             }
         }
-    }
+    });
     return m;
 }
 

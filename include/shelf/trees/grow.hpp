@@ -14,6 +14,7 @@
 #include <queue>
 #include <vector>
 
+#include "shelf/core/parallel.hpp"
 #include "shelf/core/random.hpp"
 #include "binning.hpp"
 #include "histogram.hpp"
@@ -21,7 +22,6 @@
 #include "partition.hpp"
 #include "split.hpp"
 #include "tree.hpp"
-#include "threads.hpp"
 
 namespace shelf::gbt::detail {
 
@@ -261,10 +261,9 @@ private:
             entries.size() >= static_cast<std::size_t>(threads) ? 1 : static_cast<std::size_t>(threads) * 2 / entries.size() + 1;
         std::vector<SplitCandidate<T>> found(entries.size() * parts);
         // A bin's scan (gain of both sides, both default directions) costs some 30 summed values.
-        const bool big = found.size() > 1 && entries.size() * layout_.size() > parallel_work / 32;
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (big)
-        for (std::size_t t = 0; t < found.size(); ++t) {
-            const std::size_t e = t / parts, part = t % parts;
+        const int team = team_for(threads, 32.0 * static_cast<double>(entries.size() * layout_.size()));
+        parallel_for(team, static_cast<Index>(found.size()), Schedule::dynamic, [&](Index task) {
+            const std::size_t t = static_cast<std::size_t>(task), e = t / parts, part = t % parts;
             const Node& node = nodes_[static_cast<std::size_t>(entries[e].node)];
             const auto& fs = features[e];
             const HistBin* h = hist(entries[e].node);
@@ -273,7 +272,7 @@ private:
                 scan_feature(h + layout_.offset[static_cast<std::size_t>(f)], cuts_, f, node.stats, node.score, p_.split,
                              found[t]);
             }
-        }
+        });
         for (std::size_t e = 0; e < entries.size(); ++e)
             for (std::size_t part = 0; part < parts; ++part) entries[e].split.update(found[e * parts + part]);
         return entries;

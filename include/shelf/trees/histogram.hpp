@@ -19,9 +19,9 @@
 
 #include <xsimd/xsimd.hpp>
 
+#include "shelf/core/parallel.hpp"
 #include "shelf/core/types.hpp"
 #include "objective.hpp"
-#include "threads.hpp"
 
 namespace shelf::gbt::detail {
 
@@ -153,17 +153,16 @@ public:
 
         std::size_t work = 0;
         for (const auto& q : requests) work += q.count * d;
-        const bool big = list.size() > 1 && work > parallel_work / 4;
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (big)
-        for (std::size_t t = 0; t < list.size(); ++t) {
-            const Task& task = list[t];
+        const int team = team_for(threads, 4.0 * static_cast<double>(work));  // a region above 16,384 code reads
+        parallel_for(team, static_cast<Index>(list.size()), Schedule::dynamic, [&](Index t) {
+            const Task& task = list[static_cast<std::size_t>(t)];
             const HistRequest& q = requests[task.request];
             const std::size_t parts = groups[task.request];
             const std::size_t f0 = d * task.block / blocks, f1 = d * (task.block + 1) / blocks;
             std::fill(task.out + layout.offset[f0], task.out + layout.offset[f1], HistBin{});
             accumulate(task.out, codes, stride, layout.offset.data(), gpair, q.rows, q.count * task.group / parts,
                        q.count * (task.group + 1) / parts, f0, f1);
-        }
+        });
 
         // Add each node's groups into its first, in group order, in chunks of bins.
         struct Sum {
@@ -179,14 +178,13 @@ public:
                     sums.push_back({requests[q].out, next_scratch, groups[q], b, std::min(b + chunk, layout.size())});
             next_scratch += groups[q] - 1;
         }
-#pragma omp parallel for num_threads(threads) schedule(static) if (sums.size() > 1 && big)
-        for (std::size_t s = 0; s < sums.size(); ++s) {
-            const Sum& sum = sums[s];
+        parallel_for(team, static_cast<Index>(sums.size()), Schedule::even, [&](Index s) {
+            const Sum& sum = sums[static_cast<std::size_t>(s)];
             for (std::size_t g = 1; g < sum.groups; ++g) {
                 const HistBin* part = scratch_[sum.scratch_first + g - 1].data();
                 for (std::size_t i = sum.begin; i < sum.end; ++i) sum.out[i].add(part[i]);
             }
-        }
+        });
     }
 
     /// The histograms of one node (`count` rows at `rows`) for `outputs` outputs, as build()
@@ -202,25 +200,25 @@ public:
         if (d == 0 || outputs == 0) return;
         const std::size_t blocks = feature_blocks(groups, size * wide, d, threads);
         wide_.resize(groups * size * 2 * wide);
-        const bool big = groups * blocks > 1 && count * d > parallel_work;
+        const int team = team_for(threads, static_cast<double>(count * d));
         for (std::size_t first = 0; first < outputs; first += wide) {
             const std::size_t used = std::min(wide, outputs - first);
             const GradientPair<T>* pairs[wide];  // a chunk short of outputs repeats its last one
             for (std::size_t w = 0; w < wide; ++w) pairs[w] = gpair + (first + std::min(w, used - 1)) * gpair_stride;
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (big)
-            for (std::size_t t = 0; t < groups * blocks; ++t) {
-                const std::size_t g = t / blocks, b = t % blocks;
+            parallel_for(team, static_cast<Index>(groups * blocks), Schedule::dynamic, [&](Index task) {
+                const std::size_t t = static_cast<std::size_t>(task), g = t / blocks, b = t % blocks;
                 const std::size_t f0 = d * b / blocks, f1 = d * (b + 1) / blocks;
                 double* group = wide_.data() + g * size * 2 * wide;
                 std::fill(group + layout.offset[f0] * 2 * wide, group + layout.offset[f1] * 2 * wide, 0.0);
                 accumulate_wide<wide>(group, codes, stride, layout.offset.data(), pairs, rows, count * g / groups,
                                       count * (g + 1) / groups, f0, f1);
-            }
+            });
             // Each output's histogram: its first group, then the others added in group order.
             constexpr std::size_t chunk = 4096;
-#pragma omp parallel for num_threads(threads) schedule(static) if (big)
-            for (std::size_t begin = 0; begin < size; begin += chunk) {
-                const std::size_t end = std::min(size, begin + chunk);
+            // A single task (one group in one block) stays on this thread, as the summing above does.
+            const Index chunks = static_cast<Index>((size + chunk - 1) / chunk);
+            parallel_for(groups * blocks > 1 ? team : 1, chunks, Schedule::even, [&](Index c) {
+                const std::size_t begin = static_cast<std::size_t>(c) * chunk, end = std::min(size, begin + chunk);
                 for (std::size_t w = 0; w < used; ++w) {
                     HistBin* h = out + (first + w) * size;
                     for (std::size_t g = 0; g < groups; ++g) {
@@ -234,7 +232,7 @@ public:
                         }
                     }
                 }
-            }
+            });
         }
     }
 
@@ -258,13 +256,14 @@ private:
 inline void subtract(const std::vector<std::pair<HistBin*, const HistBin*>>& pairs, std::size_t size, int threads) {
     constexpr std::size_t chunk = 4096;
     const std::size_t chunks = (size + chunk - 1) / chunk, tasks = pairs.size() * chunks;
-#pragma omp parallel for num_threads(threads) schedule(static) if (pairs.size() * size > parallel_work)
-    for (std::size_t t = 0; t < tasks; ++t) {
+    const int team = team_for(threads, static_cast<double>(pairs.size() * size));
+    parallel_for(team, static_cast<Index>(tasks), Schedule::even, [&](Index task) {
+        const auto t = static_cast<std::size_t>(task);
         HistBin* parent = pairs[t / chunks].first;
         const HistBin* child = pairs[t / chunks].second;
         for (std::size_t i = (t % chunks) * chunk; i < std::min(size, (t % chunks + 1) * chunk); ++i)
             parent[i] = parent[i] - child[i];
-    }
+    });
 }
 
 }  // namespace shelf::gbt::detail

@@ -7,16 +7,16 @@
 #pragma once
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstdlib>
 #include <limits>
+#include <locale>
 #include <numeric>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "shelf/core/error.hpp"
+#include "shelf/core/params.hpp"
 #include "shelf/core/types.hpp"
 #include "objective.hpp"
 
@@ -66,6 +66,7 @@ inline std::string metric_names() {
 
 inline std::string format_param(double x) {
     std::ostringstream out;
+    out.imbue(std::locale::classic());  // "0.5" whatever the global locale
     out << x;
     return out.str();
 }
@@ -144,10 +145,8 @@ inline Metric parse_metric(const std::string& text, bool multiclass) {
         Metric m{e.kind, e.name, e.default_param, e.kind == MetricKind::auc || e.kind == MetricKind::aucpr};
         if (at != std::string::npos) {
             const std::string arg = text.substr(at + 1);
-            char* end = nullptr;
-            errno = 0;
-            const double value = e.has_param && !arg.empty() ? std::strtod(arg.c_str(), &end) : 0.0;
-            if (!e.has_param || arg.empty() || errno != 0 || *end != '\0' || !std::isfinite(value))
+            double value = 0.0;  // parsed without the C locale, which could make "0.5" not a number
+            if (!e.has_param || !shelf::detail::parse_value(arg, value))
                 throw invalid_argument(errc::bad_value, "xgboost: eval_metric '" + text + "' is not valid; only error@t "
                                                         "and tweedie-nloglik@rho take a number after '@'");
             m.param = value;

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "shelf/core/checks.hpp"
 #include "shelf/core/error.hpp"
 #include "shelf/core/parallel.hpp"
 #include "shelf/core/params.hpp"
@@ -29,9 +30,9 @@ namespace shelf::gbt {
 struct FitReport {
     int best_iteration = -1;  ///< round with the best validation score (−1: no validation)
     double best_score = std::numeric_limits<double>::quiet_NaN();
-    bool stopped_early = false;        ///< early_stopping_rounds ended training (later rounds dropped)
-    bool stopped_by_callback = false;  ///< the progress callback returned false
-    RowMatrix<double> validation;      ///< rounds trained × eval_metric, on the validation data
+    bool stopped_early = false;    ///< early_stopping_rounds ended training (later rounds dropped)
+    bool stopped = false;          ///< the progress callback returned false
+    RowMatrix<double> validation;  ///< rounds trained × eval_metric, on the validation data
 
     bool operator==(const FitReport& o) const {
         const auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
@@ -39,7 +40,7 @@ struct FitReport {
         for (Index i = 0; i < validation.size(); ++i)
             if (!same(validation.data()[i], o.validation.data()[i])) return false;
         return best_iteration == o.best_iteration && same(best_score, o.best_score) &&
-               stopped_early == o.stopped_early && stopped_by_callback == o.stopped_by_callback;
+               stopped_early == o.stopped_early && stopped == o.stopped;
     }
 };
 
@@ -58,8 +59,6 @@ template <class T>
 class Model {
 public:
     using Scalar = T;
-
-    Model() = default;
 
     /// Assembles a model: `trees` in round order, num_outputs() per round (tree t predicts output
     /// t mod num_outputs()). fit() and the XGBoost importer build models this way.
@@ -88,13 +87,10 @@ public:
 
     /// Predictions for the rows of X, one row each: num_class probabilities for multi:softprob,
     /// the class index for multi:softmax, else one value (probability, count, value ...);
-    /// margins (num_outputs() per row) with `output_margin`. X may have fewer columns than the
-    /// model: the absent features are missing. NaN is missing; ±inf is an error.
+    /// margins (num_outputs() per row) with `output_margin`. X has the model's num_features()
+    /// columns (a missing feature is a column of NaN). NaN is missing; ±inf is an error.
     RowMatrix<T> predict(const MatrixView<T>& X, const PredictOptions& options = {}) const {
-        if (X.cols() > num_features_)
-            throw data_error(errc::shape_mismatch, "xgboost predict: X has " + std::to_string(X.cols()) +
-                                                       " columns, the model was trained on " +
-                                                       std::to_string(num_features_) + " features");
+        require_columns(X.cols(), num_features_, "xgboost predict");
         const int rounds = num_rounds();
         const int end = options.iteration_end == 0 ? rounds : options.iteration_end;
         if (options.iteration_begin < 0 || end > rounds || options.iteration_begin > end)
@@ -105,30 +101,31 @@ public:
         const int k = num_outputs();
         RowMatrix<T> margin = RowMatrix<T>::Constant(X.rows(), k, base_margin());
         const auto per_round = static_cast<std::size_t>(k);
-        const detail::BadValue bad =
-            forest_.add_outputs(X, static_cast<std::size_t>(options.iteration_begin) * per_round,
-                                static_cast<std::size_t>(end) * per_round, k, margin.data(),
-                                resolve_threads(options.num_threads));
-        if (bad.row < X.rows())
-            throw data_error(errc::not_finite, "xgboost predict: X(" + std::to_string(bad.row) + ", " +
-                                                   std::to_string(bad.col) +
-                                                   ") is infinite; missing values must be NaN");
+        // The walk spots infinite values as it copies rows; the first block holding one is
+        // scanned again for the message.
+        const Index bad = forest_.add_outputs(X, static_cast<std::size_t>(options.iteration_begin) * per_round,
+                                              static_cast<std::size_t>(end) * per_round, k, margin.data(),
+                                              resolve_threads(options.num_threads));
+        if (bad < X.rows())
+            require_finite(MatrixView<T>(X.middleRows(bad, std::min(detail::Forest<T>::block, X.rows() - bad))),
+                           "xgboost predict", Missing::allowed, 1, bad);
         if (options.output_margin) return margin;
-        return transform(std::move(margin), options.num_threads);
+        return margin_to_output(std::move(margin), options.num_threads);
     }
 
     /// Margins (rows × num_outputs()) mapped to outputs, as predict() does.
-    RowMatrix<T> transform(RowMatrix<T> margin, int num_threads = 0) const {
+    RowMatrix<T> margin_to_output(RowMatrix<T> margin, int num_threads = 0) const {
         const int threads = resolve_threads(num_threads);
-        const bool big = static_cast<std::size_t>(margin.size()) > detail::parallel_work / 16;  // exp() is costly
         constexpr Index block = 256;  // rows
         const auto outputs = static_cast<std::size_t>(margin.cols());
+        const Index rows = margin.rows();
+        const int team = team_for(threads, 16.0 * static_cast<double>(margin.size()));  // from 4,096 values: exp() is costly
         std::visit(
             [&](const auto& obj) {
-#pragma omp parallel for num_threads(threads) schedule(static) if (big)
-                for (Index r = 0; r < margin.rows(); r += block)
-                    transform_rows(obj, margin.row(r).data(), static_cast<std::size_t>(std::min(block, margin.rows() - r)),
-                                   outputs);
+                parallel_for(team, (rows + block - 1) / block, Schedule::even, [&](Index b) {
+                    const Index r = b * block;
+                    transform_rows(obj, margin.row(r).data(), static_cast<std::size_t>(std::min(block, rows - r)), outputs);
+                });
             },
             objective_function());
         if (params_.objective == "multi:softmax") return margin.col(0);
@@ -190,7 +187,7 @@ public:
         w.array("sum_hessian", sum_hessian);
         w.scalar("best_iteration", static_cast<std::int32_t>(report_.best_iteration));
         w.scalar("best_score", report_.best_score);
-        w.scalar("stopped", static_cast<std::uint8_t>((report_.stopped_early ? 1 : 0) | (report_.stopped_by_callback ? 2 : 0)));
+        w.scalar("stopped", static_cast<std::uint8_t>((report_.stopped_early ? 1 : 0) | (report_.stopped ? 2 : 0)));
         w.matrix("validation_history", report_.validation);
         w.write(out);
     }
@@ -233,7 +230,7 @@ public:
         report.best_score = r.scalar<double>("best_score");
         const auto stopped = r.scalar<std::uint8_t>("stopped");
         report.stopped_early = (stopped & 1) != 0;
-        report.stopped_by_callback = (stopped & 2) != 0;
+        report.stopped = (stopped & 2) != 0;
         report.validation = r.matrix<double>("validation_history");
         return Model(std::move(params), static_cast<Index>(r.scalar<std::int64_t>("num_features")),
                      r.scalar<T>("base_score"), std::move(trees), std::move(report));
@@ -247,6 +244,8 @@ public:
     bool operator!=(const Model& o) const { return !(*this == o); }
 
 private:
+    Model() = default;
+
     AnyObjective objective_function() const { return make_objective(params_.objective, objective_settings(params_)); }
 
     /// Every tree must be a proper binary tree over the model's features.

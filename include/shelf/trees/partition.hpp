@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "shelf/core/parallel.hpp"
 #include "shelf/core/types.hpp"
-#include "threads.hpp"
 
 namespace shelf::gbt::detail {
 
@@ -56,15 +56,14 @@ public:
             if (jobs[j].end > jobs[j].begin) blocks.back().whole = blocks.back().begin == jobs[j].begin;
             work += jobs[j].end - jobs[j].begin;
         }
-        const bool big = blocks.size() > 1 && work > parallel_work / 4;
+        const int team = team_for(threads, 4.0 * static_cast<double>(work));
 
         // Each row is written to both destinations and only the matching cursor advances: no
         // branch. A whole job keeps its left rows in place (the write position never passes the
         // read position) and copies its right rows back after them; a block of a larger job
         // fills scratch from its start (left) and from its end (right, reversed).
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (big)
-        for (std::size_t k = 0; k < blocks.size(); ++k) {
-            Block& blk = blocks[k];
+        parallel_for(team, static_cast<Index>(blocks.size()), Schedule::dynamic, [&](Index k) {
+            Block& blk = blocks[static_cast<std::size_t>(k)];
             const PartitionJob& job = jobs[blk.job];
             const B* column = columns + static_cast<std::size_t>(job.feature) * rows;
             const std::int64_t bin = job.bin;  // locals: the row stores below may not alias them
@@ -103,7 +102,7 @@ public:
                 }
                 blk.left = left - blk.begin;
             }
-        }
+        });
 
         for (auto& job : jobs) job.left_count = 0;
         for (const auto& blk : blocks) jobs[blk.job].left_count += blk.left;
@@ -123,17 +122,17 @@ public:
             right_next[blocks[k].job] += blocks[k].end - blocks[k].begin - blocks[k].left;
         }
 
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (big)
-        for (std::size_t k = 0; k < blocks.size(); ++k) {
+        parallel_for(team, static_cast<Index>(blocks.size()), Schedule::dynamic, [&](Index b) {
+            const auto k = static_cast<std::size_t>(b);
             const Block& blk = blocks[k];
-            if (blk.whole) continue;
+            if (blk.whole) return;
             std::copy(scratch_.begin() + static_cast<std::ptrdiff_t>(blk.begin),
                       scratch_.begin() + static_cast<std::ptrdiff_t>(blk.begin + blk.left),
                       rows_.begin() + static_cast<std::ptrdiff_t>(left_at[k]));
             std::reverse_copy(scratch_.begin() + static_cast<std::ptrdiff_t>(blk.begin + blk.left),
                               scratch_.begin() + static_cast<std::ptrdiff_t>(blk.end),
                               rows_.begin() + static_cast<std::ptrdiff_t>(right_at[k]));
-        }
+        });
     }
 
 private:

@@ -4,8 +4,8 @@
 // bytes (threshold or leaf output, left child, feature with the missing-goes-left flag in its
 // top bit) and a step is `node = child + went_right`, without branches. Leaves point to
 // themselves and read a column that is always NaN, so a row at a leaf may take more steps.
-// Rows are copied in blocks of 64 into a buffer one column wider than the model (features the
-// input lacks are NaN there); the block then walks every tree while it sits in L1: in lock-step
+// Rows are copied in blocks of 64 into a buffer one column wider than the model (the extra
+// column, always NaN, is the one leaves read); the block then walks every tree while it sits in L1: in lock-step
 // down to the tree's shallowest leaf, then, in lopsided trees (multiclass ones, where most rows
 // leave a class's tree early), only the rows not yet at a leaf.
 //
@@ -27,9 +27,9 @@
 #include <immintrin.h>
 #endif
 
+#include "shelf/core/parallel.hpp"
 #include "shelf/core/types.hpp"
 #include "tree.hpp"
-#include "threads.hpp"
 
 namespace shelf::gbt::detail {
 
@@ -38,11 +38,6 @@ struct FlatNode {
     T value;             ///< threshold (go left when x < value), or the leaf's output
     std::int32_t child;  ///< left child (right is child + 1); a leaf's own index
     std::uint32_t code;  ///< feature | (missing goes left) << 31; leaves read the NaN column
-};
-
-/// First offending row and column of an input with an infinite value (rows = none).
-struct BadValue {
-    Index row, col;
 };
 
 template <class T>
@@ -59,74 +54,84 @@ public:
         for (const Tree<T>& tree : trees) add(tree);
     }
 
-    /// Adds the outputs of trees [first, last) to `out` (rows × outputs, row-major). Returns the
-    /// first infinite input value, if any (then `out` is incomplete).
-    BadValue add_outputs(const MatrixView<T>& X, std::size_t first, std::size_t last, int outputs, T* out,
-                         int threads) const {
+    /// Adds the outputs of trees [first, last) to `out` (rows × outputs, row-major); X has the
+    /// model's features. Returns the first row of the first block of `block` rows that holds an
+    /// infinite value (then `out` is incomplete), or X.rows() when there is none.
+    Index add_outputs(const MatrixView<T>& X, std::size_t first, std::size_t last, int outputs, T* out,
+                      int threads) const {
         const Index n = X.rows(), width = features_ + 1, cols = std::min(X.cols(), features_);
         const Index blocks = (n + block - 1) / block;
-        BadValue bad{n, 0};
-        const bool big = static_cast<std::size_t>(n) * (last - first) > parallel_work / 16;
-#pragma omp parallel num_threads(threads) if (big)
-        {
-            std::vector<T> buffer(static_cast<std::size_t>(block * width), std::numeric_limits<T>::quiet_NaN());
-            std::vector<T> sums(static_cast<std::size_t>(block * outputs));
+        std::vector<char> bad(static_cast<std::size_t>(blocks), 0);  // written by the block's own thread
+        // A thread's row buffer (NaN beyond the features), sums and walk positions.
+        struct Scratch {
+            std::vector<T> buffer, sums;
             std::int32_t at[block], active[block];
-#pragma omp for schedule(static)
-            for (Index b = 0; b < blocks; ++b) {
-                const Index r0 = b * block, m = std::min(block, n - r0);
-                for (Index j = 0; j < m; ++j)
-                    for (Index f = 0; f < cols; ++f) {
-                        const T x = X(r0 + j, f);
-                        buffer[static_cast<std::size_t>(j * width + f)] = x;
-                        if (std::isinf(x)) {
-#pragma omp critical(shelf_gbt_bad_value)
-                            if (r0 + j < bad.row || (r0 + j == bad.row && f < bad.col)) bad = {r0 + j, f};
-                        }
-                    }
-                // The block's outputs, one run of 64 per output, added to in tree order as before.
-                for (Index j = 0; j < m; ++j)
-                    for (int g = 0; g < outputs; ++g) sums[static_cast<std::size_t>(g * block + j)] = out[(r0 + j) * outputs + g];
-                for (std::size_t t = first; t < last; ++t) {
-                    T* s = sums.data() + group_[t] * block;
-                    if (add_complete(t, buffer.data(), width, s)) continue;
-                    const FlatNode<T>* nodes = nodes_.data() + begin_[t];
-                    std::fill(at, at + m, 0);
-                    // Every row is still inside the tree above its shallowest leaf: lock-step.
-                    std::int32_t level = 0;
-                    for (; level < shallowest_[t]; ++level)
-                        for (Index j = 0; j < m; ++j) at[j] = step(nodes, at[j], buffer.data() + j * width);
-                    // Below it, when enough rows have reached a leaf, only the others go on; they
-                    // are listed again after each level, apart from the steps so that the steps stay
-                    // independent. Otherwise (most rows end at the deepest level) lock-step goes on.
-                    Index open = 0;
-                    for (Index j = 0; j < m && level < depth_[t]; ++j) {
-                        active[open] = static_cast<std::int32_t>(j);
-                        open += nodes[at[j]].child != at[j];
-                    }
-                    if (8 * open > 7 * m)
-                        for (; level < depth_[t]; ++level)
-                            for (Index j = 0; j < m; ++j) at[j] = step(nodes, at[j], buffer.data() + j * width);
-                    for (; level < depth_[t] && open > 0; ++level) {
-                        for (Index q = 0; q < open; ++q) {
-                            const std::int32_t j = active[q];
-                            at[j] = step(nodes, at[j], buffer.data() + j * width);
-                        }
-                        Index kept = 0;
-                        for (Index q = 0; q < open; ++q) {
-                            const std::int32_t j = active[q];
-                            active[kept] = j;
-                            kept += nodes[at[j]].child != at[j];
-                        }
-                        open = kept;
-                    }
-                    for (Index j = 0; j < m; ++j) s[j] += nodes[at[j]].value;
+        };
+        const auto make_scratch = [&](int) {
+            return Scratch{std::vector<T>(static_cast<std::size_t>(block * width), std::numeric_limits<T>::quiet_NaN()),
+                           std::vector<T>(static_cast<std::size_t>(block * outputs)), {}, {}};
+        };
+        const int team = team_for(threads, 16.0 * static_cast<double>(static_cast<std::size_t>(n) * (last - first)));
+        parallel_for(team, blocks, Schedule::even, make_scratch, [&](Index b, Scratch& scratch) {
+            std::vector<T>& buffer = scratch.buffer;
+            std::vector<T>& sums = scratch.sums;
+            std::int32_t* at = scratch.at;
+            std::int32_t* active = scratch.active;
+            const Index r0 = b * block, m = std::min(block, n - r0);
+            bool infinite = false;
+            for (Index j = 0; j < m; ++j)
+                for (Index f = 0; f < cols; ++f) {
+                    const T x = X(r0 + j, f);
+                    buffer[static_cast<std::size_t>(j * width + f)] = x;
+                    infinite |= std::isinf(x);
                 }
-                for (Index j = 0; j < m; ++j)
-                    for (int g = 0; g < outputs; ++g) out[(r0 + j) * outputs + g] = sums[static_cast<std::size_t>(g * block + j)];
+            if (infinite) {
+                bad[static_cast<std::size_t>(b)] = 1;
+                return;
             }
-        }
-        return bad;
+            // The block's outputs, one run of 64 per output, added to in tree order as before.
+            for (Index j = 0; j < m; ++j)
+                for (int g = 0; g < outputs; ++g) sums[static_cast<std::size_t>(g * block + j)] = out[(r0 + j) * outputs + g];
+            for (std::size_t t = first; t < last; ++t) {
+                T* s = sums.data() + group_[t] * block;
+                if (add_complete(t, buffer.data(), width, s)) continue;
+                const FlatNode<T>* nodes = nodes_.data() + begin_[t];
+                std::fill(at, at + m, 0);
+                // Every row is still inside the tree above its shallowest leaf: lock-step.
+                std::int32_t level = 0;
+                for (; level < shallowest_[t]; ++level)
+                    for (Index j = 0; j < m; ++j) at[j] = step(nodes, at[j], buffer.data() + j * width);
+                // Below it, when enough rows have reached a leaf, only the others go on; they
+                // are listed again after each level, apart from the steps so that the steps stay
+                // independent. Otherwise (most rows end at the deepest level) lock-step goes on.
+                Index open = 0;
+                for (Index j = 0; j < m && level < depth_[t]; ++j) {
+                    active[open] = static_cast<std::int32_t>(j);
+                    open += nodes[at[j]].child != at[j];
+                }
+                if (8 * open > 7 * m)
+                    for (; level < depth_[t]; ++level)
+                        for (Index j = 0; j < m; ++j) at[j] = step(nodes, at[j], buffer.data() + j * width);
+                for (; level < depth_[t] && open > 0; ++level) {
+                    for (Index q = 0; q < open; ++q) {
+                        const std::int32_t j = active[q];
+                        at[j] = step(nodes, at[j], buffer.data() + j * width);
+                    }
+                    Index kept = 0;
+                    for (Index q = 0; q < open; ++q) {
+                        const std::int32_t j = active[q];
+                        active[kept] = j;
+                        kept += nodes[at[j]].child != at[j];
+                    }
+                    open = kept;
+                }
+                for (Index j = 0; j < m; ++j) s[j] += nodes[at[j]].value;
+            }
+            for (Index j = 0; j < m; ++j)
+                for (int g = 0; g < outputs; ++g) out[(r0 + j) * outputs + g] = sums[static_cast<std::size_t>(g * block + j)];
+        });
+        const auto first_bad = std::find(bad.begin(), bad.end(), 1);
+        return first_bad == bad.end() ? n : static_cast<Index>(first_bad - bad.begin()) * block;
     }
 
     std::size_t trees() const { return begin_.size(); }

@@ -1,4 +1,4 @@
-// shelf/trees/trainer.hpp: fit(), the boosting loop.
+// shelf/trees/trainer.hpp: the boosting loop behind fit() (fit.hpp).
 //
 // Each round computes every row's gradient pair from the current margins, grows one tree per
 // output on them (row- and column-sampled), adds the trees' leaf values to the training
@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "shelf/core/checks.hpp"
 #include "shelf/core/error.hpp"
 #include "shelf/core/parallel.hpp"
 #include "shelf/core/progress.hpp"
@@ -26,22 +27,20 @@
 #include "objective.hpp"
 #include "params.hpp"
 #include "predict.hpp"
-#include "threads.hpp"
 
 namespace shelf::gbt {
 
 namespace detail {
 
-/// Rejects data the objective cannot learn from, naming the row (and column).
+/// Rejects data the objective cannot learn from, naming the row (and column): `where` names
+/// the data in messages about its shape, labels and weights, `context` in those about X's
+/// values and columns, which must be `columns` (the training data's) unless that is negative.
 template <class T>
-void check_data(const std::string& where, const MatrixView<T>& X, const VectorView<T>& y, const T* weight,
-                Index weight_size, const ObjectiveInfo& info, int num_class, Index max_cols, int threads) {
+void check_data(const std::string& where, const std::string& context, const MatrixView<T>& X, const VectorView<T>& y,
+                const T* weight, Index weight_size, const ObjectiveInfo& info, int num_class, Index columns, int threads) {
     if (X.rows() == 0) throw data_error(errc::empty_data, where + " has no rows");
     if (X.cols() == 0) throw data_error(errc::empty_data, where + " has no feature columns");
-    if (X.cols() > max_cols)
-        throw data_error(errc::shape_mismatch, where + " has " + std::to_string(X.cols()) +
-                                                   " feature columns, more than the " + std::to_string(max_cols) +
-                                                   " features of the training data");
+    if (columns >= 0) require_columns(X.cols(), columns, context);
     if (y.size() != X.rows())
         throw data_error(errc::shape_mismatch, where + " has " + std::to_string(X.rows()) + " rows but " +
                                                    std::to_string(y.size()) + " labels");
@@ -62,18 +61,7 @@ void check_data(const std::string& where, const MatrixView<T>& X, const VectorVi
                                                   std::to_string(static_cast<double>(weight[r])) +
                                                   "; weights must be finite and >= 0");
     }
-    Index bad = X.rows();
-    const bool big = static_cast<std::size_t>(X.size()) > parallel_work;
-#pragma omp parallel for num_threads(threads) schedule(static) reduction(min : bad) if (big)
-    for (Index r = 0; r < X.rows(); ++r)
-        for (Index c = 0; c < X.cols(); ++c)
-            if (std::isinf(X(r, c))) bad = std::min(bad, r);
-    if (bad < X.rows()) {
-        Index c = 0;
-        while (!std::isinf(X(bad, c))) ++c;
-        throw data_error(errc::not_finite, where + ": X(" + std::to_string(bad) + ", " + std::to_string(c) +
-                                               ") is infinite; missing values must be NaN");
-    }
+    require_finite(X, context, Missing::allowed, threads);
 }
 
 /// base_score when none is given: XGBoost 1.7 estimates it only for reg:absoluteerror (the
@@ -114,7 +102,8 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
     const auto base_margin =
         std::visit([&](const auto& obj) { return obj.margin_of(static_cast<T>(*params.base_score)); }, objective);
     const bool adaptive_leaves = std::holds_alternative<objectives::AbsoluteError>(objective);
-    const bool big = static_cast<std::size_t>(n) * k_size > parallel_work / 8;  // per-row loops
+    // Per-row loops get a region above 8,192 rows (times outputs).
+    const int team = team_for(threads, 8.0 * static_cast<double>(static_cast<std::size_t>(n) * k_size));
 
     GrowParams<T> grow;
     grow.split.lambda = static_cast<T>(params.lambda);
@@ -162,26 +151,25 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
             [&](const auto& obj) {
                 if (K == 1) {  // in blocks of rows, which an objective may vectorize
                     constexpr Index block = 1024;
-#pragma omp parallel for num_threads(threads) schedule(static) if (big)
-                    for (Index first = 0; first < n; first += block) {
+                    parallel_for(team, (n + block - 1) / block, Schedule::even, [&](Index b) {
+                        const Index first = b * block;
                         const auto i = static_cast<std::size_t>(first);
                         gradients_of(obj, margin.data() + i, y.data() + i, weight ? weight + i : nullptr,
                                      static_cast<std::size_t>(std::min(block, n - first)), gradients.data() + i);
-                    }
+                    });
                     return;
                 }
-#pragma omp parallel num_threads(threads) if (big)
-                {
-                    std::vector<T> row_margin(k_size);
-                    std::vector<GradientPair<T>> row_gradient(k_size);
-#pragma omp for schedule(static)
-                    for (Index r = 0; r < n; ++r) {
-                        const auto i = static_cast<std::size_t>(r);
-                        for (int k = 0; k < K; ++k) row_margin[static_cast<std::size_t>(k)] = margin[at(k, i)];
-                        obj.gradient(row_margin.data(), y[r], weight ? weight[r] : T(1), row_gradient.data());
-                        for (int k = 0; k < K; ++k) gradients[at(k, i)] = row_gradient[static_cast<std::size_t>(k)];
-                    }
-                }
+                struct Row {  // a thread's row of margins and gradients
+                    std::vector<T> margin;
+                    std::vector<GradientPair<T>> gradient;
+                };
+                const auto make_row = [&](int) { return Row{std::vector<T>(k_size), std::vector<GradientPair<T>>(k_size)}; };
+                parallel_for(team, n, Schedule::even, make_row, [&](Index r, Row& row) {
+                    const auto i = static_cast<std::size_t>(r);
+                    for (int k = 0; k < K; ++k) row.margin[static_cast<std::size_t>(k)] = margin[at(k, i)];
+                    obj.gradient(row.margin.data(), y[r], weight ? weight[r] : T(1), row.gradient.data());
+                    for (int k = 0; k < K; ++k) gradients[at(k, i)] = row.gradient[static_cast<std::size_t>(k)];
+                });
             },
             objective);
         if (shared_roots) grower.root_histograms(gradients.data(), static_cast<std::size_t>(n), k_size, all_rows, roots.data());
@@ -196,8 +184,8 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
                     if (rng.uniform() < params.subsample) rows.push_back(static_cast<std::uint32_t>(r));
             } else {
                 rows.resize(static_cast<std::size_t>(n));
-#pragma omp parallel for num_threads(threads) schedule(static) if (big)
-                for (Index r = 0; r < n; ++r) rows[static_cast<std::size_t>(r)] = static_cast<std::uint32_t>(r);
+                parallel_for(team, n, Schedule::even,
+                             [&](Index r) { rows[static_cast<std::size_t>(r)] = static_cast<std::uint32_t>(r); });
             }
             const std::size_t sampled = rows.size();
             Tree<T> tree =
@@ -210,10 +198,10 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
             for (int node = 0; node < tree.size(); ++node)
                 if (tree.is_leaf(node)) leaves.push_back(node);
             if (adaptive_leaves) {  // leaf := median residual of its rows, times eta (XGBoost >= 2.0)
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (big)
-                for (std::size_t l = 0; l < leaves.size(); ++l) {
-                    const auto& range = ranges[static_cast<std::size_t>(leaves[l])];
-                    if (range.end == range.begin) continue;
+                parallel_for(team, static_cast<Index>(leaves.size()), Schedule::dynamic, [&](Index l) {
+                    const auto leaf = static_cast<std::size_t>(leaves[static_cast<std::size_t>(l)]);
+                    const auto& range = ranges[leaf];
+                    if (range.end == range.begin) return;
                     std::vector<T> residual, w;
                     for (std::size_t i = range.begin; i < range.end; ++i) {
                         const std::uint32_t r = node_rows[i];
@@ -221,24 +209,23 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
                         if (weight) w.push_back(weight[r]);
                     }
                     const T q = weight ? weighted_quantile(0.5, residual, w) : quantile(0.5, residual);
-                    tree.value[static_cast<std::size_t>(leaves[l])] = q * grow.split.eta;
-                }
+                    tree.value[leaf] = q * grow.split.eta;
+                });
             }
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (big)
-            for (std::size_t l = 0; l < leaves.size(); ++l) {
-                const auto node = static_cast<std::size_t>(leaves[l]);
+            parallel_for(team, static_cast<Index>(leaves.size()), Schedule::dynamic, [&](Index l) {
+                const auto node = static_cast<std::size_t>(leaves[static_cast<std::size_t>(l)]);
                 const T out = tree.value[node];
                 for (std::size_t i = ranges[node].begin; i < ranges[node].end; ++i)
                     margin[at(k, node_rows[i])] += out;
-            }
+            });
             if (sampled < static_cast<std::size_t>(n)) {  // rows left out of the sample still move
                 std::vector<std::uint8_t> in_sample(static_cast<std::size_t>(n), 0);
                 for (std::size_t i = 0; i < sampled; ++i) in_sample[node_rows[i]] = 1;
-#pragma omp parallel for num_threads(threads) schedule(static) if (big)
-                for (Index r = 0; r < n; ++r)
+                parallel_for(team, n, Schedule::even, [&](Index r) {
                     if (!in_sample[static_cast<std::size_t>(r)])
                         margin[at(k, static_cast<std::size_t>(r))] +=
                             tree.value[static_cast<std::size_t>(tree.leaf_of(X.row(r).data(), X.cols()))];
+                });
             }
             if (nv > 0) {
                 const Forest<T> one({tree}, {k}, X.cols());
@@ -277,7 +264,7 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
         }
         const bool go_on = shelf::report(progress, step);  // every round, the last one included
         if (!stop && !go_on) {
-            report.stopped_by_callback = true;
+            report.stopped = true;
             stop = true;
         }
         if (stop) break;
@@ -291,86 +278,20 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
     return Model<T>(std::move(params), X.cols(), base_score, std::move(trees), std::move(report));
 }
 
-}  // namespace detail
-
-/// Trains gradient-boosted trees on X (rows × features, NaN = missing) and labels y, with
-/// optional validation data (metrics every round, early stopping), sample weights (empty: all
-/// 1) and a progress callback (called after every round; returning false stops training).
+/// Trains on checked data with resolved hyperparameters (base_score and eval_metric set):
+/// the cut points, then the boosting loop on codes of one byte where they fit, else two.
 template <class T>
-Model<T> fit_views(const MatrixView<T>& X, const VectorView<T>& y, const Params& params,
-                   const Validation<T>& validation = {}, const VectorView<T>& weight = Vector<T>(),
-                   const ProgressCallback& progress = {}) {
-    params.validate();
-    const ObjectiveInfo& info = find_objective(params.objective);
-    const int threads = resolve_threads(params.nthread);
-    const T* w = weight.size() > 0 ? weight.data() : nullptr;
-    detail::check_data("xgboost fit: the training data", X, y, w, weight.size(), info, params.num_class, X.cols(),
-                       threads);
-    if (!validation.empty())
-        detail::check_data<T>("xgboost fit: the validation data", validation.X(), validation.y(), validation.weight(),
-                           validation.weight_size(), info, params.num_class, X.cols(), threads);
-    else if (params.early_stopping_rounds)
-        throw invalid_argument(errc::inconsistent, "xgboost: early_stopping_rounds needs validation data");
-    if (static_cast<std::uint64_t>(X.rows()) > std::uint64_t{0xFFFFFFFFu})
-        throw data_error(errc::shape_mismatch, "xgboost fit: more than 2^32 - 1 training rows");
-
-    Params resolved = params;
-    resolved.objective = info.name;
-    if (!resolved.base_score) resolved.base_score = detail::default_base_score(info, y, w);
-    check_base_score(info, *resolved.base_score);
-    if (resolved.eval_metric.empty()) resolved.eval_metric = {default_metric(info, params.tweedie_variance_power)};
-    std::vector<Metric> metrics;
-    for (const auto& name : resolved.eval_metric) metrics.push_back(parse_metric(name, info.multiclass));
-
+Model<T> train(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, const Params& resolved,
+               const Validation<T>& validation, const ProgressCallback& progress, const std::vector<Metric>& metrics,
+               int threads) {
     std::vector<Index> present;
-    const detail::Cuts<T> cuts = detail::make_cuts(X, w, params.max_bin, threads, present);
+    const Cuts<T> cuts = make_cuts(X, weight, resolved.max_bin, threads, present);
     const bool dense = std::all_of(present.begin(), present.end(), [&](Index c) { return c == X.rows(); });
-    if (detail::codes_fit<std::uint8_t>(cuts, present, X.rows()))
-        return detail::boost<T, std::uint8_t>(X, y, w, resolved, validation, progress, cuts, dense, metrics, threads);
-    return detail::boost<T, std::uint16_t>(X, y, w, resolved, validation, progress, cuts, dense, metrics, threads);
+    if (codes_fit<std::uint8_t>(cuts, present, X.rows()))
+        return boost<T, std::uint8_t>(X, y, weight, resolved, validation, progress, cuts, dense, metrics, threads);
+    return boost<T, std::uint16_t>(X, y, weight, resolved, validation, progress, cuts, dense, metrics, threads);
 }
 
-/// The model's eval_metric (its objective's default when none was given) on labelled data,
-/// in order, e.g. {{"auc", 0.93}, {"logloss", 0.21}}.
-template <class T>
-std::vector<std::pair<std::string, double>> evaluate(const Model<T>& model,
-                                                     const MatrixView<typename Model<T>::Scalar>& X,
-                                                     const VectorView<typename Model<T>::Scalar>& y,
-                                                     const VectorView<typename Model<T>::Scalar>& weight = Vector<T>(),
-                                                     int num_threads = 0) {
-    const Params& params = model.params();
-    const ObjectiveInfo& info = find_objective(params.objective);
-    const int threads = resolve_threads(num_threads);
-    const T* w = weight.size() > 0 ? weight.data() : nullptr;
-    detail::check_data("xgboost evaluate: the data", X, y, w, weight.size(), info, params.num_class,
-                       model.num_features(), threads);
-    PredictOptions options;
-    options.output_margin = true;
-    options.num_threads = num_threads;
-    const RowMatrix<T> margin = model.predict(X, options);
-    const std::vector<T> flat(margin.data(), margin.data() + margin.size());
-    const ObjectiveSettings settings = objective_settings(params);
-    const auto out = detail::metric_outputs(make_objective(params.objective, settings), settings, flat,
-                                            model.num_outputs(), info.multiclass);
-    std::vector<std::string> names = params.eval_metric;
-    if (names.empty()) names = {default_metric(info, params.tweedie_variance_power)};
-    std::vector<std::pair<std::string, double>> result;
-    for (const auto& name : names) {
-        const Metric m = parse_metric(name, info.multiclass);
-        result.emplace_back(m.name, evaluate_metric(m, out.data(), y.data(), w, X.rows(), model.num_outputs(),
-                                                    params.huber_slope));
-    }
-    return result;
-}
-
-/// fit() for any Eigen matrix and vector expressions (the scalar type of X is the model's).
-template <class DX, class DY>
-Model<typename DX::Scalar> fit(const Eigen::MatrixBase<DX>& X, const Eigen::MatrixBase<DY>& y, const Params& params,
-                               const Validation<typename DX::Scalar>& validation = {},
-                               const VectorView<typename DX::Scalar>& weight = Vector<typename DX::Scalar>(),
-                               const ProgressCallback& progress = {}) {
-    using T = typename DX::Scalar;
-    return fit_views<T>(MatrixView<T>(X), VectorView<T>(y), params, validation, weight, progress);
-}
+}  // namespace detail
 
 }  // namespace shelf::gbt

@@ -12,9 +12,11 @@
 // as eta are not part of XGBoost's model file; an imported model keeps their defaults.
 #pragma once
 
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <locale>
 #include <sstream>
 #include <string>
 #include <type_traits>
@@ -32,6 +34,7 @@ namespace detail {
 /// XGBoost writes parameters as strings; a float in its %g form reads back exactly.
 inline std::string xgb_number(double x) {
     std::ostringstream out;
+    out.imbue(std::locale::classic());
     out.precision(9);
     out << x;
     return out.str();
@@ -53,14 +56,14 @@ inline double xgb_param(const nlohmann::json& j, const char* key, const std::str
     if (!v.is_string()) bad_xgb(where + "." + key + " is neither a number nor a string");
     std::string text = v.get<std::string>();
     if (!text.empty() && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
-    try {
-        std::size_t used = 0;
-        const double x = std::stod(text, &used);
-        if (used != text.size()) throw std::invalid_argument(text);
-        return x;
-    } catch (const std::exception&) {
+    // from_chars, unlike stod, ignores the C locale.
+    const char* first = text.data() + (!text.empty() && text.front() == '+' ? 1 : 0);
+    const char* last = text.data() + text.size();
+    double x = 0.0;
+    const auto [end, error] = std::from_chars(first, last, x);
+    if (text.empty() || error != std::errc{} || end != last)
         bad_xgb(where + "." + key + " = \"" + v.get<std::string>() + "\" is not a number");
-    }
+    return x;
 }
 
 /// A count parameter (num_class, num_feature, num_nodes): a whole number in [0, max].
