@@ -116,7 +116,8 @@ struct Described {
         void validate() const { shelf::check_ranges(*this); }
     };
     using Scalar = float;
-    Params params;
+    Params params_;
+    const Params& params() const { return params_; }
     shelf::RowMatrix<float> centers;
     shelf::Vector<float> bias;
     std::vector<double> history;
@@ -127,7 +128,7 @@ struct Described {
 
     template <class Self, class Fields>
     static void fields(Self& m, Fields& f) {
-        f.params(m.params);
+        f.params(m.params_);
         f("centers", m.centers);
         f("bias", m.bias);
         f("history", m.history);
@@ -149,7 +150,7 @@ struct Described {
 
 TEST_CASE("A model described by its fields saves, loads and compares whole", "[core][serialize]") {
     Described a;
-    a.params.k = 3;
+    a.params_.k = 3;
     a.centers = shelf::RowMatrix<float>::Random(3, 4);
     a.bias = shelf::Vector<float>::Random(3);
     a.history = {3.5, 2.25, -0.0};
@@ -161,7 +162,7 @@ TEST_CASE("A model described by its fields saves, loads and compares whole", "[c
     shelf::save_model(a, bytes);
     Described b;
     shelf::load_model(b, bytes);
-    REQUIRE(b.params.k == 3);
+    REQUIRE(b.params_.k == 3);
     REQUIRE(b.centers == a.centers);
     REQUIRE(b.bias == a.bias);
     REQUIRE(b.history == a.history);

@@ -224,12 +224,18 @@ private:
     const ModelReader& r_;
 };
 
+/// The family tag of a model: its params()' `family`.
+template <class M>
+const char* family_of() {
+    return std::decay_t<decltype(std::declval<const M&>().params())>::family;
+}
+
 }  // namespace detail
 
 /// Writes `model` (family tag, scalar type, its fields) as one checksummed container.
 template <class M>
 void save_model(const M& model, std::ostream& out) {
-    ModelWriter w(M::Params::family, scalar_type_of<typename M::Scalar>());
+    ModelWriter w(detail::family_of<M>(), scalar_type_of<typename M::Scalar>());
     detail::FieldWriter fields(w);
     M::fields(model, fields);
     w.write(out);
@@ -240,7 +246,7 @@ void save_model(const M& model, std::ostream& out) {
 template <class M>
 void load_model(M& model, std::istream& in) {
     const ModelReader r(in);
-    r.expect(M::Params::family, scalar_type_of<typename M::Scalar>());
+    r.expect(detail::family_of<M>(), scalar_type_of<typename M::Scalar>());
     detail::FieldReader fields(r);
     M::fields(model, fields);
 }

@@ -17,7 +17,7 @@
 #include "shelf/core/error.hpp"
 #include "shelf/core/parallel.hpp"
 #include "shelf/core/params.hpp"
-#include "shelf/core/serialize.hpp"
+#include "shelf/core/model_fields.hpp"
 #include "shelf/core/types.hpp"
 #include "objective.hpp"
 #include "params.hpp"
@@ -154,93 +154,42 @@ public:
         return count;
     }
 
-    void save(std::ostream& out) const {
-        ModelWriter w(Params::family, scalar_type_of<T>());
-        w.params(to_map(params_));
-        w.scalar("num_features", static_cast<std::int64_t>(num_features_));
-        w.scalar("base_score", base_score_);
-        std::vector<std::uint64_t> offsets{0};
-        std::vector<std::int32_t> left, right, parent, feature;
-        std::vector<T> value, base_weight, loss_change, sum_hessian;
-        std::vector<std::uint8_t> default_left;
-        for (const Tree<T>& t : trees_) {
-            offsets.push_back(offsets.back() + static_cast<std::uint64_t>(t.size()));
-            left.insert(left.end(), t.left.begin(), t.left.end());
-            right.insert(right.end(), t.right.begin(), t.right.end());
-            parent.insert(parent.end(), t.parent.begin(), t.parent.end());
-            feature.insert(feature.end(), t.feature.begin(), t.feature.end());
-            value.insert(value.end(), t.value.begin(), t.value.end());
-            default_left.insert(default_left.end(), t.default_left.begin(), t.default_left.end());
-            base_weight.insert(base_weight.end(), t.base_weight.begin(), t.base_weight.end());
-            loss_change.insert(loss_change.end(), t.loss_change.begin(), t.loss_change.end());
-            sum_hessian.insert(sum_hessian.end(), t.sum_hessian.begin(), t.sum_hessian.end());
-        }
-        w.array("tree_offsets", offsets);
-        w.array("left", left);
-        w.array("right", right);
-        w.array("parent", parent);
-        w.array("feature", feature);
-        w.array("value", value);
-        w.array("default_left", default_left);
-        w.array("base_weight", base_weight);
-        w.array("loss_change", loss_change);
-        w.array("sum_hessian", sum_hessian);
-        w.scalar("best_iteration", static_cast<std::int32_t>(report_.best_iteration));
-        w.scalar("best_score", report_.best_score);
-        w.scalar("stopped", static_cast<std::uint8_t>((report_.stopped_early ? 1 : 0) | (report_.stopped ? 2 : 0)));
-        w.matrix("validation_history", report_.validation);
-        w.write(out);
+    /// What a model file holds (core/model_fields.hpp): trees as XGBoost keeps them, node arrays
+    /// concatenated in tree order.
+    template <class Self, class Fields>
+    static void fields(Self& m, Fields& f) {
+        f.params(m.params_);
+        f("num_features", m.num_features_);
+        f("base_score", m.base_score_);
+        f.ragged("tree_offsets", m.trees_, [](auto& t, auto& field) {
+            field("left", t.left);
+            field("right", t.right);
+            field("parent", t.parent);
+            field("feature", t.feature);
+            field("value", t.value);
+            field("default_left", t.default_left);
+            field("base_weight", t.base_weight);
+            field("loss_change", t.loss_change);
+            field("sum_hessian", t.sum_hessian);
+        });
+        f("best_iteration", m.report_.best_iteration);
+        f("best_score", m.report_.best_score);
+        f("stopped_early", m.report_.stopped_early);
+        f("stopped", m.report_.stopped);
+        f("validation_history", m.report_.validation);
     }
+
+    void save(std::ostream& out) const { save_model(*this, out); }
 
     /// Reads a model written by save(); anything inconsistent is a model_error.
     static Model load(std::istream& in) {
-        ModelReader r(in);
-        r.expect(Params::family, scalar_type_of<T>());
-        Params params = params_from_model<Params>(r.params());
-        const auto offsets = r.values<std::uint64_t>("tree_offsets");
-        const auto left = r.values<std::int32_t>("left"), right = r.values<std::int32_t>("right"),
-                   parent = r.values<std::int32_t>("parent"), feature = r.values<std::int32_t>("feature");
-        const auto value = r.values<T>("value"), base_weight = r.values<T>("base_weight"),
-                   loss_change = r.values<T>("loss_change"), sum_hessian = r.values<T>("sum_hessian");
-        const auto default_left = r.values<std::uint8_t>("default_left");
-        const std::size_t nodes = left.size();
-        if (offsets.empty() || offsets.front() != 0 || offsets.back() != nodes || right.size() != nodes ||
-            parent.size() != nodes || feature.size() != nodes || value.size() != nodes || base_weight.size() != nodes ||
-            loss_change.size() != nodes || sum_hessian.size() != nodes || default_left.size() != nodes)
-            throw model_error(errc::malformed, "the xgboost model's node arrays have inconsistent sizes");
-        std::vector<Tree<T>> trees;
-        for (std::size_t t = 0; t + 1 < offsets.size(); ++t) {
-            if (offsets[t + 1] <= offsets[t] || offsets[t + 1] > nodes)
-                throw model_error(errc::malformed, "the xgboost model's tree " + std::to_string(t) + " has no nodes");
-            const auto b = static_cast<std::ptrdiff_t>(offsets[t]), e = static_cast<std::ptrdiff_t>(offsets[t + 1]);
-            Tree<T> tree;
-            tree.left.assign(left.begin() + b, left.begin() + e);
-            tree.right.assign(right.begin() + b, right.begin() + e);
-            tree.parent.assign(parent.begin() + b, parent.begin() + e);
-            tree.feature.assign(feature.begin() + b, feature.begin() + e);
-            tree.value.assign(value.begin() + b, value.begin() + e);
-            tree.default_left.assign(default_left.begin() + b, default_left.begin() + e);
-            tree.base_weight.assign(base_weight.begin() + b, base_weight.begin() + e);
-            tree.loss_change.assign(loss_change.begin() + b, loss_change.begin() + e);
-            tree.sum_hessian.assign(sum_hessian.begin() + b, sum_hessian.begin() + e);
-            trees.push_back(std::move(tree));
-        }
-        FitReport report;
-        report.best_iteration = r.scalar<std::int32_t>("best_iteration");
-        report.best_score = r.scalar<double>("best_score");
-        const auto stopped = r.scalar<std::uint8_t>("stopped");
-        report.stopped_early = (stopped & 1) != 0;
-        report.stopped = (stopped & 2) != 0;
-        report.validation = r.matrix<double>("validation_history");
-        return Model(std::move(params), static_cast<Index>(r.scalar<std::int64_t>("num_features")),
-                     r.scalar<T>("base_score"), std::move(trees), std::move(report));
+        Model m;
+        load_model(m, in);
+        return Model(std::move(m.params_), m.num_features_, m.base_score_, std::move(m.trees_), std::move(m.report_));
     }
 
-    /// Same hyperparameters, trees, base score and report.
-    bool operator==(const Model& o) const {
-        return to_map(params_) == to_map(o.params_) && num_features_ == o.num_features_ &&
-               base_score_ == o.base_score_ && trees_ == o.trees_ && report_ == o.report_;
-    }
+    /// Same hyperparameters, trees, base score and report, bit for bit.
+    bool operator==(const Model& o) const { return same_model(*this, o); }
     bool operator!=(const Model& o) const { return !(*this == o); }
 
 private:
