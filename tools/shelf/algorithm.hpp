@@ -75,6 +75,9 @@ public:
     virtual const char* family() const = 0;  ///< family tag in model files
     virtual InputSpec input() const = 0;
     virtual std::vector<ParamInfo> describe() const = 0;
+    /// Checks a labelled channel against the hyperparameters before any training (the labels
+    /// an objective accepts), naming the file and the 1-based row.
+    virtual void check(const std::map<std::string, std::string>& /*hyperparameters*/, const Table& /*data*/) const {}
     virtual std::unique_ptr<Model> train(const std::map<std::string, std::string>& hyperparameters,
                                          const Table& train, const Table* validation,
                                          const ProgressCallback& progress) const = 0;

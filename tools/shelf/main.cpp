@@ -23,6 +23,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <shelf/core/checks.hpp>
 #include <shelf/core/error.hpp>
 
 #include "data.hpp"
@@ -91,6 +92,12 @@ int train(const std::string& algorithm_name, const std::string& train_path, cons
     std::optional<Table> validation, test;
     if (!validation_path.empty()) validation = read_table(validation_path, content_type, spec, spec.supervised, contract);
     if (!test_path.empty()) test = read_table(test_path, content_type, spec, spec.supervised, contract);
+    for (const Table* table : {&train_data, validation ? &*validation : nullptr, test ? &*test : nullptr}) {
+        if (!table) continue;
+        if (!table->sparse && table->series.empty())
+            shelf::require_columns(table->X.cols(), contract.feature_count, table->source);
+        if (spec.supervised) algorithm.check(hp, *table);
+    }
 
     ProgressBar bar;
     auto model = algorithm.train(hp, train_data, validation ? &*validation : nullptr, bar.callback());

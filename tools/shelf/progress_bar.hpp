@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include <unistd.h>
@@ -23,8 +24,11 @@ public:
         };
     }
 
+    /// Ends the bar; in the plain log the last report is printed too (training that stopped
+    /// early ends before its total).
     void finish() {
         if (terminal_ && drawn_) std::fputc('\n', stderr);
+        if (!terminal_ && last_ && !last_printed_) print_line(*last_);
         drawn_ = false;
     }
 
@@ -46,18 +50,28 @@ private:
                          metric.c_str());
             drawn_ = true;
         } else {
+            last_ = p;
             const int decile = static_cast<int>(fraction * 10);
-            if (decile <= last_decile_ && p.done != p.total) return;
+            last_printed_ = !(decile <= last_decile_ && p.done != p.total);
+            if (!last_printed_) return;
             last_decile_ = decile;
-            std::fprintf(stderr, "%s %lld/%lld (%.1fs)%s\n", p.stage.c_str(), p.done, p.total, elapsed,
-                         metric.c_str());
+            print_line(p);
         }
+    }
+
+    void print_line(const Progress& p) const {
+        const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
+        std::string metric;
+        if (!p.metric_name.empty()) metric = "  " + p.metric_name + " " + std::to_string(p.metric);
+        std::fprintf(stderr, "%s %lld/%lld (%.1fs)%s\n", p.stage.c_str(), p.done, p.total, elapsed, metric.c_str());
     }
 
     bool terminal_;
     Clock::time_point start_;
     bool drawn_ = false;
     int last_decile_ = -1;
+    std::optional<Progress> last_;  // the plain log's latest report, and whether it was printed
+    bool last_printed_ = false;
 };
 
 }  // namespace shelf::cli

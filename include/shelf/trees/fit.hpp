@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "shelf/core/outputs.hpp"
 #include "shelf/core/error.hpp"
 #include "shelf/core/parallel.hpp"
 #include "shelf/core/progress.hpp"
@@ -73,11 +74,8 @@ Model<typename DX::Scalar> fit(const Eigen::MatrixBase<DX>& X, const Eigen::Matr
 /// The model's eval_metric (its objective's default when none was given) on labelled data
 /// with the model's features, in order, e.g. {{"auc", 0.93}, {"logloss", 0.21}}.
 template <class T>
-std::vector<std::pair<std::string, double>> evaluate(const Model<T>& model,
-                                                     const MatrixView<typename Model<T>::Scalar>& X,
-                                                     const VectorView<typename Model<T>::Scalar>& y,
-                                                     const VectorView<typename Model<T>::Scalar>& weight = Vector<T>(),
-                                                     int num_threads = 0) {
+Metrics evaluate(const Model<T>& model, const MatrixArg<T>& X, const VectorView<typename Model<T>::Scalar>& y,
+                 const VectorView<typename Model<T>::Scalar>& weight = Vector<T>(), int num_threads = 0) {
     const Params& params = model.params();
     const ObjectiveInfo& info = find_objective(params.objective);
     const int threads = resolve_threads(num_threads);
@@ -94,13 +92,32 @@ std::vector<std::pair<std::string, double>> evaluate(const Model<T>& model,
                                             model.num_outputs(), info.multiclass);
     std::vector<std::string> names = params.eval_metric;
     if (names.empty()) names = {default_metric(info, params.tweedie_variance_power)};
-    std::vector<std::pair<std::string, double>> result;
+    Metrics result;
     for (const auto& name : names) {
         const Metric m = parse_metric(name, info.multiclass);
         result.emplace_back(m.name, evaluate_metric(m, out.data(), y.data(), w, X.rows(), model.num_outputs(),
                                                     params.huber_slope));
     }
     return result;
+}
+
+/// The platform's output fields for the rows of X: `score` (the objective's output: probability,
+/// count, value), for multi:softprob `score` (the class probabilities) and `predicted_label` (the
+/// most probable class), for multi:softmax `predicted_label` alone.
+template <class T>
+Outputs outputs(const Model<T>& model, const MatrixArg<T>& X, int num_threads = 0) {
+    PredictOptions options;
+    options.num_threads = num_threads;
+    RowMatrix<double> p = model.predict(X, options).template cast<double>();
+    if (model.objective() == "multi:softmax") return {{"predicted_label", std::move(p), true, false}};
+    if (model.objective() != "multi:softprob") return {{"score", std::move(p), false, false}};
+    RowMatrix<double> label(p.rows(), 1);
+    for (Index r = 0; r < p.rows(); ++r) {
+        Index best = 0;
+        p.row(r).maxCoeff(&best);
+        label(r, 0) = static_cast<double>(best);
+    }
+    return {{"score", std::move(p), false, true}, {"predicted_label", std::move(label), true, false}};
 }
 
 }  // namespace shelf::gbt

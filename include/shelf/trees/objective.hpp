@@ -21,10 +21,11 @@
 #include <vector>
 
 #include <Eigen/Core>
-#include <xsimd/xsimd.hpp>
 
 #include "shelf/core/error.hpp"
+#include "shelf/core/registry.hpp"
 #include "shelf/core/types.hpp"
+#include "shelf/simd/math.hpp"
 
 namespace shelf::gbt {
 
@@ -61,11 +62,6 @@ struct ObjectiveSettings {
 
 namespace detail {
 
-template <class T>
-T sigmoid(T x) {
-    return T(1) / (T(1) + std::exp(-x));
-}
-
 /// Quantile with linear interpolation between order statistics (NIST method, as
 /// XGBoost's common::Quantile); `values` is reordered.
 template <class T>
@@ -99,23 +95,6 @@ T weighted_quantile(double alpha, const std::vector<T>& values, const std::vecto
     return values[order[std::min(at, values.size() - 1)]];
 }
 
-/// out[i] = exp(x[i]) for `count` values (out may be x), each taken in double, in SIMD, and
-/// rounded to T: what std::exp returns in float, within rounding, for a fraction of its cost.
-template <class T>
-void exp_values(const T* x, std::size_t count, T* out) {
-    using Batch = xsimd::batch<double>;
-    constexpr std::size_t chunk = 256;
-    static_assert(chunk % Batch::size == 0, "a chunk is a whole number of SIMD registers");
-    alignas(64) double e[chunk];
-    for (std::size_t i = 0; i < count; i += chunk) {
-        const std::size_t m = std::min(chunk, count - i), padded = (m + Batch::size - 1) / Batch::size * Batch::size;
-        for (std::size_t j = 0; j < m; ++j) e[j] = static_cast<double>(x[i + j]);
-        std::fill(e + m, e + padded, 0.0);
-        for (std::size_t j = 0; j < padded; j += Batch::size) xsimd::exp(Batch::load_aligned(e + j)).store_aligned(e + j);
-        for (std::size_t j = 0; j < m; ++j) out[i + j] = static_cast<T>(e[j]);
-    }
-}
-
 }  // namespace detail
 
 namespace objectives {
@@ -143,7 +122,7 @@ struct LogisticBase {
         gradients(margin, &label, &weight, 1, out);
     }
     /// gradient() of `count` rows of one output each (weight may be null: all 1), exp(−m) by
-    /// exp_values().
+    /// simd::exp.
     template <class T>
     void gradients(const T* margin, const T* label, const T* weight, std::size_t count, GradientPair<T>* out) const {
         constexpr Index chunk = 256;
@@ -152,7 +131,7 @@ struct LogisticBase {
         for (std::size_t i = 0; i < count; i += chunk) {
             const Index m = std::min(chunk, static_cast<Index>(count - i));
             Chunk e = -Span(margin + i, m);
-            detail::exp_values(e.data(), static_cast<std::size_t>(m), e.data());
+            simd::exp(e.data(), static_cast<std::size_t>(m), e.data());
             const Span y(label + i, m);
             const Chunk p = (T(1) + e).inverse();
             Chunk w = weight ? Chunk(Span(weight + i, m)) : Chunk::Ones(m);
@@ -171,7 +150,7 @@ struct LogisticRegression : LogisticBase {
     static constexpr ObjectiveInfo info{"reg:logistic", "rmse", LabelRule::unit_interval, ScoreDomain::open_unit, false};
     using LogisticBase::LogisticBase;
     template <class T>
-    void transform(T* v) const { v[0] = detail::sigmoid(v[0]); }
+    void transform(T* v, std::size_t count = 1) const { simd::sigmoid(v, count, v); }
 };
 
 /// binary:logistic: logistic loss for 0/1 labels, output the probability of 1.
@@ -179,7 +158,7 @@ struct BinaryLogistic : LogisticBase {
     static constexpr ObjectiveInfo info{"binary:logistic", "logloss", LabelRule::binary, ScoreDomain::open_unit, false};
     using LogisticBase::LogisticBase;
     template <class T>
-    void transform(T* v) const { v[0] = detail::sigmoid(v[0]); }
+    void transform(T* v, std::size_t count = 1) const { simd::sigmoid(v, count, v); }
 };
 
 /// binary:logitraw: logistic loss, output the margin; base_score is a margin here (XGBoost 1.7).
@@ -231,24 +210,9 @@ struct SoftmaxBase {
             out[k] = {p * weight, h};
         }
     }
-    /// The class probabilities of `rows` rows of num_class margins each, in place; exps by
-    /// exp_values(), summed in double.
+    /// The class probabilities of `rows` rows of num_class margins each, in place.
     template <class T>
-    void softmax(T* v, std::size_t rows = 1) const {
-        const auto classes = static_cast<std::size_t>(num_class);
-        for (std::size_t r = 0; r < rows; ++r) {
-            T* row = v + r * classes;
-            const T top = *std::max_element(row, row + classes);
-            for (std::size_t k = 0; k < classes; ++k) row[k] -= top;
-        }
-        detail::exp_values(v, rows * classes, v);
-        for (std::size_t r = 0; r < rows; ++r) {
-            T* row = v + r * classes;
-            double sum = 0;
-            for (std::size_t k = 0; k < classes; ++k) sum += row[k];
-            for (std::size_t k = 0; k < classes; ++k) row[k] /= static_cast<T>(sum);
-        }
-    }
+    void softmax(T* v, std::size_t rows = 1) const { simd::softmax(v, rows, static_cast<std::size_t>(num_class)); }
     template <class T>
     T margin_of(T base_score) const { return base_score; }
 };
@@ -274,10 +238,18 @@ struct Softmax : SoftmaxBase {
     }
 };
 
+/// The log link shared by count:poisson, reg:gamma and reg:tweedie: outputs exp(margin).
+struct LogLink {
+    template <class T>
+    void transform(T* v, std::size_t count = 1) const { simd::exp(v, count, v); }
+    template <class T>
+    T margin_of(T base_score) const { return std::log(base_score); }
+};
+
 /// count:poisson: Poisson log-likelihood with a log link; the hessian is inflated by
 /// exp(max_delta_step) to keep early steps small, as in XGBoost (where max_delta_step
 /// defaults to 0.7 under this objective, for the trees too).
-struct Poisson {
+struct Poisson : LogLink {
     static constexpr ObjectiveInfo info{"count:poisson", "poisson-nloglik", LabelRule::nonnegative, ScoreDomain::positive, false};
     double max_delta_step;
     explicit Poisson(const ObjectiveSettings& s) : max_delta_step(s.poisson_max_delta_step) {}
@@ -286,14 +258,10 @@ struct Poisson {
         *out = {(std::exp(margin[0]) - label) * weight,
                 std::exp(margin[0] + static_cast<T>(max_delta_step)) * weight};
     }
-    template <class T>
-    void transform(T* v) const { v[0] = std::exp(v[0]); }
-    template <class T>
-    T margin_of(T base_score) const { return std::log(base_score); }
 };
 
 /// reg:gamma: gamma deviance with a log link.
-struct Gamma {
+struct Gamma : LogLink {
     static constexpr ObjectiveInfo info{"reg:gamma", "gamma-nloglik", LabelRule::positive, ScoreDomain::positive, false};
     explicit Gamma(const ObjectiveSettings&) {}
     template <class T>
@@ -301,14 +269,10 @@ struct Gamma {
         const T e = std::exp(margin[0]);
         *out = {(T(1) - label / e) * weight, label / e * weight};
     }
-    template <class T>
-    void transform(T* v) const { v[0] = std::exp(v[0]); }
-    template <class T>
-    T margin_of(T base_score) const { return std::log(base_score); }
 };
 
 /// reg:tweedie: Tweedie deviance with variance power rho in [1, 2), log link.
-struct Tweedie {
+struct Tweedie : LogLink {
     static constexpr ObjectiveInfo info{"reg:tweedie", "tweedie-nloglik", LabelRule::nonnegative, ScoreDomain::positive, false};
     double rho;
     explicit Tweedie(const ObjectiveSettings& s) : rho(s.tweedie_variance_power) {}
@@ -319,10 +283,6 @@ struct Tweedie {
         const T b = std::exp((T(2) - r) * margin[0]);
         *out = {(-label * a + b) * weight, (-label * (T(1) - r) * a + (T(2) - r) * b) * weight};
     }
-    template <class T>
-    void transform(T* v) const { v[0] = std::exp(v[0]); }
-    template <class T>
-    T margin_of(T base_score) const { return std::log(base_score); }
 };
 
 /// reg:absoluteerror: |m − y|. After each tree, leaves are set to the (weighted) median of
@@ -379,6 +339,11 @@ template <class Objective, class T>
 void transform_rows(const Objective& objective, T* v, std::size_t rows, std::size_t outputs) {
     if constexpr (std::is_same_v<Objective, objectives::Softprob>) {
         objective.softmax(v, rows);
+    } else if constexpr (std::is_base_of_v<objectives::LogisticBase, Objective> &&
+                         !std::is_same_v<Objective, objectives::LogitRaw>) {
+        objective.transform(v, rows);  // one output per row: the block at once, in SIMD
+    } else if constexpr (std::is_base_of_v<objectives::LogLink, Objective>) {
+        objective.transform(v, rows);
     } else {
         for (std::size_t r = 0; r < rows; ++r) objective.transform(v + r * outputs);
     }
@@ -425,14 +390,7 @@ inline const auto& objective_infos() {
 
 /// The objective called `name` (reg:linear is read as reg:squarederror); unknown names list the valid ones.
 inline const ObjectiveInfo& find_objective(const std::string& name) {
-    const std::string canonical = detail::canonical_objective(name);
-    std::string valid;
-    for (const auto& info : objective_infos()) {
-        if (canonical == info.name) return info;
-        valid += (valid.empty() ? "" : ", ") + std::string(info.name);
-    }
-    throw invalid_argument(errc::bad_value,
-                           "xgboost: unknown objective '" + name + "'; valid objectives: " + valid + ", reg:linear");
+    return find_named(objective_infos(), detail::canonical_objective(name), "xgboost: objective");
 }
 
 /// The objective called `name`, configured by `settings`.

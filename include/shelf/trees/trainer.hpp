@@ -30,6 +30,27 @@
 
 namespace shelf::gbt {
 
+/// Throws data_error naming the first label that `info`'s objective does not accept, its row
+/// numbered from `first_row` (the command line numbers rows from 1, as files number lines).
+template <class T>
+void check_labels(const VectorView<T>& y, const ObjectiveInfo& info, int num_class, const std::string& where,
+                  Index first_row = 0) {
+    for (Index r = 0; r < y.size(); ++r) {
+        const T label = y[r];
+        if (label_ok(info, label, num_class)) continue;
+        const std::string row = std::to_string(first_row + r);
+        if (!std::isfinite(label))
+            throw data_error(errc::not_finite, where + ": the label in row " + row + " is " +
+                                                   (std::isnan(label) ? "NaN" : "infinite"));
+        throw data_error(errc::bad_label,
+                         where + ": the label in row " + row + " is " + shelf::detail::format_value(static_cast<double>(label)) +
+                             "; " + info.name + " expects " + label_expectation(info, num_class) +
+                             (info.labels == LabelRule::binary && label == T(-1)
+                                  ? " (labels given as -1/+1: write -1 as 0, as XGBoost and the platform expect)"
+                                  : ""));
+    }
+}
+
 namespace detail {
 
 /// Rejects data the objective cannot learn from, naming the row (and column): `where` names
@@ -47,15 +68,8 @@ void check_data(const std::string& where, const std::string& context, const Matr
     if (weight_size != 0 && weight_size != X.rows())
         throw data_error(errc::shape_mismatch, where + " has " + std::to_string(X.rows()) + " rows but " +
                                                    std::to_string(weight_size) + " weights");
+    check_labels(y, info, num_class, where);
     for (Index r = 0; r < X.rows(); ++r) {
-        const T label = y[r];
-        if (!std::isfinite(label))
-            throw data_error(errc::not_finite, where + ": the label in row " + std::to_string(r) + " is " +
-                                                   (std::isnan(label) ? "NaN" : "infinite"));
-        if (!label_ok(info, label, num_class))
-            throw data_error(errc::bad_label, where + ": the label in row " + std::to_string(r) + " is " +
-                                                  std::to_string(static_cast<double>(label)) + "; " + info.name +
-                                                  " expects " + label_expectation(info, num_class));
         if (weight && !(std::isfinite(weight[r]) && weight[r] >= T(0)))
             throw data_error(errc::bad_label, where + ": the weight of row " + std::to_string(r) + " is " +
                                                   std::to_string(static_cast<double>(weight[r])) +
@@ -234,7 +248,8 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
             trees.push_back(std::move(tree));
         }
 
-        Progress step{"round", round + 1, rounds, 0.0, metrics.back().name};
+        // Named by channel, as XGBoost prints them: validation-auc, train-logloss.
+        Progress step{"round", round + 1, rounds, 0.0, (nv > 0 ? "validation-" : "train-") + metrics.back().name};
         bool stop = false;
         if (nv > 0) {
             const auto out = metric_outputs(objective, settings, valid_margin, K, info.multiclass);

@@ -26,6 +26,7 @@ public:
     explicit LinearLearnerModel(linear::Model<float> model) : model_(std::move(model)) {}
 
     void save(std::ostream& out) const override { model_.save(out); }
+    std::map<std::string, std::string> hyperparameters() const override { return to_map(model_.params()); }
 
     Outputs predict(const Table& data) const override {
         const RowMatrix<float> score = data.sparse ? model_.score(*data.sparse) : model_.score(data.X);
@@ -38,11 +39,8 @@ public:
     }
 
     Metrics evaluate(const Table& data, const std::string& channel) const override {
-        const linear::Metrics metrics = data.sparse ? linear::evaluate(model_, {*data.sparse, data.y})
-                                                    : linear::evaluate(model_, {data.X, data.y});
-        Metrics out;
-        for (const auto& [name, value] : metrics) out.emplace_back(channel + ":" + name, value);
-        return out;
+        return named(channel, data.sparse ? linear::evaluate(model_, *data.sparse, data.y)
+                                          : linear::evaluate(model_, data.X, data.y));
     }
 
 private:
@@ -59,9 +57,11 @@ public:
     std::unique_ptr<Model> train(const std::map<std::string, std::string>& hyperparameters, const Table& train,
                                  const Table* validation, const ProgressCallback& progress) const override {
         const auto params = from_map<linear::Params>(hyperparameters);
-        const linear::Channel<float> data = channel(train);
-        linear::Model<float> model = validation ? fit_with(data, channel(*validation), params, progress)
-                                                : linear::fit<float>(data, params, nullptr, progress);
+        const Validation<float> valid = !validation        ? Validation<float>()
+                                        : validation->sparse ? Validation<float>(*validation->sparse, validation->y)
+                                                             : Validation<float>(validation->X, validation->y);
+        linear::Model<float> model = train.sparse ? linear::fit(*train.sparse, train.y, params, valid, progress)
+                                                  : linear::fit(train.X, train.y, params, valid, progress);
         if (model.report().plus_minus_one)
             std::cerr << "linear-learner: binary labels given as -1/+1 are read as 0/1 "
                          "(predicted_label will be 0 or 1)\n";
@@ -73,14 +73,6 @@ public:
     }
 
 private:
-    static linear::Model<float> fit_with(const linear::Channel<float>& data, const linear::Channel<float>& valid,
-                                         const linear::Params& params, const ProgressCallback& progress) {
-        return linear::fit<float>(data, params, &valid, progress);
-    }
-    static linear::Channel<float> channel(const Table& t) {
-        if (t.sparse) return {*t.sparse, t.y};
-        return {t.X, t.y};
-    }
     static std::unique_ptr<Model> wrap(linear::Model<float> model) {
         return std::make_unique<LinearLearnerModel>(std::move(model));
     }
