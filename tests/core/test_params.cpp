@@ -142,13 +142,13 @@ TEST_CASE("A registry finds entries by name and lists the valid ones on a miss",
         int arity;
     };
     static constexpr Entry entries[] = {{"binary:logistic", 1}, {"multi:softprob", 2}, {"reg:squarederror", 1}};
-    REQUIRE(shelf::find_named(entries, "multi:softprob", "xgboost: objective").arity == 2);
+    REQUIRE(shelf::find_named(entries, "multi:softprob", "xgboost: unknown objective").arity == 2);
     REQUIRE(shelf::names_of(entries) == std::vector<std::string>{"binary:logistic", "multi:softprob", "reg:squarederror"});
-    REQUIRE_THROWS_WITH(shelf::find_named(entries, "binary:logistc", "xgboost: objective"),
+    REQUIRE_THROWS_WITH(shelf::find_named(entries, "binary:logistc", "xgboost: unknown objective"),
                         Catch::Contains("shelf.invalid_argument.103") && Catch::Contains("did you mean 'binary:logistic'") &&
                             Catch::Contains("valid: binary:logistic, multi:softprob, reg:squarederror"));
     static constexpr std::pair<int, const char*> pairs[] = {{0, "msd"}, {1, "ssd"}};
-    REQUIRE(shelf::find_named(pairs, "ssd", "kmeans: eval_metrics").first == 1);
+    REQUIRE(shelf::find_named(pairs, "ssd", "kmeans: unknown metric").first == 1);
 }
 
 TEST_CASE("A misspelt choice is refused with a suggestion", "[core][params]") {

@@ -41,14 +41,14 @@ std::vector<std::string> names_of(const Range& entries) {
     return names;
 }
 
-/// The entry called `name`. A miss throws invalid_argument(bad_value): "<what> 'name' is not
-/// known (did you mean '...'?); valid: a, b, c".
+/// The entry called `name`. A miss throws invalid_argument(bad_value): "<what> 'name' (did you
+/// mean '...'?); valid: a, b, c", where `what` reads like "xgboost: unknown objective".
 template <class Range>
 const auto& find_named(const Range& entries, const std::string& name, const std::string& what) {
     for (const auto& e : entries)
         if (name == entry_name(e)) return e;
     const auto names = names_of(entries);
-    throw invalid_argument(errc::bad_value, what + " '" + name + "' is not known" + detail::suggestion(name, names) +
+    throw invalid_argument(errc::bad_value, what + " '" + name + "'" + detail::suggestion(name, names) +
                                                 "; valid: " + detail::join(names));
 }
 

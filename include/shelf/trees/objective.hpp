@@ -390,7 +390,7 @@ inline const auto& objective_infos() {
 
 /// The objective called `name` (reg:linear is read as reg:squarederror); unknown names list the valid ones.
 inline const ObjectiveInfo& find_objective(const std::string& name) {
-    return find_named(objective_infos(), detail::canonical_objective(name), "xgboost: objective");
+    return find_named(objective_infos(), detail::canonical_objective(name), "xgboost: unknown objective");
 }
 
 /// The objective called `name`, configured by `settings`.

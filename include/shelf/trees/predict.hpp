@@ -23,12 +23,9 @@
 #include <type_traits>
 #include <vector>
 
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
-
 #include "shelf/core/parallel.hpp"
 #include "shelf/core/types.hpp"
+#include "shelf/simd/tree_walk.hpp"
 #include "tree.hpp"
 
 namespace shelf::gbt::detail {
@@ -43,8 +40,8 @@ struct FlatNode {
 template <class T>
 class Forest {
 public:
-    static constexpr Index block = 64;
-    static constexpr std::uint32_t left_bit = 0x80000000u;
+    static constexpr Index block = simd::padded_tree_rows;
+    static constexpr std::uint32_t left_bit = simd::missing_left_bit;
 
     Forest() = default;
 
@@ -143,62 +140,19 @@ private:
         std::uint32_t splits = 0, leaves = 0;
         std::int32_t depth = -1;
     };
-    static constexpr int complete_depth = 6;
+    static constexpr int complete_depth = simd::padded_tree_max_depth;
 
     /// Adds tree t's outputs for the 64 rows of `rows` to `sums` through its padded copy, if it
-    /// has one; rows past the block's end are walked too (they hold stale values) and ignored.
+    /// has one (simd/tree_walk.hpp); rows past the block's end are walked too (they hold stale
+    /// values) and ignored.
     bool add_complete([[maybe_unused]] std::size_t t, [[maybe_unused]] const T* rows, [[maybe_unused]] Index width,
                       [[maybe_unused]] T* sums) const noexcept {
 #if defined(__AVX512F__)
         if constexpr (std::is_same_v<T, float>) {
             const Complete& tree = complete_[t];
             if (tree.depth < 0) return false;
-            constexpr int groups = block / 16;
-            const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-            const __m512i feature_bits = _mm512_set1_epi32(static_cast<int>(~left_bit));
-            const __m512i missing_left = _mm512_set1_epi32(static_cast<int>(left_bit));
-            const __m512i one = _mm512_set1_epi32(1);
-            __m512i row_start[groups], at[groups];  // at: position within the current level
-            for (int q = 0; q < groups; ++q) {
-                row_start[q] = _mm512_mullo_epi32(_mm512_add_epi32(lanes, _mm512_set1_epi32(16 * q)),
-                                                  _mm512_set1_epi32(static_cast<int>(width)));
-                at[q] = _mm512_setzero_si512();
-            }
-            const auto low = [](int count) { return static_cast<__mmask16>(count >= 16 ? 0xffffu : (1u << count) - 1); };
-            const auto high = [](int count) { return static_cast<__mmask16>(count > 16 ? 0xffffu : 0u); };
-            for (int level = 0; level < tree.depth; ++level) {
-                const int count = 1 << level;
-                const float* value = split_value_.data() + tree.splits + count - 1;
-                const std::int32_t* code = split_code_.data() + tree.splits + count - 1;
-                const __m512 value0 = _mm512_maskz_loadu_ps(low(count), value);
-                const __m512 value1 = _mm512_maskz_loadu_ps(high(count), value + 16);
-                const __m512i code0 = _mm512_maskz_loadu_epi32(low(count), code);
-                const __m512i code1 = _mm512_maskz_loadu_epi32(high(count), code + 16);
-                for (int q = 0; q < groups; ++q) {
-                    const __m512 threshold = _mm512_permutex2var_ps(value0, at[q], value1);
-                    const __m512i node = _mm512_permutex2var_epi32(code0, at[q], code1);
-                    const __m512 x =
-                        _mm512_i32gather_ps(_mm512_add_epi32(row_start[q], _mm512_and_si512(node, feature_bits)), rows, 4);
-                    // NaN fails `x < threshold`, so it goes right unless the node sends missing values left.
-                    const __mmask16 left = _mm512_cmp_ps_mask(x, threshold, _CMP_LT_OQ) |
-                                           (_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q) & _mm512_test_epi32_mask(node, missing_left));
-                    const __m512i twice = _mm512_add_epi32(at[q], at[q]);
-                    at[q] = _mm512_mask_add_epi32(twice, static_cast<__mmask16>(~left), twice, one);
-                }
-            }
-            const int count = 1 << tree.depth;
-            const float* leaf = leaf_value_.data() + tree.leaves;
-            const __m512 leaf0 = _mm512_maskz_loadu_ps(low(count), leaf);
-            const __m512 leaf1 = _mm512_maskz_loadu_ps(high(count), leaf + 16);
-            const __m512 leaf2 = _mm512_maskz_loadu_ps(high(count - 16), leaf + 32);
-            const __m512 leaf3 = _mm512_maskz_loadu_ps(high(count - 32), leaf + 48);
-            const __m512i upper_half = _mm512_set1_epi32(32);
-            for (int q = 0; q < groups; ++q) {
-                const __m512 output = _mm512_mask_blend_ps(_mm512_test_epi32_mask(at[q], upper_half),
-                                                           _mm512_permutex2var_ps(leaf0, at[q], leaf1),
-                                                           _mm512_permutex2var_ps(leaf2, at[q], leaf3));
-                _mm512_storeu_ps(sums + 16 * q, _mm512_add_ps(_mm512_loadu_ps(sums + 16 * q), output));
-            }
+            simd::padded_tree_walk(split_value_.data() + tree.splits, split_code_.data() + tree.splits,
+                                   leaf_value_.data() + tree.leaves, tree.depth, rows, width, sums);
             return true;
         }
 #endif
