@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
         std::cout << "regressor (kept model " << regressor.report().selected << " of "
                   << regressor.report().models.size() << ", learning_rate " << *regressor.params().learning_rate
                   << ")\n";
-        for (const auto& [name, value] : linear::evaluate(regressor, {test.features, test.labels}))
+        for (const auto& [name, value] : linear::evaluate(regressor, test.features, test.labels))
             std::cout << "  test:" << name << " = " << value << "\n";
 
         // 2. Binary classification with a recall target: the decision threshold is tuned on
@@ -47,9 +47,9 @@ int main(int argc, char** argv) {
                                             {train.features.bottomRows(700), old_train.tail(700)});
         std::cout << "classifier (threshold " << classifier.threshold() << " on P(old))\n";
         for (const auto& [name, value] :
-             linear::evaluate(classifier, {train.features.bottomRows(700), old_train.tail(700)}))
+             linear::evaluate(classifier, train.features.bottomRows(700), old_train.tail(700)))
             if (name == "precision" || name == "recall") std::cout << "  validation:" << name << " = " << value << "\n";
-        for (const auto& [name, value] : linear::evaluate(classifier, {test.features, old_test}))
+        for (const auto& [name, value] : linear::evaluate(classifier, test.features, old_test))
             std::cout << "  test:" << name << " = " << value << "\n";
 
         // 3. A model is a value: save it, load it, predict with it.

@@ -12,9 +12,9 @@
 #include <xsimd/xsimd.hpp>
 
 #include <shelf/cluster.hpp>
+#include <shelf/core/parallel.hpp>
 #include <shelf/core/random.hpp>
 #include <shelf/simd/distance.hpp>
-#include <shelf/simd/threads.hpp>
 
 namespace {
 

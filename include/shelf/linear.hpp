@@ -5,7 +5,7 @@
 //     auto model = shelf::linear::fit(X, y, p, {X_valid, y_valid});  // X dense or CSR
 //     Eigen::VectorXf label = model.predict(X_test);                 // predicted_label
 //     shelf::RowMatrix<float> score = model.score(X_test);            // P(class 1)
-//     auto metrics = shelf::linear::evaluate(model, {X_test, y_test});
+//     auto metrics = shelf::linear::evaluate(model, X_test, y_test);
 #pragma once
 
 #include "linear/evaluate.hpp"

@@ -57,9 +57,12 @@ TEST_CASE("NaN features are refused, naming row and column", "[linear][errors]")
     data.X(12, 2) = std::numeric_limits<double>::quiet_NaN();
     const auto p = params(PredictorType::regressor);
     REQUIRE_THROWS_WITH(fit(data.X, data.y, p), Catch::Contains("shelf.data_error.203") &&
-                                                    Catch::Contains("row 12, column 2") && Catch::Contains("NaN"));
+                                                    Catch::Contains("X(12, 2) is nan (row 12, column 2, from 0)"));
     const shelf::SparseMatrix<double> S = data.X.sparseView();
     REQUIRE_THROWS_WITH(fit(S, data.y, p), Catch::Contains("shelf.data_error.203") && Catch::Contains("row 12, column 2"));
+    const auto other = synthetic::regression<double>(300, 4, 0.1, 44);
+    REQUIRE_THROWS_WITH(fit(other.X, other.y, p, {S, data.y}),
+                        Catch::Contains("linear-learner fit (validation data): X(12, 2) is nan"));
     SECTION("in predict too") {
         const auto clean = synthetic::regression<double>(300, 4, 0.1, 44);
         const auto model = fit(clean.X, clean.y, p);
@@ -98,6 +101,11 @@ TEST_CASE("shapes that do not agree are refused", "[linear][errors]") {
         const shelf::RowMatrix<float> narrow = data.X.leftCols(3);
         REQUIRE_THROWS_WITH(fit(data.X, data.y, p, {narrow, data.y}),
                             Catch::Contains("shelf.data_error.202") && Catch::Contains("validation channel has 3"));
+    }
+    SECTION("validation rows with weights: the linear learner weighs none") {
+        const shelf::Vector<float> weight = shelf::Vector<float>::Ones(data.y.size());
+        REQUIRE_THROWS_WITH(fit(data.X, data.y, p, {data.X, data.y, weight}),
+                            Catch::Contains("shelf.invalid_argument.105") && Catch::Contains("weights"));
     }
 }
 

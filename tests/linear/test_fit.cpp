@@ -247,7 +247,7 @@ TEST_CASE("early stopping ends training once no model improves", "[linear][fit]"
     }
     SECTION("a progress callback that returns false stops training") {
         std::vector<shelf::Progress> seen;
-        const auto model = fit(data.X, data.y, p, [&](const shelf::Progress& progress) {
+        const auto model = fit(data.X, data.y, p, {}, [&](const shelf::Progress& progress) {
             seen.push_back(progress);
             return progress.done < 2;
         });

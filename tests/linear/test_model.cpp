@@ -154,7 +154,7 @@ TEST_CASE("evaluate reports the platform's metric names", "[linear][model]") {
     SECTION("binary") {
         const auto data = synthetic::logistic<double>(1500, 3, 38);
         const auto model = fit(data.X, data.y, params(PredictorType::binary_classifier));
-        const auto m = evaluate(model, {data.X, data.y});
+        const auto m = evaluate(model, data.X, data.y);
         REQUIRE(names(m) == std::vector<std::string>{"objective_loss", "binary_classification_accuracy", "binary_f_beta",
                                                      "precision", "recall", "roc_auc_score"});
         REQUIRE(m[0].second == Approx(shelf::metrics::log_loss(data.y, model.score(data.X))).epsilon(1e-9));
@@ -166,7 +166,7 @@ TEST_CASE("evaluate reports the platform's metric names", "[linear][model]") {
         p.num_classes = 4;
         p.accuracy_top_k = 2;
         const auto model = fit(data.X, data.y, p);
-        const auto m = evaluate(model, {data.X, data.y});
+        const auto m = evaluate(model, data.X, data.y);
         REQUIRE(names(m) == std::vector<std::string>{"objective_loss", "multiclass_accuracy", "multiclass_top_k_accuracy",
                                                      "macro_precision", "macro_recall", "macro_f_beta"});
         REQUIRE(m[0].second == Approx(shelf::metrics::log_loss(data.y, model.score(data.X))).epsilon(1e-9));
@@ -175,7 +175,7 @@ TEST_CASE("evaluate reports the platform's metric names", "[linear][model]") {
     SECTION("regressor") {
         const auto data = synthetic::regression<double>(1500, 3, 1.0, 40);
         const auto model = fit(data.X, data.y, params(PredictorType::regressor));
-        const auto m = evaluate(model, {data.X, data.y});
+        const auto m = evaluate(model, data.X, data.y);
         REQUIRE(names(m) == std::vector<std::string>{"objective_loss", "mse", "rmse", "absolute_loss"});
         REQUIRE(m[0].second == Approx(m[1].second));  // squared_loss is the squared error
         REQUIRE(m[2].second == Approx(shelf::metrics::rmse(data.y, model.predict(data.X))));

@@ -109,7 +109,7 @@ TEST_CASE("the model kept is the best of the sweep on the selection data", "[lin
     REQUIRE(report.on_validation);
     require_kept_by_rule(report, double(noisy().valid.X.rows()));
     SECTION("its reported metric is what evaluate() finds on the same data") {
-        const auto metrics = evaluate(model, {noisy().valid.X, noisy().valid.y});
+        const auto metrics = evaluate(model, noisy().valid.X, noisy().valid.y);
         REQUIRE(metrics[2].first == "binary_f_beta");
         REQUIRE(metrics[2].second == Approx(report.models[std::size_t(report.selected)].metric));
     }

@@ -20,7 +20,6 @@
 #include "shelf/core/parallel.hpp"
 #include "shelf/core/types.hpp"
 #include "shelf/simd/distance.hpp"
-#include "shelf/simd/threads.hpp"
 
 namespace shelf::kmeans::detail {
 
@@ -109,49 +108,52 @@ CenterSums assign(const RowSource<T>& source, const RowMatrix<T>& centers, int t
     const Vector<T> center_norms = centers.rowwise().squaredNorm();
     const Index block = simd::block_rows<T>(d, k);
     const Index blocks = (n + block - 1) / block;
-    const int team = simd::team_size(threads, blocks, static_cast<double>(n) * static_cast<double>(d) * static_cast<double>(k + 1));
+    const int team = team_size(threads, blocks, static_cast<double>(n) * static_cast<double>(d) * static_cast<double>(k + 1));
     std::vector<CenterSums> partial(static_cast<std::size_t>(team), CenterSums(k, d, accumulate));
-    simd::ExceptionSlot failure;
-#pragma omp parallel num_threads(team)
-    {
-        keep_eigen_serial();
-        CenterSums& mine = partial[static_cast<std::size_t>(thread_index())];
+    struct Local {
+        CenterSums* mine = nullptr;
         RowMatrix<T> rows, scratch, block_sums;
         Vector<T> norms;
         std::vector<std::int32_t> nearest;
         std::vector<char> touched;
-#pragma omp for schedule(static)
-        for (Index b = 0; b < blocks; ++b)
-            failure.run([&] {
-                const Index first = b * block, count = std::min(block, n - first);
-                nearest.resize(static_cast<std::size_t>(count));
-                source.gather(first, count, rows, norms);
-                simd::nearest<T>(centers, center_norms, rows, norms, scratch, sqdist.data() + first, nearest.data());
-                if (accumulate && block_sums.rows() != k) block_sums.setZero(k, d), touched.assign(static_cast<std::size_t>(k), 0);
-                for (Index r = 0; r < count; ++r) {
-                    const Index i = first + r;
-                    const int c = nearest[static_cast<std::size_t>(r)];
-                    const double w = source.weight(i);
-                    if (labels[i] != c) ++mine.changed, labels[i] = c;
-                    mine.inertia += w * static_cast<double>(sqdist[i]);
-                    if (!accumulate) continue;
-                    mine.weights[c] += w;
-                    touched[static_cast<std::size_t>(c)] = 1;
-                    if (w == 1.0)
-                        block_sums.row(c) += rows.row(r);
-                    else
-                        block_sums.row(c) += static_cast<T>(w) * rows.row(r);
-                }
-                if (!accumulate) return;
-                for (Index c = 0; c < k; ++c)
-                    if (touched[static_cast<std::size_t>(c)]) {
-                        mine.sums.row(c) += block_sums.row(c).template cast<double>();
-                        block_sums.row(c).setZero();
-                        touched[static_cast<std::size_t>(c)] = 0;
-                    }
-            });
-    }
-    failure.rethrow();
+    };
+    auto make_local = [&](int t) {
+        Local local;
+        local.mine = &partial[static_cast<std::size_t>(t)];
+        return local;
+    };
+    parallel_for(team, blocks, Schedule::even, make_local, [&](Index b, Local& local) {
+        CenterSums& mine = *local.mine;
+        RowMatrix<T>& rows = local.rows;
+        RowMatrix<T>& block_sums = local.block_sums;
+        std::vector<char>& touched = local.touched;
+        const Index first = b * block, count = std::min(block, n - first);
+        local.nearest.resize(static_cast<std::size_t>(count));
+        source.gather(first, count, rows, local.norms);
+        simd::nearest<T>(centers, center_norms, rows, local.norms, local.scratch, sqdist.data() + first, local.nearest.data());
+        if (accumulate && block_sums.rows() != k) block_sums.setZero(k, d), touched.assign(static_cast<std::size_t>(k), 0);
+        for (Index r = 0; r < count; ++r) {
+            const Index i = first + r;
+            const int c = local.nearest[static_cast<std::size_t>(r)];
+            const double w = source.weight(i);
+            if (labels[i] != c) ++mine.changed, labels[i] = c;
+            mine.inertia += w * static_cast<double>(sqdist[i]);
+            if (!accumulate) continue;
+            mine.weights[c] += w;
+            touched[static_cast<std::size_t>(c)] = 1;
+            if (w == 1.0)
+                block_sums.row(c) += rows.row(r);
+            else
+                block_sums.row(c) += static_cast<T>(w) * rows.row(r);
+        }
+        if (!accumulate) return;
+        for (Index c = 0; c < k; ++c)
+            if (touched[static_cast<std::size_t>(c)]) {
+                mine.sums.row(c) += block_sums.row(c).template cast<double>();
+                block_sums.row(c).setZero();
+                touched[static_cast<std::size_t>(c)] = 0;
+            }
+    });
     for (int t = 1; t < team; ++t) partial[0].merge(partial[static_cast<std::size_t>(t)]);
     return std::move(partial[0]);
 }

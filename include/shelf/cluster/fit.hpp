@@ -18,6 +18,7 @@
 #include "minibatch.hpp"
 #include "model.hpp"
 #include "params.hpp"
+#include "shelf/core/checks.hpp"
 #include "shelf/core/parallel.hpp"
 #include "shelf/core/progress.hpp"
 
@@ -128,7 +129,7 @@ Model<T> lloyd(const MatrixView<T>& X, const MatrixView<T>& initial_centers, Par
         throw data_error(errc::shape_mismatch, "kmeans fit: the initial centers have " +
                                                    std::to_string(initial_centers.cols()) + " columns, X has " +
                                                    std::to_string(X.cols()));
-    require_finite(initial_centers, "kmeans fit (initial centers)");
+    shelf::require_finite(initial_centers, "kmeans fit (initial centers)");
     const RowMatrix<T> start = initial_centers.rowwise() - prep.shift;
     const auto on_iteration = lloyd_progress(progress, 1, params.local_lloyd_max_iter);
     LloydRun<T> run = lloyd_run(RowSource<T>(X, prep.shift.data()), start, params.local_lloyd_max_iter,

@@ -11,6 +11,7 @@
 
 #include "assign.hpp"
 #include "params.hpp"
+#include "shelf/core/parallel.hpp"
 #include "shelf/core/random.hpp"
 
 namespace shelf::kmeans::detail {
@@ -73,7 +74,7 @@ RowMatrix<T> init_kmeans_plus_plus(const RowSource<T>& source, Index k, Rng& rng
     const Index trials = 2 + static_cast<Index>(std::log(static_cast<double>(k)));
     const Index block = simd::block_rows<T>(d, trials);
     const Index blocks = (n + block - 1) / block;
-    const int team = simd::team_size(threads, blocks, static_cast<double>(n) * static_cast<double>(d) * static_cast<double>(trials));
+    const int team = team_size(threads, blocks, static_cast<double>(n) * static_cast<double>(d) * static_cast<double>(trials));
 
     Vector<T> closest(n);                    // squared distance to the nearest chosen center
     std::vector<double> block_potential;     // Σ weight · closest per block
@@ -86,31 +87,25 @@ RowMatrix<T> init_kmeans_plus_plus(const RowSource<T>& source, Index k, Rng& rng
         const Vector<T> cn = candidates.rowwise().squaredNorm();
         candidate_closest.resize(m, n);
         candidate_potential.setZero(m, blocks);
-        simd::ExceptionSlot failure;
-#pragma omp parallel num_threads(team)
-        {
-            keep_eigen_serial();
+        struct Local {
             RowMatrix<T> rows, dist;
             Vector<T> norms;
-#pragma omp for schedule(static)
-            for (Index b = 0; b < blocks; ++b)
-                failure.run([&] {
-                    const Index first_row = b * block, count = std::min(block, n - first_row);
-                    source.gather(first_row, count, rows, norms);
-                    simd::squared_distances<T>(candidates, cn, rows, norms, dist);
-                    for (Index t = 0; t < m; ++t) {
-                        double potential = 0;
-                        for (Index r = 0; r < count; ++r) {
-                            const Index i = first_row + r;
-                            const T v = first ? dist(t, r) : std::min(dist(t, r), closest[i]);
-                            candidate_closest(t, i) = v;
-                            potential += source.weight(i) * static_cast<double>(v);
-                        }
-                        candidate_potential(t, b) = potential;
-                    }
-                });
-        }
-        failure.rethrow();
+        };
+        parallel_for(team, blocks, Schedule::even, [](int) { return Local(); }, [&](Index b, Local& local) {
+            const Index first_row = b * block, count = std::min(block, n - first_row);
+            source.gather(first_row, count, local.rows, local.norms);
+            simd::squared_distances<T>(candidates, cn, local.rows, local.norms, local.dist);
+            for (Index t = 0; t < m; ++t) {
+                double potential = 0;
+                for (Index r = 0; r < count; ++r) {
+                    const Index i = first_row + r;
+                    const T v = first ? local.dist(t, r) : std::min(local.dist(t, r), closest[i]);
+                    candidate_closest(t, i) = v;
+                    potential += source.weight(i) * static_cast<double>(v);
+                }
+                candidate_potential(t, b) = potential;
+            }
+        });
     };
     // A row drawn with probability ∝ weight · closest (uniformly by weight when all are 0).
     auto draw = [&](double total) -> Index {

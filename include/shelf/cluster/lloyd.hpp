@@ -13,10 +13,10 @@
 
 #include "assign.hpp"
 #include "init.hpp"
+#include "shelf/core/parallel.hpp"
+#include "shelf/core/random.hpp"
 #include "shelf/simd/distance.hpp"
 #include "shelf/simd/kernels.hpp"
-#include "shelf/simd/threads.hpp"
-#include "shelf/core/random.hpp"
 
 namespace shelf::kmeans::detail {
 
@@ -85,43 +85,31 @@ struct PassCount {
     Index spared = 0;  ///< rows the bounds skipped (bounded) or would have skipped (every)
 };
 
-/// What each thread of a pass gathers (its sums and counts, and the first exception),
-/// folded together in thread order at the end so that a thread count gives one answer.
-struct PassTeam {
-    std::vector<ClusterSums> sums;
-    std::vector<PassCount> counts;
-    simd::ExceptionSlot failure;
-
-    PassTeam(int team, Index k, Index d)
-        : sums(static_cast<std::size_t>(team), ClusterSums(k, d)), counts(static_cast<std::size_t>(team)) {}
-
-    /// Runs body(sums, counts) on every thread of the team with that thread's own, Eigen kept
-    /// on one thread inside; the body shares its loop out with an (orphaned) `omp for`.
-    template <class Body>
-    void run(Body&& body) {
-#pragma omp parallel num_threads(static_cast<int>(sums.size()))
-        {
-            keep_eigen_serial();
-            const auto t = static_cast<std::size_t>(thread_index());
-            body(sums[t], counts[t]);
-        }
-    }
-
-    /// Rethrows a thread's exception, else adds the threads' sums into `total` (replacing
-    /// it after a rebuild) and returns their counts added up.
-    PassCount finish(bool rebuild, ClusterSums& total) {
-        failure.rethrow();
-        if (rebuild) total = ClusterSums(total.sums.rows(), total.sums.cols());
-        PassCount count;
-        for (std::size_t t = 0; t < sums.size(); ++t) {
-            total.merge(sums[t]);
-            count.matched += counts[t].matched;
-            count.changed += counts[t].changed;
-            count.spared += counts[t].spared;
-        }
-        return count;
-    }
+/// What each thread of a pass gathers: its sums and counts, folded together in thread
+/// order after the pass so that a thread count gives one answer.
+struct PassPartial {
+    ClusterSums sums;
+    PassCount count;
 };
+
+/// One PassPartial per thread of a team of `team`.
+inline std::vector<PassPartial> pass_partials(int team, Index k, Index d) {
+    return std::vector<PassPartial>(static_cast<std::size_t>(team), PassPartial{ClusterSums(k, d), PassCount{}});
+}
+
+/// Adds the threads' sums into `total` (replacing it after a rebuild), in thread order,
+/// and returns their counts added up.
+inline PassCount finish_pass(const std::vector<PassPartial>& partial, bool rebuild, ClusterSums& total) {
+    if (rebuild) total = ClusterSums(total.sums.rows(), total.sums.cols());
+    PassCount count;
+    for (const PassPartial& p : partial) {
+        total.merge(p.sums);
+        count.matched += p.count.matched;
+        count.changed += p.count.changed;
+        count.spared += p.count.spared;
+    }
+    return count;
+}
 
 /// One assignment pass of Lloyd's iteration. In a bounded pass a row is skipped when its
 /// bounds prove its cluster cannot change — its upper bound is below max(lower bound, half
@@ -139,74 +127,88 @@ PassCount bounded_assign(const RowSource<T>& source, const RowMatrix<T>& centers
     const double largest_center = static_cast<double>(center_norms.maxCoeff());
     const Index block = simd::block_rows<T>(d, k);
     const Index blocks = (n + block - 1) / block;
-    const int team = simd::team_size(
+    const int team = team_size(
         threads, blocks,
         static_cast<double>(n) * static_cast<double>(d) * (pass == Pass::bounded ? 2.0 : static_cast<double>(k)));
-    PassTeam results(team, k, d);
-    results.run([&](ClusterSums& mine, PassCount& count) {
-        RowMatrix<T> rows, scratch, one(1, d);
+    std::vector<PassPartial> partial = pass_partials(team, k, d);
+    struct Local {
+        PassPartial* part = nullptr;
+        RowMatrix<T> rows, scratch, one;
         Vector<T> norms;
         std::vector<Index> active;
         std::vector<T> best, second;
         std::vector<std::int32_t> nearest;
-#pragma omp for schedule(static)
-        for (Index b = 0; b < blocks; ++b)
-            results.failure.run([&] {
-                const Index first = b * block, size = std::min(block, n - first);
-                active.clear();
-                for (Index i = first; i < first + size; ++i) {
-                    if (pass != Pass::rebuild) {
-                        const int a = state.label[i];
-                        const double bound = std::max(half_gap[a], state.lower[i]);
-                        if (state.upper[i] <= bound) {
-                            ++count.spared;
-                            if (pass == Pass::bounded) continue;
-                        }
-                        if (pass == Pass::every) {
-                            active.push_back(i);
-                            continue;
-                        }
-                        simd::shifted_copy(source.X.row(source.row_index(i)).data(), source.shift, one.data(), d);
-                        state.upper[i] = std::sqrt(static_cast<double>(simd::squared_l2(one.data(), centers.row(a).data(), d)));
-                        if (state.upper[i] <= bound) {
-                            ++count.spared;
-                            continue;
-                        }
-                    }
+    };
+    auto make_local = [&](int t) {
+        Local local;
+        local.part = &partial[static_cast<std::size_t>(t)];
+        local.one.resize(1, d);
+        return local;
+    };
+    parallel_for(team, blocks, Schedule::even, make_local, [&](Index b, Local& local) {
+        ClusterSums& mine = local.part->sums;
+        PassCount& count = local.part->count;
+        RowMatrix<T>& rows = local.rows;
+        RowMatrix<T>& one = local.one;
+        Vector<T>& norms = local.norms;
+        std::vector<Index>& active = local.active;
+        std::vector<T>& best = local.best;
+        std::vector<T>& second = local.second;
+        std::vector<std::int32_t>& nearest = local.nearest;
+        const Index first = b * block, size = std::min(block, n - first);
+        active.clear();
+        for (Index i = first; i < first + size; ++i) {
+            if (pass != Pass::rebuild) {
+                const int a = state.label[i];
+                const double bound = std::max(half_gap[a], state.lower[i]);
+                if (state.upper[i] <= bound) {
+                    ++count.spared;
+                    if (pass == Pass::bounded) continue;
+                }
+                if (pass == Pass::every) {
                     active.push_back(i);
+                    continue;
                 }
-                const Index m = static_cast<Index>(active.size());
-                if (m == 0) return;
-                count.matched += m;
-                source.gather(active.data(), m, rows, norms);
-                best.resize(static_cast<std::size_t>(m));
-                second.resize(static_cast<std::size_t>(m));
-                nearest.resize(static_cast<std::size_t>(m));
-                simd::nearest2<T>(centers, center_norms, rows, norms, scratch, best.data(), second.data(), nearest.data());
-                for (Index r = 0; r < m; ++r) {
-                    const Index i = active[static_cast<std::size_t>(r)];
-                    const int c = nearest[static_cast<std::size_t>(r)], old = state.label[i];
-                    const double w = source.weight(i);
-                    const auto ri = static_cast<std::size_t>(r);
-                    // The expansion's distances are off by a few ulps of ‖x‖² + ‖c‖²: widen the bounds by that.
-                    const double margin = rounding * (static_cast<double>(norms[r]) + largest_center);
-                    state.upper[i] = std::sqrt(static_cast<double>(best[ri]) + margin);
-                    state.lower[i] = std::sqrt(std::max(0.0, static_cast<double>(second[ri]) - margin));
-                    state.label[i] = c;
-                    if (all) {
-                        state.norm[i] = rows.row(r).template cast<double>().squaredNorm();
-                        mine.sums.row(c) += w * rows.row(r).template cast<double>();
-                        mine.weight[c] += w;
-                        mine.square[c] += w * state.norm[i];
-                        if (old != c) ++count.changed;
-                    } else if (old != c) {
-                        mine.move(old, c, w, rows.row(r).template cast<double>(), state.norm[i]);
-                        ++count.changed;
-                    }
+                simd::shifted_copy(source.X.row(source.row_index(i)).data(), source.shift, one.data(), d);
+                state.upper[i] = std::sqrt(static_cast<double>(simd::squared_l2(one.data(), centers.row(a).data(), d)));
+                if (state.upper[i] <= bound) {
+                    ++count.spared;
+                    continue;
                 }
-            });
+            }
+            active.push_back(i);
+        }
+        const Index m = static_cast<Index>(active.size());
+        if (m == 0) return;
+        count.matched += m;
+        source.gather(active.data(), m, rows, norms);
+        best.resize(static_cast<std::size_t>(m));
+        second.resize(static_cast<std::size_t>(m));
+        nearest.resize(static_cast<std::size_t>(m));
+        simd::nearest2<T>(centers, center_norms, rows, norms, local.scratch, best.data(), second.data(), nearest.data());
+        for (Index r = 0; r < m; ++r) {
+            const Index i = active[static_cast<std::size_t>(r)];
+            const int c = nearest[static_cast<std::size_t>(r)], old = state.label[i];
+            const double w = source.weight(i);
+            const auto ri = static_cast<std::size_t>(r);
+            // The expansion's distances are off by a few ulps of ‖x‖² + ‖c‖²: widen the bounds by that.
+            const double margin = rounding * (static_cast<double>(norms[r]) + largest_center);
+            state.upper[i] = std::sqrt(static_cast<double>(best[ri]) + margin);
+            state.lower[i] = std::sqrt(std::max(0.0, static_cast<double>(second[ri]) - margin));
+            state.label[i] = c;
+            if (all) {
+                state.norm[i] = rows.row(r).template cast<double>().squaredNorm();
+                mine.sums.row(c) += w * rows.row(r).template cast<double>();
+                mine.weight[c] += w;
+                mine.square[c] += w * state.norm[i];
+                if (old != c) ++count.changed;
+            } else if (old != c) {
+                mine.move(old, c, w, rows.row(r).template cast<double>(), state.norm[i]);
+                ++count.changed;
+            }
+        }
     });
-    return results.finish(all, sums);
+    return finish_pass(partial, all, sums);
 }
 
 /// Elkan's bounds (ICML 2003): a lower bound on the distance from each row to each
@@ -242,94 +244,94 @@ PassCount elkan_assign(const RowSource<T>& source, const RowMatrix<T>& centers, 
     if (source.shift) placed.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(source.shift, d);
     const Index block = rebuild ? simd::block_rows<T>(d, k) : 64;
     const Index blocks = (n + block - 1) / block;
-    const int team = simd::team_size(threads, blocks, static_cast<double>(n) * static_cast<double>(d) * (rebuild ? static_cast<double>(k) : 2.0));
-    PassTeam results(team, k, d);
-    results.run([&](ClusterSums& mine, PassCount& count) {
+    const int team = team_size(threads, blocks, static_cast<double>(n) * static_cast<double>(d) * (rebuild ? static_cast<double>(k) : 2.0));
+    std::vector<PassPartial> partial = pass_partials(team, k, d);
+    // Round-robin blocks, thread t of `stride` taking blocks t, t + stride, ...: rows differ in
+    // how many pairs they need, and the order (hence the sums) must not depend on timing.
+    parallel_team(team, [&](int t, int stride) {
+        ClusterSums& mine = partial[static_cast<std::size_t>(t)].sums;
+        PassCount& count = partial[static_cast<std::size_t>(t)].count;
         RowMatrix<T> rows, dist, block_sums = RowMatrix<T>::Zero(rebuild ? k : 0, d);
         Vector<T> norms;
         std::vector<char> touched(static_cast<std::size_t>(k), 0);
         std::vector<std::int32_t> candidates(static_cast<std::size_t>(k));
-        // Round-robin blocks: rows differ in how many pairs they need, and the order
-        // (hence the sums) must not depend on timing.
-#pragma omp for schedule(static, 1)
-        for (Index b = 0; b < blocks; ++b)
-            results.failure.run([&] {
-                const Index first = b * block, size = std::min(block, n - first);
-                if (rebuild) {
-                    source.gather(first, size, rows, norms);
-                    simd::inner_products<T>(rows, centers, dist);
-                    for (Index r = 0; r < size; ++r) {
-                        const Index i = first + r;
-                        auto squared = dist.row(r).array();
-                        squared = (center_norms.transpose().array() + norms[r] - T(2) * squared).max(T(0));
-                        Index c = 0;
-                        squared.minCoeff(&c);
-                        const double margin = rounding * (static_cast<double>(norms[r]) + largest_center);
-                        lower.row(i) = ((squared - static_cast<T>(margin)).max(T(0)).sqrt() * T(1 - 1e-6)).template cast<float>();
-                        state.upper[i] = std::sqrt(static_cast<double>(squared[c]) + margin);
-                        state.norm[i] = static_cast<double>(norms[r]);
-                        const double w = source.weight(i);
-                        // Summed in T over the block, in double across blocks (as assign() does).
-                        block_sums.row(c) += static_cast<T>(w) * rows.row(r);
-                        touched[static_cast<std::size_t>(c)] = 1;
-                        mine.weight[c] += w;
-                        mine.square[c] += w * state.norm[i];
-                        if (state.label[i] != static_cast<int>(c)) ++count.changed;
-                        state.label[i] = static_cast<int>(c);
-                    }
-                    for (Index c = 0; c < k; ++c)
-                        if (touched[static_cast<std::size_t>(c)]) {
-                            mine.sums.row(c) += block_sums.row(c).template cast<double>();
-                            block_sums.row(c).setZero();
-                            touched[static_cast<std::size_t>(c)] = 0;
-                        }
-                    count.matched += size;
-                    return;
+        for (Index b = t; b < blocks; b += stride) {
+            const Index first = b * block, size = std::min(block, n - first);
+            if (rebuild) {
+                source.gather(first, size, rows, norms);
+                simd::inner_products<T>(rows, centers, dist);
+                for (Index r = 0; r < size; ++r) {
+                    const Index i = first + r;
+                    auto squared = dist.row(r).array();
+                    squared = (center_norms.transpose().array() + norms[r] - T(2) * squared).max(T(0));
+                    Index c = 0;
+                    squared.minCoeff(&c);
+                    const double margin = rounding * (static_cast<double>(norms[r]) + largest_center);
+                    lower.row(i) = ((squared - static_cast<T>(margin)).max(T(0)).sqrt() * T(1 - 1e-6)).template cast<float>();
+                    state.upper[i] = std::sqrt(static_cast<double>(squared[c]) + margin);
+                    state.norm[i] = static_cast<double>(norms[r]);
+                    const double w = source.weight(i);
+                    // Summed in T over the block, in double across blocks (as assign() does).
+                    block_sums.row(c) += static_cast<T>(w) * rows.row(r);
+                    touched[static_cast<std::size_t>(c)] = 1;
+                    mine.weight[c] += w;
+                    mine.square[c] += w * state.norm[i];
+                    if (state.label[i] != static_cast<int>(c)) ++count.changed;
+                    state.label[i] = static_cast<int>(c);
                 }
-                for (Index i = first; i < first + size; ++i) {
-                    auto bounds = lower.row(i);
-                    bounds = (bounds - moved_f).cwiseMax(0.0f);
-                    const int old = state.label[i];
-                    // The centers the bounds cannot rule out, by the distance bound as it stands.
-                    const float reach = static_cast<float>(state.upper[i] * (1 + 1e-6));
-                    const float* own = half_f.row(old).data();
-                    Index open = 0;
-                    for (Index c = 0; c < k; ++c) {
-                        candidates[static_cast<std::size_t>(open)] = static_cast<std::int32_t>(c);
-                        open += reach > std::max(bounds[c], own[c]);
+                for (Index c = 0; c < k; ++c)
+                    if (touched[static_cast<std::size_t>(c)]) {
+                        mine.sums.row(c) += block_sums.row(c).template cast<double>();
+                        block_sums.row(c).setZero();
+                        touched[static_cast<std::size_t>(c)] = 0;
                     }
-                    if (open == 0) {
-                        ++count.spared;
-                        continue;
-                    }
-                    ++count.matched;
-                    // Rows are read in place: the centers are moved to the data's frame instead.
-                    const T* x = source.X.row(source.row_index(i)).data();
-                    int a = old;
-                    double best = static_cast<double>(simd::squared_l2(x, placed.row(a).data(), d));
-                    double u = std::sqrt(best * (1 + rounding));
-                    bounds[a] = static_cast<float>(std::sqrt(best * (1 - rounding)));
-                    for (Index j = 0; j < open; ++j) {
-                        const Index c = candidates[static_cast<std::size_t>(j)];
-                        if (u <= std::max(static_cast<double>(bounds[c]), static_cast<double>(half_f(a, c)))) continue;
-                        const double distance = static_cast<double>(simd::squared_l2(x, placed.row(c).data(), d));
-                        bounds[c] = static_cast<float>(std::sqrt(distance * (1 - rounding)));
-                        if (distance < best) {
-                            a = static_cast<int>(c);
-                            best = distance;
-                            u = std::sqrt(best * (1 + rounding));
-                        }
-                    }
-                    state.upper[i] = u;
-                    if (a != old) {
-                        mine.move(old, a, source.weight(i), source.row_double(i), state.norm[i]);
-                        state.label[i] = a;
-                        ++count.changed;
+                count.matched += size;
+                continue;
+            }
+            for (Index i = first; i < first + size; ++i) {
+                auto bounds = lower.row(i);
+                bounds = (bounds - moved_f).cwiseMax(0.0f);
+                const int old = state.label[i];
+                // The centers the bounds cannot rule out, by the distance bound as it stands.
+                const float reach = static_cast<float>(state.upper[i] * (1 + 1e-6));
+                const float* own = half_f.row(old).data();
+                Index open = 0;
+                for (Index c = 0; c < k; ++c) {
+                    candidates[static_cast<std::size_t>(open)] = static_cast<std::int32_t>(c);
+                    open += reach > std::max(bounds[c], own[c]);
+                }
+                if (open == 0) {
+                    ++count.spared;
+                    continue;
+                }
+                ++count.matched;
+                // Rows are read in place: the centers are moved to the data's frame instead.
+                const T* x = source.X.row(source.row_index(i)).data();
+                int a = old;
+                double best = static_cast<double>(simd::squared_l2(x, placed.row(a).data(), d));
+                double u = std::sqrt(best * (1 + rounding));
+                bounds[a] = static_cast<float>(std::sqrt(best * (1 - rounding)));
+                for (Index j = 0; j < open; ++j) {
+                    const Index c = candidates[static_cast<std::size_t>(j)];
+                    if (u <= std::max(static_cast<double>(bounds[c]), static_cast<double>(half_f(a, c)))) continue;
+                    const double distance = static_cast<double>(simd::squared_l2(x, placed.row(c).data(), d));
+                    bounds[c] = static_cast<float>(std::sqrt(distance * (1 - rounding)));
+                    if (distance < best) {
+                        a = static_cast<int>(c);
+                        best = distance;
+                        u = std::sqrt(best * (1 + rounding));
                     }
                 }
-            });
+                state.upper[i] = u;
+                if (a != old) {
+                    mine.move(old, a, source.weight(i), source.row_double(i), state.norm[i]);
+                    state.label[i] = a;
+                    ++count.changed;
+                }
+            }
+        }
     });
-    return results.finish(rebuild, sums);
+    return finish_pass(partial, rebuild, sums);
 }
 
 /// Half the distance between every two centers (+inf on the diagonal), rounded down by
@@ -342,8 +344,7 @@ Eigen::MatrixXd half_distances(const RowMatrix<T>& centers, int threads) {
     // Small products run on this thread alone: a second one would contend with the pass's
     // workers, still spinning after their region, and cost milliseconds.
     const double work = static_cast<double>(k) * static_cast<double>(k) * static_cast<double>(centers.cols());
-    simd::with_eigen_threads(simd::team_size(threads, k, work),
-                             [&] { simd::squared_distances<T>(centers, norms, centers, norms, dist); });
+    with_eigen_threads(team_size(threads, k, work), [&] { simd::squared_distances<T>(centers, norms, centers, norms, dist); });
     const double rounding = (8 + 2 * std::sqrt(static_cast<double>(centers.cols()))) *
                             static_cast<double>(std::numeric_limits<T>::epsilon()) * 2 * static_cast<double>(norms.maxCoeff());
     Eigen::MatrixXd half(k, k);
@@ -366,15 +367,13 @@ void reseed_empty(const RowSource<T>& source, const RowMatrix<T>& centers, Clust
     const Index n = source.count, d = source.dim();
     // Exact distances to the current centers: the bounds are only bounds.
     Vector<T> sqdist(n);
-#pragma omp parallel num_threads(simd::team_size(threads, n, static_cast<double>(n) * static_cast<double>(d)))
-    {
-        RowMatrix<T> one(1, d);
-#pragma omp for schedule(static)
-        for (Index i = 0; i < n; ++i) {
+    parallel_for(
+        team_size(threads, n, static_cast<double>(n) * static_cast<double>(d)), n, Schedule::even,
+        [&](int) { return RowMatrix<T>(1, d); },
+        [&](Index i, RowMatrix<T>& one) {
             simd::shifted_copy(source.X.row(source.row_index(i)).data(), source.shift, one.data(), d);
             sqdist[i] = simd::squared_l2(one.data(), centers.row(state.label[i]).data(), d);
-        }
-    }
+        });
     std::vector<Index> order(static_cast<std::size_t>(n));
     std::iota(order.begin(), order.end(), Index{0});
     const auto picks = std::min<std::size_t>(empty.size(), order.size());

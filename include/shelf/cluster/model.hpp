@@ -14,8 +14,9 @@
 #include <Eigen/Core>
 
 #include "assign.hpp"
-#include "data.hpp"
 #include "params.hpp"
+#include "shelf/core/checks.hpp"
+#include "shelf/core/parallel.hpp"
 #include "shelf/core/serialize.hpp"
 #include "shelf/simd/kernels.hpp"
 
@@ -78,9 +79,9 @@ public:
                           out.distance_to_cluster, false);
         // The expansion's rounding is relative to the norms; recompute the kept distance directly.
         const Index d = feature_dim();
-#pragma omp parallel for num_threads(simd::team_size(threads, n, static_cast<double>(n) * static_cast<double>(d))) schedule(static)
-        for (Index i = 0; i < n; ++i)
+        parallel_for(team_size(threads, n, static_cast<double>(n) * static_cast<double>(d)), n, Schedule::even, [&](Index i) {
             out.distance_to_cluster[i] = std::sqrt(simd::squared_l2(X.row(i).data(), centers_.row(out.closest_cluster[i]).data(), d));
+        });
         return out;
     }
 
@@ -145,10 +146,8 @@ public:
 
 private:
     void check(const MatrixView<T>& X, const char* context) const {
-        if (X.cols() != feature_dim())
-            throw data_error(errc::shape_mismatch, std::string(context) + ": X has " + std::to_string(X.cols()) +
-                                                       " columns, the model expects " + std::to_string(feature_dim()));
-        detail::require_finite(X, context);
+        require_columns(X.cols(), feature_dim(), context);
+        require_finite(X, context, Missing::refused, resolve_threads(params_.num_threads));
     }
 
     Params params_;

@@ -13,6 +13,7 @@
 #include "error.hpp"
 #include "parallel.hpp"
 #include "types.hpp"
+#include "shelf/simd/kernels.hpp"
 
 namespace shelf {
 
@@ -46,9 +47,18 @@ void require_finite(const MatrixView<T>& X, const std::string& context, Missing 
     constexpr Index block = 256;
     const Index n = X.rows(), blocks = (n + block - 1) / block;
     std::vector<char> bad(static_cast<std::size_t>(blocks), 0);
+    const bool contiguous = X.outerStride() == X.cols();
     parallel_for(team_for(threads, static_cast<double>(X.size())), blocks, Schedule::even, [&](Index b) {
-        const auto rows = X.middleRows(b * block, std::min(block, n - b * block));
-        bad[static_cast<std::size_t>(b)] = missing == Missing::refused ? !rows.allFinite() : (rows.array().abs() == std::numeric_limits<T>::infinity()).any();
+        const Index first = b * block, count = std::min(block, n - first);
+        bool found = false;
+        if (missing == Missing::allowed) {
+            found = (X.middleRows(first, count).array().abs() == std::numeric_limits<T>::infinity()).any();
+        } else if (contiguous) {  // the SIMD scan: Eigen's allFinite runs element by element here
+            found = !simd::all_finite(X.row(first).data(), count * X.cols());
+        } else {
+            for (Index i = first; i < first + count && !found; ++i) found = !simd::all_finite(X.row(i).data(), X.cols());
+        }
+        bad[static_cast<std::size_t>(b)] = found;
     });
     for (Index b = 0; b < blocks; ++b) {
         if (!bad[static_cast<std::size_t>(b)]) continue;

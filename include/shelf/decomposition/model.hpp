@@ -14,13 +14,13 @@
 #include <Eigen/Core>
 
 #include "params.hpp"
+#include "shelf/core/checks.hpp"
 #include "shelf/core/error.hpp"
 #include "shelf/core/parallel.hpp"
 #include "shelf/core/serialize.hpp"
 #include "shelf/core/types.hpp"
 #include "shelf/simd/distance.hpp"
 #include "shelf/simd/kernels.hpp"
-#include "shelf/simd/threads.hpp"
 
 namespace shelf::pca {
 
@@ -37,21 +37,6 @@ struct FitReport {
 };
 
 namespace detail {
-
-/// Throws data_error(not_finite) naming the first NaN or infinity of X; `first_row` numbers its rows.
-template <class T>
-void require_finite(const MatrixView<T>& X, const std::string& context, Index first_row = 0) {
-    for (Index i = 0; i < X.rows(); ++i) {
-        if (simd::all_finite(X.row(i).data(), X.cols())) continue;
-        for (Index j = 0; j < X.cols(); ++j)
-            if (!std::isfinite(X(i, j))) {
-                const std::string row = std::to_string(first_row + i), col = std::to_string(j);
-                throw data_error(errc::not_finite, context + ": X(" + row + ", " + col + ") is " +
-                                                       (std::isnan(X(i, j)) ? "nan" : "inf") + " (row " + row +
-                                                       ", column " + col + ", from 0); expected finite values");
-            }
-    }
-}
 
 /// The sign convention: each component's entry of largest magnitude is positive (the
 /// first such entry on ties) — scikit-learn's svd_flip(u, v, u_based_decision=False),
@@ -111,10 +96,8 @@ public:
 
     /// projection: (X − mean) · componentsᵀ, rows × num_components.
     RowMatrix<T> transform(const MatrixView<T>& X) const {
-        if (X.cols() != feature_dim())
-            throw data_error(errc::shape_mismatch, "pca transform: X has " + std::to_string(X.cols()) +
-                                                       " columns, the model expects " + std::to_string(feature_dim()));
-        detail::require_finite(X, "pca transform");
+        require_columns(X.cols(), feature_dim(), "pca transform");
+        require_finite(X, "pca transform", Missing::refused, resolve_threads(params_.num_threads));
         RowMatrix<T> Z(X.rows(), num_components());
         for_blocks(X.rows(), [&](Index first, Index count, RowMatrix<T>& buffer) {
             buffer = X.middleRows(first, count).rowwise() - mean_.transpose();
@@ -125,17 +108,8 @@ public:
 
     /// projection of sparse rows; X may have fewer columns than the model (absent trailing features are 0).
     RowMatrix<T> transform(const SparseMatrix<T>& X) const {
-        if (X.cols() > feature_dim())
-            throw data_error(errc::shape_mismatch, "pca transform: X has " + std::to_string(X.cols()) +
-                                                       " columns, the model expects at most " +
-                                                       std::to_string(feature_dim()));
-        for (Index i = 0; i < X.outerSize(); ++i)
-            for (typename SparseMatrix<T>::InnerIterator it(X, i); it; ++it)
-                if (!std::isfinite(it.value()))
-                    throw data_error(errc::not_finite, "pca transform: X(" + std::to_string(i) + ", " +
-                                                           std::to_string(it.col()) + ") is " +
-                                                           (std::isnan(it.value()) ? "nan" : "inf") +
-                                                           "; expected finite values");
+        if (X.cols() > feature_dim()) require_columns(X.cols(), feature_dim(), "pca transform");
+        require_finite(X, "pca transform");
         const Eigen::Matrix<T, 1, Eigen::Dynamic> offset = mean_.transpose() * components_.transpose();
         RowMatrix<T> Z(X.rows(), num_components());
         for_blocks(X.rows(), [&](Index first, Index count, RowMatrix<T>&) {
@@ -214,19 +188,11 @@ private:
     void for_blocks(Index n, F&& f) const {
         const Index block = simd::block_rows<T>(feature_dim(), num_components());
         const Index blocks = (n + block - 1) / block;
-        const int threads = simd::team_size(resolve_threads(params_.num_threads), blocks,
-                                            static_cast<double>(n) * static_cast<double>(feature_dim()) *
-                                                static_cast<double>(num_components()));
-        simd::ExceptionSlot failure;
-#pragma omp parallel num_threads(threads)
-        {
-            keep_eigen_serial();
-            RowMatrix<T> buffer;
-#pragma omp for schedule(static)
-            for (Index b = 0; b < blocks; ++b)
-                failure.run([&] { f(b * block, std::min(block, n - b * block), buffer); });
-        }
-        failure.rethrow();
+        const int team = team_size(resolve_threads(params_.num_threads), blocks,
+                                   static_cast<double>(n) * static_cast<double>(feature_dim()) *
+                                       static_cast<double>(num_components()));
+        parallel_for(team, blocks, Schedule::even, [](int) { return RowMatrix<T>(); },
+                     [&](Index b, RowMatrix<T>& buffer) { f(b * block, std::min(block, n - b * block), buffer); });
     }
 
     Params params_;

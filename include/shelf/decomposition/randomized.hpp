@@ -34,12 +34,12 @@
 
 #include "model.hpp"
 #include "params.hpp"
+#include "shelf/core/checks.hpp"
 #include "shelf/core/parallel.hpp"
 #include "shelf/core/progress.hpp"
 #include "shelf/core/random.hpp"
 #include "shelf/core/types.hpp"
 #include "shelf/simd/kernels.hpp"
-#include "shelf/simd/threads.hpp"
 
 namespace shelf::pca::detail {
 
@@ -77,7 +77,7 @@ public:
             Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> block_gram;
             Eigen::VectorXd colsum, sum, square;
         };
-        Index bad_block = std::numeric_limits<Index>::max();
+        std::vector<char> bad(static_cast<std::size_t>(blocks()), 0);  // blocks holding a NaN or infinity
         const auto partial = for_blocks<Sums>(
             static_cast<double>(d) * static_cast<double>(l),
             [&](Sums& s) {
@@ -94,7 +94,7 @@ public:
                         for (Index i = 0; i < count; ++i)
                             for (typename Data::InnerIterator it(X_, first + i); it; ++it) {
                                 const double v = static_cast<double>(it.value());
-                                if (!std::isfinite(v)) flag(bad_block, b);
+                                if (!std::isfinite(v)) bad[static_cast<std::size_t>(b)] = 1;
                                 s.sum[it.col()] += v;
                                 s.square[it.col()] += v * v;
                             }
@@ -103,7 +103,7 @@ public:
                     for (Index i = 0; i < count; ++i)
                         simd::shifted_copy(X_.row(first + i).data(), center.data(), buffer.row(i).data(), d);
                     if (moments) {
-                        if (!simd::all_finite(buffer.data(), buffer.size())) flag(bad_block, b);
+                        if (!simd::all_finite(buffer.data(), buffer.size())) bad[static_cast<std::size_t>(b)] = 1;
                         for (Index i = 0; i < count; ++i) {
                             s.sum += buffer.row(i).transpose().template cast<double>();
                             s.square += buffer.row(i).transpose().template cast<double>().cwiseAbs2();
@@ -117,7 +117,8 @@ public:
                 s.gram += s.block_gram.template cast<double>();
                 for (Index i = 0; i < count; ++i) s.colsum += Yb.row(i).transpose().template cast<double>();
             });
-        if (bad_block != std::numeric_limits<Index>::max()) locate_non_finite(bad_block);
+        for (Index b = 0; b < blocks(); ++b)
+            if (bad[static_cast<std::size_t>(b)]) locate_non_finite(b);
         gram.setZero(l, l);
         colsum.setZero(l);
         if (moments) {
@@ -159,47 +160,39 @@ public:
     }
 
 private:
-    static void flag(Index& bad_block, Index b) {
-#pragma omp critical(shelf_pca_bad_block)
-        bad_block = std::min(bad_block, b);
-    }
+    Index blocks() const { return (X_.rows() + block_ - 1) / block_; }
 
     /// Throws data_error naming the first non-finite value of block b.
     void locate_non_finite(Index b) const {
         const Index first = b * block_, count = std::min(block_, X_.rows() - first);
         if constexpr (sparse) {
-            for (Index i = first; i < first + count; ++i)
-                for (typename Data::InnerIterator it(X_, i); it; ++it)
-                    if (!std::isfinite(it.value()))
-                        throw data_error(errc::not_finite, "pca fit: X(" + std::to_string(i) + ", " +
-                                                               std::to_string(it.col()) + ") is " +
-                                                               (std::isnan(it.value()) ? "nan" : "inf") +
-                                                               "; expected finite values");
+            require_finite(SparseMatrix<T>(X_.middleRows(first, count)), "pca fit", Missing::refused, first);
         } else {
-            require_finite<T>(X_.middleRows(first, count), "pca fit", first);
+            require_finite<T>(X_.middleRows(first, count), "pca fit", Missing::refused, 1, first);
         }
     }
 
     /// Runs body(block, first, count, buffer, sums) over blocks of rows, in parallel, after
-    /// init(sums) in each thread; returns each thread's sums. `width`: multiply-adds per
-    /// row, for the thread count.
+    /// init(sums) in each thread; returns each thread's sums, in thread order. `width`:
+    /// multiply-adds per row, for the thread count.
     template <class Sums, class Init, class Body>
     std::vector<Sums> for_blocks(double width, Init&& init, Body&& body) const {
-        const Index n = X_.rows(), blocks = (n + block_ - 1) / block_;
-        const int team = simd::team_size(threads_, blocks, static_cast<double>(n) * width);
+        const Index n = X_.rows(), blocks = this->blocks();
+        const int team = team_size(threads_, blocks, static_cast<double>(n) * width);
         std::vector<Sums> sums(static_cast<std::size_t>(team));
-        simd::ExceptionSlot failure;
-#pragma omp parallel num_threads(team)
-        {
-            keep_eigen_serial();
-            Sums& mine = sums[static_cast<std::size_t>(thread_index())];
+        struct Local {
+            Sums* mine = nullptr;
             RowMatrix<T> buffer;
-            failure.run([&] { init(mine); });
-#pragma omp for schedule(static)
-            for (Index b = 0; b < blocks; ++b)
-                failure.run([&] { body(b, b * block_, std::min(block_, n - b * block_), buffer, mine); });
-        }
-        failure.rethrow();
+        };
+        auto make_local = [&](int t) {
+            Local local;
+            local.mine = &sums[static_cast<std::size_t>(t)];
+            init(*local.mine);
+            return local;
+        };
+        parallel_for(team, blocks, Schedule::even, make_local, [&](Index b, Local& local) {
+            body(b, b * block_, std::min(block_, n - b * block_), local.buffer, *local.mine);
+        });
         return sums;
     }
 
@@ -213,7 +206,7 @@ private:
 template <class T>
 Eigen::MatrixXd inverse_sqrt(const Eigen::MatrixXd& gram, int threads) {
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig;
-    simd::with_eigen_threads(threads, [&] { eig.compute(gram); });
+    with_eigen_threads(threads, [&] { eig.compute(gram); });
     const Eigen::VectorXd& lambda = eig.eigenvalues();
     const double floor = std::max(lambda.maxCoeff(), 0.0) * 16 * std::numeric_limits<T>::epsilon();
     Eigen::VectorXd scale(lambda.size());
@@ -268,7 +261,7 @@ Model<T> randomized(const Data& X, Params params, int threads, const ProgressCal
         const Eigen::MatrixXd Z =
             passes.corange(Y, mean_t, colsum) - static_cast<double>(n) * (data_mean - mean) * offset().transpose();
         Eigen::MatrixXd product;
-        simd::with_eigen_threads(threads, [&] { product.noalias() = Z * basis; });
+        with_eigen_threads(threads, [&] { product.noalias() = Z * basis; });
         return product;
     };
     Eigen::MatrixXd basis = inverse_sqrt<T>(centered_gram(), threads);  // orth(Y) = Y · basis
@@ -277,7 +270,7 @@ Model<T> randomized(const Data& X, Params params, int threads, const ProgressCal
         // Z = X̃ᵀ orth(Y), orthonormalised (small: d × l), is the next test matrix.
         const Eigen::MatrixXd Z = corange_orth(basis);
         next_pass();
-        simd::with_eigen_threads(threads, [&] {
+        with_eigen_threads(threads, [&] {
             const Eigen::HouseholderQR<Eigen::MatrixXd> qr(Z);
             M = (qr.householderQ() * Eigen::MatrixXd::Identity(d, l)).template cast<T>();
         });
@@ -291,7 +284,7 @@ Model<T> randomized(const Data& X, Params params, int threads, const ProgressCal
     next_pass();
     // A QR step reduces Bᵀ (l ≤ d columns) to l × l, then one-sided Jacobi rotations.
     Eigen::JacobiSVD<Eigen::MatrixXd, Eigen::HouseholderQRPreconditioner> svd;
-    simd::with_eigen_threads(threads, [&] { svd.compute(Bt, Eigen::ComputeThinU); });
+    with_eigen_threads(threads, [&] { svd.compute(Bt, Eigen::ComputeThinU); });
     Eigen::MatrixXd components = svd.matrixU().leftCols(nc).transpose();
     const Eigen::VectorXd values = svd.singularValues().head(nc).cwiseAbs2();
     const double total = moments.trace(params.subtract_mean);

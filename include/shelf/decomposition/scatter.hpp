@@ -22,11 +22,11 @@
 
 #include "model.hpp"
 #include "params.hpp"
+#include "shelf/core/checks.hpp"
 #include "shelf/core/error.hpp"
 #include "shelf/core/parallel.hpp"
 #include "shelf/core/types.hpp"
 #include "shelf/simd/kernels.hpp"
-#include "shelf/simd/threads.hpp"
 
 namespace shelf::pca {
 
@@ -68,7 +68,7 @@ Model<T> from_scatter(Params params, const Moments& m, int threads, FitReport re
     }
     const Eigen::MatrixXd full = M.selfadjointView<Eigen::Lower>();
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver;
-    simd::with_eigen_threads(threads, [&] { solver.compute(full); });
+    with_eigen_threads(threads, [&] { solver.compute(full); });
     if (solver.info() != Eigen::Success)
         throw data_error(errc::not_finite, "pca fit: the eigendecomposition of the scatter matrix did not converge");
     // Eigenvalues come in increasing order: the largest are the last columns.
@@ -111,39 +111,38 @@ public:
         const Index d = batch.cols(), n = batch.rows();
         const Index block = std::min<Index>(params_.mini_batch_size, n);
         const Index blocks = (n + block - 1) / block;
-        const int team = simd::team_size(threads_, blocks, static_cast<double>(n) * static_cast<double>(d) * static_cast<double>(d) / 2);
+        const int team = team_size(threads_, blocks, static_cast<double>(n) * static_cast<double>(d) * static_cast<double>(d) / 2);
         std::vector<detail::Moments> partial(static_cast<std::size_t>(team), detail::Moments(d));
-        Index bad_block = blocks;  // the first block holding a NaN or infinity, if any
-        simd::ExceptionSlot failure;
-#pragma omp parallel num_threads(team)
-        {
-            keep_eigen_serial();
-            detail::Moments& mine = partial[static_cast<std::size_t>(thread_index())];
+        std::vector<char> bad(static_cast<std::size_t>(blocks), 0);  // blocks holding a NaN or infinity
+        struct Local {
+            detail::Moments* mine = nullptr;
             RowMatrix<T> centered;
             Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> scatter;
-#pragma omp for schedule(static)
-            for (Index b = 0; b < blocks; ++b)
-                failure.run([&] {
-                    const Index first = b * block, count = std::min(block, n - first);
-                    const auto rows = batch.middleRows(first, count);
-                    const Eigen::VectorXd mean = rows.template cast<double>().colwise().mean().transpose();
-                    // Centered on the mean rounded to T: the scatter about the exact mean differs by
-                    // count · (rounding)², far below T's own precision.
-                    centered = rows.rowwise() - mean.transpose().template cast<T>();
-                    if (!simd::all_finite(centered.data(), centered.size())) {
-#pragma omp critical(shelf_pca_bad_block)
-                        bad_block = std::min(bad_block, b);
-                        return;
-                    }
-                    scatter.setZero(d, d);
-                    scatter.template selfadjointView<Eigen::Lower>().rankUpdate(centered.transpose());
-                    mine.merge(count, mean, scatter.template cast<double>());
-                });
-        }
-        failure.rethrow();
-        if (bad_block < blocks)
-            detail::require_finite<T>(batch.middleRows(bad_block * block, std::min(block, n - bad_block * block)),
-                                      "pca fit", static_cast<Index>(total_.count) + bad_block * block);
+        };
+        auto make_local = [&](int t) {
+            Local local;
+            local.mine = &partial[static_cast<std::size_t>(t)];
+            return local;
+        };
+        parallel_for(team, blocks, Schedule::even, make_local, [&](Index b, Local& local) {
+            const Index first = b * block, count = std::min(block, n - first);
+            const auto rows = batch.middleRows(first, count);
+            const Eigen::VectorXd mean = rows.template cast<double>().colwise().mean().transpose();
+            // Centered on the mean rounded to T: the scatter about the exact mean differs by
+            // count · (rounding)², far below T's own precision.
+            local.centered = rows.rowwise() - mean.transpose().template cast<T>();
+            if (!simd::all_finite(local.centered.data(), local.centered.size())) {
+                bad[static_cast<std::size_t>(b)] = 1;
+                return;
+            }
+            local.scatter.setZero(d, d);
+            local.scatter.template selfadjointView<Eigen::Lower>().rankUpdate(local.centered.transpose());
+            local.mine->merge(count, mean, local.scatter.template cast<double>());
+        });
+        for (Index b = 0; b < blocks; ++b)
+            if (bad[static_cast<std::size_t>(b)])
+                require_finite<T>(batch.middleRows(b * block, std::min(block, n - b * block)), "pca fit",
+                                  Missing::refused, 1, static_cast<Index>(total_.count) + b * block);
         for (const auto& p : partial) total_.merge(p);
     }
 
@@ -155,44 +154,35 @@ public:
         if (batch.cols() > d)
             throw data_error(errc::shape_mismatch, "pca fit: a sparse batch has " + std::to_string(batch.cols()) +
                                                        " columns, more than feature_dim = " + std::to_string(d));
-        for (Index i = 0; i < n; ++i)
-            for (typename SparseMatrix<T>::InnerIterator it(batch, i); it; ++it)
-                if (!std::isfinite(it.value()))
-                    throw data_error(errc::not_finite, "pca fit: X(" + std::to_string(total_.count + i) + ", " +
-                                                           std::to_string(it.col()) + ") is " +
-                                                           (std::isnan(it.value()) ? "nan" : "inf") +
-                                                           "; expected finite values");
-        const int team = simd::team_size(threads_, n, static_cast<double>(batch.nonZeros()) * static_cast<double>(batch.nonZeros()) / static_cast<double>(n) / 2);
-        std::vector<Eigen::VectorXd> sums(static_cast<std::size_t>(team));
-        std::vector<Eigen::MatrixXd> raw(static_cast<std::size_t>(team));
-        std::vector<std::int64_t> counts(static_cast<std::size_t>(team), 0);
-        simd::ExceptionSlot failure;
-#pragma omp parallel num_threads(team)
-        {
-            const auto t = static_cast<std::size_t>(thread_index());
-            failure.run([&] {
-                sums[t].setZero(d);
-                raw[t].setZero(d, d);
-            });
-#pragma omp for schedule(static)
-            for (Index i = 0; i < n; ++i)
-                failure.run([&] {
-                    for (typename SparseMatrix<T>::InnerIterator a(batch, i); a; ++a) {
-                        const double va = static_cast<double>(a.value());
-                        sums[t][a.col()] += va;
-                        // raw(row ≥ col) += x_a x_b for every pair of nonzeros in the row.
-                        for (typename SparseMatrix<T>::InnerIterator b(batch, i); b && b.col() <= a.col(); ++b)
-                            raw[t](a.col(), b.col()) += va * static_cast<double>(b.value());
-                    }
-                    ++counts[t];
-                });
-        }
-        failure.rethrow();
-        for (std::size_t t = 0; t < static_cast<std::size_t>(team); ++t) {
-            if (counts[t] == 0) continue;
-            const Eigen::VectorXd mean = sums[t] / static_cast<double>(counts[t]);
-            raw[t].selfadjointView<Eigen::Lower>().rankUpdate(mean, -static_cast<double>(counts[t]));
-            total_.merge(counts[t], mean, raw[t]);
+        require_finite(batch, "pca fit", Missing::refused, static_cast<Index>(total_.count));
+        const int team = team_size(threads_, n, static_cast<double>(batch.nonZeros()) * static_cast<double>(batch.nonZeros()) / static_cast<double>(n) / 2);
+        struct Partial {
+            Eigen::VectorXd sum;
+            Eigen::MatrixXd raw;
+            std::int64_t count = 0;
+        };
+        std::vector<Partial> partial(static_cast<std::size_t>(team));
+        auto make_local = [&](int t) {
+            Partial* mine = &partial[static_cast<std::size_t>(t)];
+            mine->sum.setZero(d);
+            mine->raw.setZero(d, d);
+            return mine;
+        };
+        parallel_for(team, n, Schedule::even, make_local, [&](Index i, Partial* mine) {
+            for (typename SparseMatrix<T>::InnerIterator a(batch, i); a; ++a) {
+                const double va = static_cast<double>(a.value());
+                mine->sum[a.col()] += va;
+                // raw(row ≥ col) += x_a x_b for every pair of nonzeros in the row.
+                for (typename SparseMatrix<T>::InnerIterator b(batch, i); b && b.col() <= a.col(); ++b)
+                    mine->raw(a.col(), b.col()) += va * static_cast<double>(b.value());
+            }
+            ++mine->count;
+        });
+        for (Partial& p : partial) {
+            if (p.count == 0) continue;
+            const Eigen::VectorXd mean = p.sum / static_cast<double>(p.count);
+            p.raw.template selfadjointView<Eigen::Lower>().rankUpdate(mean, -static_cast<double>(p.count));
+            total_.merge(p.count, mean, p.raw);
         }
     }
 

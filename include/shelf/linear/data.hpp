@@ -1,25 +1,23 @@
-// shelf/linear/data.hpp: a labelled data channel (dense or CSR), its checks, and the
-// two row sources the trainer multiplies with the weight matrix.
+// shelf/linear/data.hpp: a labelled data channel (dense or CSR) and the two row sources
+// the trainer multiplies with the weight matrix.
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <optional>
-#include <string>
 #include <utility>
 #include <vector>
 
 #include <Eigen/Core>
 #include <Eigen/SparseCore>
 
-#include "shelf/core/error.hpp"
 #include "shelf/core/parallel.hpp"
 #include "shelf/core/random.hpp"
 #include "shelf/core/types.hpp"
-#include "shelf/simd/threads.hpp"
 
 namespace shelf::linear {
+
+namespace detail {
 
 /// Features (dense rows or CSR) and their labels, viewed, not copied. The views live
 /// as long as the channel, so it is neither copied nor moved: pass it where it is made.
@@ -45,16 +43,6 @@ private:
     const SparseMatrix<T>* sparse_ = nullptr;
     VectorView<T> y_;
 };
-
-namespace detail {
-
-template <class T>
-data_error not_finite(const std::string& context, Index row, Index col, T value) {
-    return data_error(errc::not_finite, context + ": the feature at row " + std::to_string(row) + ", column " +
-                                            std::to_string(col) + " (from 0) is " +
-                                            (std::isnan(value) ? "NaN" : "infinite") +
-                                            "; the linear learner needs finite features");
-}
 
 template <class T>
 using RowArray = Eigen::Array<T, 1, Eigen::Dynamic>;
@@ -112,17 +100,6 @@ public:
     /// P += rowsᵀ · G.
     void add_transposed(const Chunk& c, const RowMatrix<T>& g, RowMatrix<T>& out) const {
         out.noalias() += c.matrix(X_.cols()).transpose() * g;
-    }
-
-    /// Throws data_error(not_finite) naming the first NaN or infinity.
-    void require_finite(const std::string& context, int threads) const {
-        bool finite = true;
-#pragma omp parallel for num_threads(threads) reduction(&& : finite) schedule(static)
-        for (Index i = 0; i < X_.rows(); ++i) finite = finite && X_.row(i).allFinite();
-        if (finite) return;
-        for (Index i = 0; i < X_.rows(); ++i)
-            for (Index j = 0; j < X_.cols(); ++j)
-                if (!std::isfinite(X_(i, j))) throw not_finite(context, i, j, X_(i, j));
     }
 
 private:
@@ -204,12 +181,6 @@ public:
         }
     }
 
-    void require_finite(const std::string& context, int) const {
-        for (Index i = 0; i < X_.outerSize(); ++i)
-            for (typename SparseMatrix<T>::InnerIterator it(X_, i); it; ++it)
-                if (!std::isfinite(it.value())) throw not_finite(context, i, it.index(), it.value());
-    }
-
 private:
     /// y += a · x over m entries: a plain loop the compiler vectorizes.
     static void axpy(T a, const T* x, T* y, Index m) {
@@ -230,23 +201,19 @@ template <class T, class Input>
 RowMatrix<T> linear_scores(const Input& input, const RowMatrix<T>& W, const RowArray<T>& b, int threads) {
     const Index n = input.rows(), block = 4096;
     RowMatrix<T> out(n, W.cols());
-    simd::ExceptionSlot failure;  // e.g. bad_alloc must not leave the parallel region
-#pragma omp parallel num_threads(threads)
-    {
-        keep_eigen_serial();
+    const Index blocks = (n + block - 1) / block;
+    struct Local {
         typename Input::Chunk chunk;
         RowMatrix<T> part;
-#pragma omp for schedule(static)
-        for (Index first = 0; first < n; first += block)
-            failure.run([&] {
-                const Index rows = std::min(block, n - first);
-                input.range(chunk, first, rows);
-                part.resize(rows, W.cols());
-                input.multiply(chunk, W, part);
-                out.middleRows(first, rows) = part.rowwise() + b.matrix();
-            });
-    }
-    failure.rethrow();
+    };
+    const int team = team_size(threads, blocks, static_cast<double>(n) * static_cast<double>(input.cols()) * static_cast<double>(W.cols()));
+    parallel_for(team, blocks, Schedule::even, [](int) { return Local(); }, [&](Index k, Local& local) {
+        const Index first = k * block, rows = std::min(block, n - first);
+        input.range(local.chunk, first, rows);
+        local.part.resize(rows, W.cols());
+        input.multiply(local.chunk, W, local.part);
+        out.middleRows(first, rows) = local.part.rowwise() + b.matrix();
+    });
     return out;
 }
 

@@ -26,7 +26,8 @@ namespace shelf::linear {
 /// Named metrics in the platform's order, e.g. {"objective_loss", 0.32}.
 using Metrics = std::vector<std::pair<std::string, double>>;
 
-/// The platform's metrics of `model` on labelled data (binary labels 0/1 or −1/+1).
+namespace detail {
+
 template <class T>
 Metrics evaluate(const Model<T>& model, const Channel<T>& data) {
     const std::string who = "linear-learner evaluate";
@@ -37,18 +38,17 @@ Metrics evaluate(const Model<T>& model, const Channel<T>& data) {
     const Params& p = model.params();
     const PredictorType type = model.predictor_type();
     const int classes = static_cast<int>(model.outputs());
-    const Vector<T> y = detail::read_labels<T>(data.labels(), type, classes, who).y;
+    const Vector<T> y = read_labels<T>(data.labels(), type, classes, who).y;
     const RowMatrix<T> raw = data.is_sparse() ? model.raw_score(data.sparse()) : model.raw_score(data.dense());
 
     RowMatrix<T> scratch = raw;
-    detail::RowArray<double> loss = detail::RowArray<double>::Zero(1);
+    RowArray<double> loss = RowArray<double>::Zero(1);
     const LossSettings settings{p.margin, p.quantile, p.huber_delta, p.loss_insensitivity};
-    detail::apply_loss(model.loss(), settings, scratch, y.data(), classes, detail::RowWeights<T>{},
-                       &loss, false);
+    apply_loss(model.loss(), settings, scratch, y.data(), classes, RowWeights<T>{}, &loss, false);
     Metrics out{{"objective_loss", loss[0] / double(y.size())}};
 
     RowMatrix<T> score = raw;
-    detail::to_score(model.loss(), score);
+    to_score(model.loss(), score);
     if (type == PredictorType::regressor) {
         const Vector<T> value = score.col(0);
         out.emplace_back("mse", metrics::mse<T>(y, value));
@@ -79,6 +79,20 @@ Metrics evaluate(const Model<T>& model, const Channel<T>& data) {
     out.emplace_back("macro_recall", metrics::recall<T>(y, predicted, metrics::Average::macro));
     out.emplace_back("macro_f_beta", metrics::f_beta<T>(y, predicted, p.f_beta, metrics::Average::macro));
     return out;
+}
+
+}  // namespace detail
+
+/// The platform's metrics of `model` on dense rows X with labels y (binary labels 0/1 or −1/+1).
+template <class T, class DX, class DY>
+Metrics evaluate(const Model<T>& model, const Eigen::MatrixBase<DX>& X, const Eigen::MatrixBase<DY>& y) {
+    return detail::evaluate<T>(model, detail::Channel<T>(X, y));
+}
+
+/// The same on sparse rows (CSR), which may have fewer columns than feature_dim.
+template <class T, class DY>
+Metrics evaluate(const Model<T>& model, const SparseMatrix<T>& X, const Eigen::MatrixBase<DY>& y) {
+    return detail::evaluate<T>(model, detail::Channel<T>(X, y));
 }
 
 }  // namespace shelf::linear

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,9 +22,11 @@
 #include "select.hpp"
 #include "sweep.hpp"
 #include "trainer.hpp"
+#include "shelf/core/checks.hpp"
 #include "shelf/core/parallel.hpp"
 #include "shelf/core/progress.hpp"
 #include "shelf/core/random.hpp"
+#include "shelf/core/validation.hpp"
 
 namespace shelf::linear {
 
@@ -166,11 +169,9 @@ Model<T> fit_on(const Input& train, const VectorView<T>& train_labels, const Inp
     const int threads = resolve_threads(params.num_threads);
     const int classes = type == PredictorType::multiclass_classifier ? *params.num_classes : 1;
     const std::string who = "linear-learner fit";
-    train.require_finite(who + " (training data)", threads);
     const Labels<T> y = read_labels<T>(train_labels, type, classes, who + " (training data)");
     std::optional<Labels<T>> y_valid;
     if (valid) {
-        valid->require_finite(who + " (validation data)", threads);
         y_valid = read_labels<T>(*valid_labels, type, classes, who + " (validation data)");
     }
     if (type == PredictorType::binary_classifier) {
@@ -273,67 +274,78 @@ RowMatrix<T> densify(const SparseMatrix<T>& X, Index cols) {
     return out;
 }
 
+/// Throws data_error naming the first NaN or infinity among a channel's features.
+template <class T>
+void require_finite_features(const Channel<T>& data, const std::string& context, int threads) {
+    if (data.is_sparse())
+        shelf::require_finite(data.sparse(), context);
+    else
+        shelf::require_finite(data.dense(), context, Missing::refused, threads);
+}
+
+/// Trains the sweep on `train`, uses `validation` (when not empty) for early stopping, model
+/// selection and the threshold, and returns the model kept. Dense and sparse data may be
+/// mixed; the validation rows are converted to the training data's layout.
+template <class T>
+Model<T> fit(const Channel<T>& train, Params params, const Validation<T>& validation, const ProgressCallback& progress) {
+    params.validate();
+    if (validation.weight_size() > 0)
+        throw invalid_argument(errc::inconsistent, "linear-learner fit: the validation data carry row weights; the "
+                                                   "linear learner weighs every row 1, so give none");
+    std::optional<Channel<T>> valid_channel;
+    if (!validation.empty()) {
+        if (validation.is_sparse())
+            valid_channel.emplace(validation.sparse(), validation.y());
+        else
+            valid_channel.emplace(validation.X(), validation.y());
+    }
+    const Channel<T>* valid = valid_channel ? &*valid_channel : nullptr;
+    const Index dim = check_shapes(train, valid, params);
+    const int threads = resolve_threads(params.num_threads);
+    require_finite_features(train, "linear-learner fit (training data)", threads);
+    if (valid) require_finite_features(*valid, "linear-learner fit (validation data)", threads);
+    const VectorView<T>* valid_labels = valid ? &valid->labels() : nullptr;
+    if (train.is_sparse()) {
+        const SparseInput<T> input(train.sparse(), dim);
+        if (!valid) return fit_on<T, SparseInput<T>>(input, train.labels(), nullptr, nullptr, params, progress);
+        if (valid->is_sparse()) {
+            const SparseInput<T> sparse_valid(valid->sparse(), dim);
+            return fit_on<T>(input, train.labels(), &sparse_valid, valid_labels, params, progress);
+        }
+        const SparseMatrix<T> converted = valid->dense().sparseView();
+        const SparseInput<T> sparse_valid(converted, dim);
+        return fit_on<T>(input, train.labels(), &sparse_valid, valid_labels, params, progress);
+    }
+    const DenseInput<T> input(train.dense());
+    if (!valid) return fit_on<T, DenseInput<T>>(input, train.labels(), nullptr, nullptr, params, progress);
+    if (!valid->is_sparse()) {
+        const DenseInput<T> dense_valid(valid->dense());
+        return fit_on<T>(input, train.labels(), &dense_valid, valid_labels, params, progress);
+    }
+    const RowMatrix<T> converted = densify(valid->sparse(), dim);
+    const MatrixView<T> view(converted);
+    const DenseInput<T> dense_valid(view);
+    return fit_on<T>(input, train.labels(), &dense_valid, valid_labels, params, progress);
+}
+
 }  // namespace detail
 
-/// Trains the sweep on `train`, uses `validation` (when given) for early stopping, model
-/// selection and the threshold, and returns the model kept. Dense and sparse channels
-/// may be mixed; the validation channel is converted to the training data's layout.
-template <class T>
-Model<T> fit(const Channel<T>& train, Params params, const Channel<T>* validation = nullptr,
-             const ProgressCallback& progress = {}) {
-    params.validate();
-    const Index dim = detail::check_shapes(train, validation, params);
-    const VectorView<T>* valid_labels = validation ? &validation->labels() : nullptr;
-    if (train.is_sparse()) {
-        const detail::SparseInput<T> input(train.sparse(), dim);
-        if (!validation)
-            return detail::fit_on<T, detail::SparseInput<T>>(input, train.labels(), nullptr, nullptr, params, progress);
-        if (validation->is_sparse()) {
-            const detail::SparseInput<T> valid(validation->sparse(), dim);
-            return detail::fit_on<T>(input, train.labels(), &valid, valid_labels, params, progress);
-        }
-        const SparseMatrix<T> converted = validation->dense().sparseView();
-        const detail::SparseInput<T> valid(converted, dim);
-        return detail::fit_on<T>(input, train.labels(), &valid, valid_labels, params, progress);
-    }
-    const detail::DenseInput<T> input(train.dense());
-    if (!validation)
-        return detail::fit_on<T, detail::DenseInput<T>>(input, train.labels(), nullptr, nullptr, params, progress);
-    if (!validation->is_sparse()) {
-        const detail::DenseInput<T> valid(validation->dense());
-        return detail::fit_on<T>(input, train.labels(), &valid, valid_labels, params, progress);
-    }
-    const RowMatrix<T> converted = detail::densify(validation->sparse(), dim);
-    const MatrixView<T> view(converted);
-    const detail::DenseInput<T> valid(view);
-    return detail::fit_on<T>(input, train.labels(), &valid, valid_labels, params, progress);
-}
-
-/// Trains on dense rows X (n × feature_dim) with labels y.
+/// Trains on dense rows X (n × feature_dim) with labels y. `validation` (dense or CSR rows
+/// with their labels, e.g. {X_valid, y_valid}), when given, drives early stopping, model
+/// selection and a binary classifier's threshold; otherwise the training data do.
 template <class DX, class DY>
 Model<typename DX::Scalar> fit(const Eigen::MatrixBase<DX>& X, const Eigen::MatrixBase<DY>& y, const Params& params,
+                               const Validation<typename DX::Scalar>& validation = {},
                                const ProgressCallback& progress = {}) {
-    return fit<typename DX::Scalar>(Channel<typename DX::Scalar>(X, y), params, nullptr, progress);
-}
-
-/// The same with a validation channel, dense or sparse: fit(X, y, params, {X_valid, y_valid}).
-template <class DX, class DY>
-Model<typename DX::Scalar> fit(const Eigen::MatrixBase<DX>& X, const Eigen::MatrixBase<DY>& y, const Params& params,
-                               const Channel<typename DX::Scalar>& validation, const ProgressCallback& progress = {}) {
-    return fit<typename DX::Scalar>(Channel<typename DX::Scalar>(X, y), params, &validation, progress);
+    using T = typename DX::Scalar;
+    return detail::fit<T>(detail::Channel<T>(X, y), params, validation, progress);
 }
 
 /// Trains on sparse rows (CSR); X may have fewer columns than feature_dim.
 template <class T, class DY>
 Model<T> fit(const SparseMatrix<T>& X, const Eigen::MatrixBase<DY>& y, const Params& params,
-             const ProgressCallback& progress = {}) {
-    return fit<T>(Channel<T>(X, y), params, nullptr, progress);
-}
-
-template <class T, class DY>
-Model<T> fit(const SparseMatrix<T>& X, const Eigen::MatrixBase<DY>& y, const Params& params,
-             const Channel<T>& validation, const ProgressCallback& progress = {}) {
-    return fit<T>(Channel<T>(X, y), params, &validation, progress);
+             const Validation<T>& validation = {}, const ProgressCallback& progress = {}) {
+    return detail::fit<T>(detail::Channel<T>(X, y), params, validation, progress);
 }
 
 }  // namespace shelf::linear

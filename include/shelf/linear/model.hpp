@@ -17,6 +17,7 @@
 #include "losses.hpp"
 #include "params.hpp"
 #include "sweep.hpp"
+#include "shelf/core/checks.hpp"
 #include "shelf/core/parallel.hpp"
 #include "shelf/core/serialize.hpp"
 
@@ -194,22 +195,15 @@ public:
 
 private:
     detail::DenseInput<T> dense(const MatrixView<T>& X, const char* context) const {
-        if (X.cols() != feature_dim())
-            throw data_error(errc::shape_mismatch, std::string(context) + ": X has " + std::to_string(X.cols()) +
-                                                       " columns, the model expects " + std::to_string(feature_dim()) +
-                                                       " (feature_dim)");
-        detail::DenseInput<T> input(X);
-        input.require_finite(context, threads());
-        return input;
+        require_columns(X.cols(), feature_dim(), context);
+        require_finite(X, context, Missing::refused, threads());
+        return detail::DenseInput<T>(X);
     }
+    /// Sparse rows may have fewer columns than feature_dim, not more.
     detail::SparseInput<T> sparse(const SparseMatrix<T>& X, const char* context) const {
-        if (X.cols() > feature_dim())
-            throw data_error(errc::shape_mismatch, std::string(context) + ": X has " + std::to_string(X.cols()) +
-                                                       " columns, more than the model's " +
-                                                       std::to_string(feature_dim()) + " (feature_dim)");
-        detail::SparseInput<T> input(X, feature_dim());
-        input.require_finite(context, threads());
-        return input;
+        if (X.cols() > feature_dim()) require_columns(X.cols(), feature_dim(), context);
+        require_finite(X, context);
+        return detail::SparseInput<T>(X, feature_dim());
     }
 
     int threads() const { return resolve_threads(params_.num_threads); }

@@ -177,7 +177,7 @@ struct Params {
           Spec("relative loss improvement below which an epoch does not count as one").at_least(0));
         v("accuracy_top_k", accuracy_top_k, Spec("k of the top-k accuracy metric (multiclass)").at_least(1));
         v("num_threads", num_threads, Spec("OpenMP threads; 0 = all").at_least(0));
-        v("seed", seed, Spec("seed of every random choice"));
+        v("seed", seed, Spec("seed of every random choice").at_least(0));
     }
 
     /// Range checks, plus the checks that involve several parameters.

@@ -24,6 +24,7 @@
 #include "model.hpp"
 #include "objective.hpp"
 #include "params.hpp"
+#include "shelf/core/parallel.hpp"
 #include "shelf/metrics/classification.hpp"
 #include "shelf/metrics/ranking.hpp"
 
@@ -109,14 +110,13 @@ std::vector<double> selection_metrics(const Params& params, const LossSettings& 
     to_score(*params.loss, scores);
     const std::vector<Index> rows = sample_rows(n, compared_rows, rng);
     const Vector<T> labels = y(rows);
-#pragma omp parallel for num_threads(threads) schedule(dynamic)
-    for (Index k = 0; k < K; ++k) {
+    parallel_for(static_cast<int>(std::min<Index>(threads, K)), K, Schedule::dynamic, [&](Index k) {
         try {
             metric[static_cast<std::size_t>(k)] = operating_point<T>(params, labels, scores(rows, k)).metric;
         } catch (const data_error&) {  // scores that are not finite: a model that cannot be kept
             metric[static_cast<std::size_t>(k)] = std::numeric_limits<double>::quiet_NaN();
         }
-    }
+    });
     return metric;
 }
 

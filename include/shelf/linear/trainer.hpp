@@ -37,7 +37,6 @@
 #include "shelf/core/parallel.hpp"
 #include "shelf/core/progress.hpp"
 #include "shelf/core/random.hpp"
-#include "shelf/simd/threads.hpp"
 
 namespace shelf::linear::detail {
 
@@ -165,11 +164,7 @@ private:
         const Index K = models(), C = s_.classes;
         const long long first_step = steps_;
         RowArray<double> loss = RowArray<double>::Zero(K);
-        simd::ExceptionSlot failure;  // e.g. bad_alloc must not leave the parallel region
-#pragma omp parallel num_threads(static_cast<int>(std::min<Index>(s_.threads, K)))
-        failure.run([&] {
-            keep_eigen_serial();
-            const int t = thread_index(), size = team_threads();
+        parallel_team(static_cast<int>(std::min<Index>(s_.threads, K)), [&](int t, int size) {
             const Index k0 = K * t / size, k1 = K * (t + 1) / size, c0 = k0 * C, cols = (k1 - k0) * C;
             ThreadBuffers& buf = buffers_[static_cast<std::size_t>(t)];
             buf.base_lr = lr_.segment(c0, cols);
@@ -183,7 +178,6 @@ private:
                             valid_ ? nullptr : &mine);
             loss.segment(k0, k1 - k0) = mine;
         });
-        failure.rethrow();
         steps_ += (n + s_.batch - 1) / s_.batch;
         return loss;
     }
@@ -234,26 +228,20 @@ private:
     RowArray<double> validation_loss() {
         const Index n = valid_->rows(), M = width(), block = 4096, blocks = (n + block - 1) / block;
         std::vector<RowArray<double>> sums(static_cast<std::size_t>(blocks), RowArray<double>::Zero(models()));
-        simd::ExceptionSlot failure;
-#pragma omp parallel num_threads(s_.threads)
-        {
-            keep_eigen_serial();
-            ThreadBuffers& buf = buffers_[static_cast<std::size_t>(thread_index())];
-            const RowWeights<T> weights{s_.weight_positives ? &positive_ : nullptr,
-                                        s_.class_weights.size() ? &s_.class_weights : nullptr};
-#pragma omp for schedule(static)
-            for (Index b = 0; b < blocks; ++b)
-                failure.run([&] {
-                    const Index first = b * block, rows = std::min(block, n - first);
-                    valid_->range(buf.chunk, first, rows);
-                    buf.scores.resize(rows, M);
-                    valid_->multiply(buf.chunk, W_, buf.scores);
-                    buf.scores.rowwise() += b_.matrix();
-                    apply_loss(s_.loss, s_.settings, buf.scores, y_valid_->data() + first, s_.classes, weights,
-                               &sums[static_cast<std::size_t>(b)], false);
-                });
-        }
-        failure.rethrow();
+        const RowWeights<T> weights{s_.weight_positives ? &positive_ : nullptr,
+                                    s_.class_weights.size() ? &s_.class_weights : nullptr};
+        const int team = team_size(s_.threads, blocks, static_cast<double>(n) * static_cast<double>(d_) * static_cast<double>(M));
+        parallel_for(
+            team, blocks, Schedule::even, [&](int t) { return &buffers_[static_cast<std::size_t>(t)]; },
+            [&](Index b, ThreadBuffers* buf) {
+                const Index first = b * block, rows = std::min(block, n - first);
+                valid_->range(buf->chunk, first, rows);
+                buf->scores.resize(rows, M);
+                valid_->multiply(buf->chunk, W_, buf->scores);
+                buf->scores.rowwise() += b_.matrix();
+                apply_loss(s_.loss, s_.settings, buf->scores, y_valid_->data() + first, s_.classes, weights,
+                           &sums[static_cast<std::size_t>(b)], false);
+            });
         RowArray<double> total = RowArray<double>::Zero(models());
         for (const RowArray<double>& sum : sums) total += sum;
         return total / double(n);
