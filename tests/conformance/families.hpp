@@ -3,7 +3,8 @@
 // Scalar, Params, Model, Rebind<U>; supervised and labels(X) for the families that learn from
 // labels; missing (whether NaN means a missing value); params() for the small data (three
 // blobs, 240 × 5); parallel_params() and parallel_rows for data large enough that fit opens
-// parallel regions on two threads; fit(...) and output(model, X), the family's platform output.
+// parallel regions on two threads, and whether those regions allocate with operator new (what
+// the fault hook can fail); fit(...) and output(model, X), the family's platform output.
 #pragma once
 
 #include <shelf/shelf.hpp>
@@ -27,7 +28,8 @@ struct KMeans {
     using Rebind = KMeans<U>;
     static constexpr bool supervised = false;
     static constexpr shelf::Missing missing = shelf::Missing::refused;
-    static constexpr shelf::Index parallel_rows = 120000;
+    static constexpr shelf::Index parallel_rows = 300000;  // team_size wants 16M multiply-adds for two threads
+    static constexpr bool allocates_in_parallel = true;
 
     static Params params() {
         Params p;
@@ -58,6 +60,9 @@ struct PCA {
     static constexpr bool supervised = false;
     static constexpr shelf::Missing missing = shelf::Missing::refused;
     static constexpr shelf::Index parallel_rows = 120000;
+    /// PCA's regions allocate only through Eigen (malloc), which the test's operator new cannot
+    /// fail; the driver itself is held to carrying exceptions out in tests/core/test_parallel.cpp.
+    static constexpr bool allocates_in_parallel = false;
 
     static Params params() {
         Params p;
@@ -82,6 +87,7 @@ struct Linear {
     static constexpr bool supervised = true;
     static constexpr shelf::Missing missing = shelf::Missing::refused;
     static constexpr shelf::Index parallel_rows = 20000;
+    static constexpr bool allocates_in_parallel = true;
 
     static Params params() {
         Params p;
@@ -109,6 +115,7 @@ struct GBT {
     static constexpr bool supervised = true;
     static constexpr shelf::Missing missing = shelf::Missing::allowed;
     static constexpr shelf::Index parallel_rows = 20000;
+    static constexpr bool allocates_in_parallel = true;
 
     static Params params() {
         Params p;

@@ -203,7 +203,7 @@ void run() {
                             Catch::Contains("shelf.invalid_argument.101") && Catch::Contains("seed"));
     }
 
-    SECTION("an allocation failing inside a parallel region arrives as std::bad_alloc") {
+    if constexpr (F::allocates_in_parallel) SECTION("an allocation failing inside a parallel region arrives as std::bad_alloc") {
         const RowMatrix<T> big = blobs<T>(F::parallel_rows, 16, 5);
         typename F::Params threaded = F::parallel_params();
         threaded.num_threads = 2;
