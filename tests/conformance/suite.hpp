@@ -61,7 +61,7 @@ RowMatrix<double> output_of(const typename F::Model& model, const RowMatrix<type
 
 /// The family's fit on X (and, for a supervised family, the labels its traits give X).
 template <class F>
-typename F::Model fit(const RowMatrix<typename F::Scalar>& X, const typename F::Params& params,
+typename F::Model train(const RowMatrix<typename F::Scalar>& X, const typename F::Params& params,
                       const shelf::ProgressCallback& progress = {}) {
     if constexpr (F::supervised)
         return F::fit(X, F::labels(X), params, progress);
@@ -85,7 +85,7 @@ typename F::Model loaded(const std::string& bytes) {
 template <class F>
 shelf::errc load_error(const std::string& bytes) {
     try {
-        (void)loaded<F>(bytes);
+        (void)conformance::loaded<F>(bytes);
     } catch (const shelf::model_error& e) {
         return e.id();
     }
@@ -99,8 +99,8 @@ void run() {
     constexpr Index n = 240, d = 5;
     const RowMatrix<T> X = blobs<T>(n, d, 11);
     const typename F::Params params = F::params();
-    const Model model = fit<F>(X, params);
-    const RowMatrix<double> expected = output_of<F>(model, X);
+    const Model model = conformance::train<F>(X, params);
+    const RowMatrix<double> expected = conformance::output_of<F>(model, X);
 
     SECTION("fit and predict: one output row per input row, all finite") {
         REQUIRE(expected.rows() == n);
@@ -108,56 +108,56 @@ void run() {
     }
 
     SECTION("a saved model loads equal, and predicts the same") {
-        const std::string bytes = saved<F>(model);
-        const Model back = loaded<F>(bytes);
+        const std::string bytes = conformance::saved<F>(model);
+        const Model back = conformance::loaded<F>(bytes);
         REQUIRE(back == model);
-        REQUIRE(output_of<F>(back, X) == expected);
-        REQUIRE(saved<F>(back) == bytes);
+        REQUIRE(conformance::output_of<F>(back, X) == expected);
+        REQUIRE(conformance::saved<F>(back) == bytes);
     }
 
     SECTION("a truncated model file is refused") {
-        const std::string bytes = saved<F>(model);
+        const std::string bytes = conformance::saved<F>(model);
         for (std::size_t size : {std::size_t{0}, std::size_t{7}, std::size_t{12}, std::size_t{20}, bytes.size() / 2,
                                  bytes.size() - 4, bytes.size() - 1}) {
             INFO("kept the first " << size << " of " << bytes.size() << " bytes");
-            CHECK(load_error<F>(bytes.substr(0, size)) != shelf::errc{});
+            CHECK(conformance::load_error<F>(bytes.substr(0, size)) != shelf::errc{});
         }
     }
 
     SECTION("a model file with any one byte changed is refused") {
-        const std::string bytes = saved<F>(model);
+        const std::string bytes = conformance::saved<F>(model);
         const std::size_t step = std::max<std::size_t>(1, bytes.size() / 200);
         for (std::size_t at = 0; at < bytes.size(); at += (at < 24 ? 1 : step)) {
             std::string damaged = bytes;
             damaged[at] = static_cast<char>(damaged[at] ^ 0x5A);
             INFO("byte " << at << " of " << bytes.size());
-            CHECK(load_error<F>(damaged) != shelf::errc{});
+            CHECK(conformance::load_error<F>(damaged) != shelf::errc{});
         }
     }
 
     SECTION("another family's model file, or the other scalar type, is refused by name") {
         std::ostringstream other;
         shelf::ModelWriter("not-" + std::string(F::Params::family), shelf::scalar_type_of<T>()).write(other);
-        CHECK(load_error<F>(other.str()) == shelf::errc::wrong_family);
+        CHECK(conformance::load_error<F>(other.str()) == shelf::errc::wrong_family);
         using Other = typename F::template Rebind<std::conditional_t<std::is_same_v<T, float>, double, float>>;
-        const std::string bytes = saved<F>(model);
-        CHECK(load_error<Other>(bytes) == shelf::errc::wrong_scalar);
+        const std::string bytes = conformance::saved<F>(model);
+        CHECK(conformance::load_error<Other>(bytes) == shelf::errc::wrong_scalar);
     }
 
     SECTION("NaN in the input is refused naming its row and column, or read as missing") {
         RowMatrix<T> bad = X;
         bad(17, 3) = std::numeric_limits<T>::quiet_NaN();
         if (F::missing == shelf::Missing::refused) {
-            REQUIRE_THROWS_WITH(fit<F>(bad, params), Catch::Contains("shelf.data_error.203") &&
+            REQUIRE_THROWS_WITH(conformance::train<F>(bad, params), Catch::Contains("shelf.data_error.203") &&
                                                         Catch::Contains("X(17, 3) is nan"));
             REQUIRE_THROWS_WITH(F::output(model, bad), Catch::Contains("shelf.data_error.203") &&
                                                            Catch::Contains("X(17, 3) is nan"));
         } else {
-            CHECK(output_of<F>(fit<F>(bad, params), bad).allFinite());
-            CHECK(output_of<F>(model, bad).allFinite());
+            CHECK(conformance::output_of<F>(conformance::train<F>(bad, params), bad).allFinite());
+            CHECK(conformance::output_of<F>(model, bad).allFinite());
         }
         bad(17, 3) = std::numeric_limits<T>::infinity();
-        REQUIRE_THROWS_WITH(fit<F>(bad, params), Catch::Contains("shelf.data_error.203") &&
+        REQUIRE_THROWS_WITH(conformance::train<F>(bad, params), Catch::Contains("shelf.data_error.203") &&
                                                     Catch::Contains("X(17, 3) is inf"));
         REQUIRE_THROWS_WITH(F::output(model, bad), Catch::Contains("shelf.data_error.203") &&
                                                        Catch::Contains("X(17, 3) is inf"));
@@ -174,16 +174,16 @@ void run() {
     }
 
     SECTION("the same seed gives a bit-identical model, on any thread count") {
-        REQUIRE(saved<F>(fit<F>(X, params)) == saved<F>(model));
+        REQUIRE(conformance::saved<F>(conformance::train<F>(X, params)) == conformance::saved<F>(model));
         typename F::Params other = params;
         other.num_threads = 3;
-        const Model threaded = fit<F>(X, other);
-        REQUIRE(output_of<F>(threaded, X) == expected);
+        const Model threaded = conformance::train<F>(X, other);
+        REQUIRE(conformance::output_of<F>(threaded, X) == expected);
     }
 
     SECTION("a progress callback that returns false stops training") {
         int calls = 0;
-        const Model stopped = fit<F>(X, params, [&](const shelf::Progress& p) {
+        const Model stopped = conformance::train<F>(X, params, [&](const shelf::Progress& p) {
             ++calls;
             CHECK(p.done <= p.total);
             return false;
@@ -207,12 +207,12 @@ void run() {
         const RowMatrix<T> big = blobs<T>(F::parallel_rows, 16, 5);
         typename F::Params threaded = F::parallel_params();
         threaded.num_threads = 2;
-        const Model reference = fit<F>(big, threaded);
+        const Model reference = conformance::train<F>(big, threaded);
         for (int skip : {0, 1, 3}) {
             fault::arm(skip);
             bool thrown = false;
             try {
-                (void)fit<F>(big, threaded);
+                (void)conformance::train<F>(big, threaded);
             } catch (const std::bad_alloc&) {
                 thrown = true;
             }
@@ -229,7 +229,7 @@ void run() {
         std::vector<std::thread> threads;
         for (std::size_t t = 0; t < results.size(); ++t)
             threads.emplace_back([&, t] {
-                for (int repeat = 0; repeat < 5; ++repeat) results[t] = output_of<F>(model, X);
+                for (int repeat = 0; repeat < 5; ++repeat) results[t] = conformance::output_of<F>(model, X);
             });
         for (auto& thread : threads) thread.join();
         for (const auto& result : results) REQUIRE(result == expected);

@@ -92,7 +92,8 @@ int train(const std::string& algorithm_name, const std::string& train_path, cons
     std::optional<Table> validation, test;
     if (!validation_path.empty()) validation = read_table(validation_path, content_type, spec, spec.supervised, contract);
     if (!test_path.empty()) test = read_table(test_path, content_type, spec, spec.supervised, contract);
-    for (const Table* table : {&train_data, validation ? &*validation : nullptr, test ? &*test : nullptr}) {
+    const Table* channels[] = {&train_data, validation ? &*validation : nullptr, test ? &*test : nullptr};
+    for (const Table* table : channels) {
         if (!table) continue;
         if (!table->sparse && table->series.empty())
             shelf::require_columns(table->X.cols(), contract.feature_count, table->source);

@@ -32,8 +32,8 @@ inline const Algorithm& find_algorithm(const std::string& name) {
         if (name == a->name()) return *a;
         names.emplace_back(a->name());
     }
-    throw invalid_argument(errc::bad_value, "unknown algorithm '" + name + "'" + detail::suggestion(name, names) +
-                                                "; available: " + (names.empty() ? "none yet" : detail::join(names)));
+    throw invalid_argument(errc::bad_value, "unknown algorithm '" + name + "'" + shelf::detail::suggestion(name, names) +
+                                                "; available: " + (names.empty() ? "none yet" : shelf::detail::join(names)));
 }
 
 /// The algorithm that writes models of family `family`.
