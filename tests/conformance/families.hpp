@@ -11,6 +11,17 @@
 
 namespace conformance {
 
+/// What every traits struct names: its scalar, the family's Params and Model, and itself for
+/// the other scalar.
+template <class T, class ParamsT, class ModelT, template <class> class Self>
+struct Family {
+    using Scalar = T;
+    using Params = ParamsT;
+    using Model = ModelT;
+    template <class U>
+    using Rebind = Self<U>;
+};
+
 /// Labels of the blobs: 1 for the first of the three, else 0.
 template <class T>
 shelf::Vector<T> first_blob(const shelf::RowMatrix<T>& X) {
@@ -20,12 +31,9 @@ shelf::Vector<T> first_blob(const shelf::RowMatrix<T>& X) {
 }
 
 template <class T>
-struct KMeans {
-    using Scalar = T;
-    using Params = shelf::kmeans::Params;
-    using Model = shelf::kmeans::Model<T>;
-    template <class U>
-    using Rebind = KMeans<U>;
+struct KMeans : Family<T, shelf::kmeans::Params, shelf::kmeans::Model<T>, KMeans> {
+    using typename Family<T, shelf::kmeans::Params, shelf::kmeans::Model<T>, KMeans>::Params;
+    using typename Family<T, shelf::kmeans::Params, shelf::kmeans::Model<T>, KMeans>::Model;
     static constexpr bool supervised = false;
     static constexpr shelf::Missing missing = shelf::Missing::refused;
     static constexpr shelf::Index parallel_rows = 300000;  // team_size wants 16M multiply-adds for two threads
@@ -51,12 +59,9 @@ struct KMeans {
 };
 
 template <class T>
-struct PCA {
-    using Scalar = T;
-    using Params = shelf::pca::Params;
-    using Model = shelf::pca::Model<T>;
-    template <class U>
-    using Rebind = PCA<U>;
+struct PCA : Family<T, shelf::pca::Params, shelf::pca::Model<T>, PCA> {
+    using typename Family<T, shelf::pca::Params, shelf::pca::Model<T>, PCA>::Params;
+    using typename Family<T, shelf::pca::Params, shelf::pca::Model<T>, PCA>::Model;
     static constexpr bool supervised = false;
     static constexpr shelf::Missing missing = shelf::Missing::refused;
     static constexpr shelf::Index parallel_rows = 120000;
@@ -78,12 +83,9 @@ struct PCA {
 };
 
 template <class T>
-struct Linear {
-    using Scalar = T;
-    using Params = shelf::linear::Params;
-    using Model = shelf::linear::Model<T>;
-    template <class U>
-    using Rebind = Linear<U>;
+struct Linear : Family<T, shelf::linear::Params, shelf::linear::Model<T>, Linear> {
+    using typename Family<T, shelf::linear::Params, shelf::linear::Model<T>, Linear>::Params;
+    using typename Family<T, shelf::linear::Params, shelf::linear::Model<T>, Linear>::Model;
     static constexpr bool supervised = true;
     static constexpr shelf::Missing missing = shelf::Missing::refused;
     static constexpr shelf::Index parallel_rows = 20000;
@@ -106,12 +108,9 @@ struct Linear {
 };
 
 template <class T>
-struct GBT {
-    using Scalar = T;
-    using Params = shelf::gbt::Params;
-    using Model = shelf::gbt::Model<T>;
-    template <class U>
-    using Rebind = GBT<U>;
+struct GBT : Family<T, shelf::gbt::Params, shelf::gbt::Model<T>, GBT> {
+    using typename Family<T, shelf::gbt::Params, shelf::gbt::Model<T>, GBT>::Params;
+    using typename Family<T, shelf::gbt::Params, shelf::gbt::Model<T>, GBT>::Model;
     static constexpr bool supervised = true;
     static constexpr shelf::Missing missing = shelf::Missing::allowed;
     static constexpr shelf::Index parallel_rows = 20000;

@@ -17,6 +17,7 @@
 #include "labels.hpp"
 #include "model.hpp"
 #include "objective.hpp"
+#include "shelf/core/outputs.hpp"
 #include "shelf/metrics/classification.hpp"
 #include "shelf/metrics/ranking.hpp"
 #include "shelf/metrics/regression.hpp"
@@ -93,6 +94,18 @@ Metrics evaluate(const Model<T>& model, const Eigen::MatrixBase<DX>& X, const Ei
 template <class T, class DY>
 Metrics evaluate(const Model<T>& model, const SparseMatrix<T>& X, const Eigen::MatrixBase<DY>& y) {
     return detail::evaluate<T>(model, detail::Channel<T>(X, y));
+}
+
+/// The platform's response fields: `score` (a list per row for multiclass) and, for classifiers,
+/// `predicted_label`; X dense or CSR.
+template <class T, class Rows>
+Outputs outputs(const Model<T>& model, const Rows& X) {
+    const RowMatrix<T> score = model.score(X);
+    const bool multiclass = model.predictor_type() == PredictorType::multiclass_classifier;
+    Outputs out{{"score", score.template cast<double>(), false, multiclass}};
+    if (model.predictor_type() != PredictorType::regressor)
+        out.push_back({"predicted_label", model.label_of(score).template cast<double>(), true, false});
+    return out;
 }
 
 }  // namespace shelf::linear

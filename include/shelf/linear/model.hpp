@@ -112,8 +112,26 @@ public:
 
     /// The platform's `predicted_label` (0/1, or the class with the highest score), or
     /// the predicted value for a regressor.
-    Vector<T> predict(const MatrixView<T>& X) const { return label(score(X)); }
-    Vector<T> predict(const SparseMatrix<T>& X) const { return label(score(X)); }
+    Vector<T> predict(const MatrixView<T>& X) const { return label_of(score(X)); }
+    Vector<T> predict(const SparseMatrix<T>& X) const { return label_of(score(X)); }
+
+    /// predicted_label from score(X): 0/1 at the threshold, the most probable class, or a
+    /// regressor's value.
+    Vector<T> label_of(const RowMatrix<T>& score) const {
+        if (predictor_type() == PredictorType::regressor) return score.col(0);
+        Vector<T> out(score.rows());
+        for (Index i = 0; i < score.rows(); ++i) {
+            if (predictor_type() == PredictorType::binary_classifier) {
+                out[i] = score(i, 0) >= threshold_ ? T(1) : T(0);
+            } else {
+                Index best = 0;
+                score.row(i).maxCoeff(&best);
+                out[i] = T(best);
+            }
+        }
+        return out;
+    }
+
 
     void save(std::ostream& out) const {
         ModelWriter w(Params::family, scalar_type_of<T>());
@@ -216,21 +234,6 @@ private:
     RowMatrix<T> scored(RowMatrix<T> raw) const {
         detail::to_score(loss(), raw);
         return raw;
-    }
-
-    Vector<T> label(const RowMatrix<T>& score) const {
-        if (predictor_type() == PredictorType::regressor) return score.col(0);
-        Vector<T> out(score.rows());
-        for (Index i = 0; i < score.rows(); ++i) {
-            if (predictor_type() == PredictorType::binary_classifier) {
-                out[i] = score(i, 0) >= threshold_ ? T(1) : T(0);
-            } else {
-                Index best = 0;
-                score.row(i).maxCoeff(&best);
-                out[i] = T(best);
-            }
-        }
-        return out;
     }
 
     Params params_;

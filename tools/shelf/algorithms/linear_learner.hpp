@@ -29,13 +29,7 @@ public:
     std::map<std::string, std::string> hyperparameters() const override { return to_map(model_.params()); }
 
     Outputs predict(const Table& data) const override {
-        const RowMatrix<float> score = data.sparse ? model_.score(*data.sparse) : model_.score(data.X);
-        const bool multiclass = model_.predictor_type() == linear::PredictorType::multiclass_classifier;
-        Outputs out{{"score", score.cast<double>(), false, multiclass}};
-        if (model_.predictor_type() == linear::PredictorType::regressor) return out;
-        const Vector<float> label = data.sparse ? model_.predict(*data.sparse) : model_.predict(data.X);
-        out.push_back({"predicted_label", label.cast<double>(), true, false});
-        return out;
+        return data.sparse ? linear::outputs(model_, *data.sparse) : linear::outputs(model_, MatrixView<float>(data.X));
     }
 
     Metrics evaluate(const Table& data, const std::string& channel) const override {
