@@ -147,8 +147,8 @@ def prepare(name, data, directory):
     if hasattr(X, "tocsr"):  # sparse: libsvm files
         from sklearn.datasets import dump_svmlight_file
         paths = [directory / f"{name}.train.libsvm", directory / f"{name}.test.libsvm"]
-        dump_svmlight_file(X, y, paths[0], zero_based=False)
-        dump_svmlight_file(Xt, yt, paths[1], zero_based=False)
+        dump_svmlight_file(X, y, str(paths[0]), zero_based=False)
+        dump_svmlight_file(Xt, yt, str(paths[1]), zero_based=False)
     else:
         paths = [directory / f"{name}.train.bin", directory / f"{name}.test.bin"]
         write_bin(paths[0], X, y)
@@ -179,7 +179,7 @@ def run_shelf(driver, kind, paths, runs):
     return min(report["seconds"]), table, report
 
 
-def peers(kind, sparse):
+def peer_models(kind, sparse):
     """scikit-learn's models at their best settings: standardized input where the solver needs it."""
     from sklearn.linear_model import (LinearRegression, LogisticRegression, Ridge, RidgeClassifier,
                                       SGDClassifier)
@@ -233,7 +233,7 @@ def main():
             shelf_quality = {"test RMSE": np.sqrt(mean_squared_error(yt, table[:, 0]))}
         epochs = shelf_report["epochs_run"]
         print(f"{name}: shelf {shelf_seconds:.3f} s ({epochs} epochs) {shelf_quality}", flush=True)
-        for peer, make in peers(kind, sparse).items():
+        for peer, make in peer_models(kind, sparse).items():
             with threadpool_limits(THREADS):
                 seconds, model = best_of(args.runs, lambda: make().fit(X, y))
             if kind == "binary":
