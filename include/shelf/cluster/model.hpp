@@ -17,7 +17,7 @@
 #include "params.hpp"
 #include "shelf/core/checks.hpp"
 #include "shelf/core/parallel.hpp"
-#include "shelf/core/serialize.hpp"
+#include "shelf/core/model_fields.hpp"
 #include "shelf/simd/kernels.hpp"
 
 namespace shelf::kmeans {
@@ -55,6 +55,8 @@ class Model {
     static_assert(std::is_floating_point_v<T>, "shelf::kmeans::Model<T> needs float or double");
 
 public:
+    using Scalar = T;
+
     /// `params` are the resolved hyperparameters (k and feature_dim set).
     Model(Params params, RowMatrix<T> centers, FitReport report = {})
         : params_(std::move(params)), centers_(std::move(centers)), report_(std::move(report)) {}
@@ -104,47 +106,42 @@ public:
         return ssd(X) / static_cast<double>(X.rows());
     }
 
-    void save(std::ostream& out) const {
-        ModelWriter w(Params::family, scalar_type_of<T>());
-        w.params(to_map(params_));
-        w.matrix("centers", centers_);
-        w.array("report.inertia", report_.inertia);
-        w.array("report.trial_inertia", report_.trial_inertia);
-        w.scalar("report.iterations", static_cast<std::int64_t>(report_.iterations));
-        w.scalar("report.converged", static_cast<std::uint8_t>(report_.converged));
-        w.scalar("report.stopped", static_cast<std::uint8_t>(report_.stopped));
-        w.scalar("report.batches", report_.batches);
-        w.write(out);
+    /// What a model file holds (core/model_fields.hpp).
+    template <class Self, class Fields>
+    static void fields(Self& m, Fields& f) {
+        f.params(m.params_);
+        f("centers", m.centers_);
+        f("report.inertia", m.report_.inertia);
+        f("report.trial_inertia", m.report_.trial_inertia);
+        f("report.iterations", m.report_.iterations);
+        f("report.converged", m.report_.converged);
+        f("report.stopped", m.report_.stopped);
+        f("report.batches", m.report_.batches);
     }
+
+    void save(std::ostream& out) const { save_model(*this, out); }
 
     /// Reads a model written by save(); a damaged file or another family's throws model_error.
     static Model load(std::istream& in) {
-        const ModelReader r(in);
-        r.expect(Params::family, scalar_type_of<T>());
-        Params params = params_from_model<Params>(r.params());
-        RowMatrix<T> centers = r.matrix<T>("centers");
-        if (!params.feature_dim || centers.rows() != *params.k || centers.cols() != *params.feature_dim)
-            throw model_error(errc::malformed, "the kmeans model's centers are " + std::to_string(centers.rows()) + " x " +
-                                                   std::to_string(centers.cols()) + ", but its hyperparameters say k = " +
-                                                   std::to_string(*params.k) + " and feature_dim = " +
-                                                   (params.feature_dim ? std::to_string(*params.feature_dim) : "auto"));
-        FitReport report;
-        report.inertia = r.values<double>("report.inertia");
-        report.trial_inertia = r.values<double>("report.trial_inertia");
-        report.iterations = static_cast<int>(r.scalar<std::int64_t>("report.iterations"));
-        report.converged = r.scalar<std::uint8_t>("report.converged") != 0;
-        report.stopped = r.scalar<std::uint8_t>("report.stopped") != 0;
-        report.batches = r.scalar<std::int64_t>("report.batches");
-        return Model(std::move(params), std::move(centers), std::move(report));
+        Model m;
+        load_model(m, in);
+        const Params& p = m.params_;
+        if (!p.feature_dim || m.centers_.rows() != *p.k || m.centers_.cols() != *p.feature_dim)
+            throw model_error(errc::malformed, "the kmeans model's centers are " + std::to_string(m.centers_.rows()) +
+                                                   " x " + std::to_string(m.centers_.cols()) +
+                                                   ", but its hyperparameters say k = " + std::to_string(*p.k) +
+                                                   " and feature_dim = " +
+                                                   (p.feature_dim ? std::to_string(*p.feature_dim) : "auto"));
+        return m;
     }
 
-    friend bool operator==(const Model& a, const Model& b) {
-        return to_map(a.params_) == to_map(b.params_) && a.centers_.rows() == b.centers_.rows() &&
-               a.centers_.cols() == b.centers_.cols() && a.centers_ == b.centers_ && a.report_ == b.report_;
-    }
+    /// Same hyperparameters, centers and report, bit for bit.
+    friend bool operator==(const Model& a, const Model& b) { return same_model(a, b); }
     friend bool operator!=(const Model& a, const Model& b) { return !(a == b); }
 
 private:
+    Model() = default;
+
     void check(const MatrixView<T>& X, const char* context) const {
         require_columns(X.cols(), feature_dim(), context);
         require_finite(X, context, Missing::refused, resolve_threads(params_.num_threads));

@@ -17,7 +17,7 @@
 #include "shelf/core/checks.hpp"
 #include "shelf/core/error.hpp"
 #include "shelf/core/parallel.hpp"
-#include "shelf/core/serialize.hpp"
+#include "shelf/core/model_fields.hpp"
 #include "shelf/core/types.hpp"
 #include "shelf/simd/distance.hpp"
 #include "shelf/simd/kernels.hpp"
@@ -60,6 +60,8 @@ class Model {
     static_assert(std::is_floating_point_v<T>, "shelf::pca::Model<T> needs float or double");
 
 public:
+    using Scalar = T;
+
     /// Builds a model from components (rows, unit length, any sign), the eigenvalues of the
     /// scatter matrix they come from (descending), that matrix's trace, the mean that was
     /// subtracted (zeros without subtract_mean) and the row count. `params` are resolved.
@@ -133,34 +135,26 @@ public:
         return X;
     }
 
-    void save(std::ostream& out) const {
-        ModelWriter w(Params::family, scalar_type_of<T>());
-        w.params(to_map(params_));
-        w.matrix("components", components_);
-        w.matrix("explained_variance", explained_variance_);
-        w.matrix("explained_variance_ratio", explained_variance_ratio_);
-        w.matrix("singular_values", singular_values_);
-        w.matrix("mean", mean_);
-        w.scalar("report.rows", report_.rows);
-        w.scalar("report.passes", static_cast<std::int64_t>(report_.passes));
-        w.scalar("report.stopped", static_cast<std::uint8_t>(report_.stopped));
-        w.write(out);
+    /// What a model file holds (core/model_fields.hpp).
+    template <class Self, class Fields>
+    static void fields(Self& m, Fields& f) {
+        f.params(m.params_);
+        f("components", m.components_);
+        f("explained_variance", m.explained_variance_);
+        f("explained_variance_ratio", m.explained_variance_ratio_);
+        f("singular_values", m.singular_values_);
+        f("mean", m.mean_);
+        f("report.rows", m.report_.rows);
+        f("report.passes", m.report_.passes);
+        f("report.stopped", m.report_.stopped);
     }
+
+    void save(std::ostream& out) const { save_model(*this, out); }
 
     /// Reads a model written by save(); a damaged file or another family's throws model_error.
     static Model load(std::istream& in) {
-        const ModelReader r(in);
-        r.expect(Params::family, scalar_type_of<T>());
         Model m;
-        m.params_ = params_from_model<Params>(r.params());
-        m.components_ = r.matrix<T>("components");
-        m.explained_variance_ = r.vector<T>("explained_variance");
-        m.explained_variance_ratio_ = r.vector<T>("explained_variance_ratio");
-        m.singular_values_ = r.vector<T>("singular_values");
-        m.mean_ = r.vector<T>("mean");
-        m.report_.rows = r.scalar<std::int64_t>("report.rows");
-        m.report_.passes = static_cast<int>(r.scalar<std::int64_t>("report.passes"));
-        m.report_.stopped = r.scalar<std::uint8_t>("report.stopped") != 0;
+        load_model(m, in);
         const Index nc = m.components_.rows(), d = m.components_.cols();
         if (!m.params_.feature_dim || nc != *m.params_.num_components || d != *m.params_.feature_dim ||
             m.explained_variance_.size() != nc || m.explained_variance_ratio_.size() != nc ||
@@ -171,13 +165,8 @@ public:
         return m;
     }
 
-    friend bool operator==(const Model& a, const Model& b) {
-        auto same = [](const auto& x, const auto& y) { return x.rows() == y.rows() && x.cols() == y.cols() && x == y; };
-        return to_map(a.params_) == to_map(b.params_) && a.report_ == b.report_ && same(a.components_, b.components_) &&
-               same(a.explained_variance_, b.explained_variance_) &&
-               same(a.explained_variance_ratio_, b.explained_variance_ratio_) &&
-               same(a.singular_values_, b.singular_values_) && same(a.mean_, b.mean_);
-    }
+    /// Same hyperparameters, components, statistics and report, bit for bit.
+    friend bool operator==(const Model& a, const Model& b) { return same_model(a, b); }
     friend bool operator!=(const Model& a, const Model& b) { return !(a == b); }
 
 private:

@@ -98,57 +98,31 @@ public:
 
         ws();
         const char* obj = p_;
-        if (p_ == e_ || *p_ != '{') fail(p_, "each line must be a JSON object, found " + describe());
-        ++p_;
         const char* start_at = nullptr;
         const char* target_at = nullptr;
         const char* cat_at = nullptr;
         const char* dyn_at = nullptr;
-        ws();
-        if (p_ != e_ && *p_ == '}') {
-            ++p_;
-        } else {
-            for (;;) {
-                ws();
-                const char* key_at = p_;
-                if (p_ == e_ || *p_ != '"') fail(p_, "expected a string key, found " + describe());
-                string(key_);
-                ws();
-                expect(':');
-                ws();
-                auto once = [&](const char*& seen) {
-                    if (seen) fail(key_at, "duplicate key " + quote_field(key_));
-                    seen = p_;
-                };
-                if (key_ == "start") {
-                    once(start_at);
-                    parse_start(out.start);
-                } else if (key_ == "target") {
-                    once(target_at);
-                    parse_target();
-                } else if (key_ == "cat") {
-                    once(cat_at);
-                    parse_cat(out.cat);
-                } else if (key_ == "dynamic_feat") {
-                    once(dyn_at);
-                    parse_dynamic();
-                } else {
-                    skip_value(1);
-                }
-                ws();
-                if (p_ != e_ && *p_ == ',') {
-                    ++p_;
-                    ws();
-                    if (p_ != e_ && *p_ == '}') fail(p_, "trailing comma before '}'");
-                    continue;
-                }
-                if (p_ != e_ && *p_ == '}') {
-                    ++p_;
-                    break;
-                }
-                fail(p_, "expected ',' or '}' in object, found " + describe());
+        object(key_, [&](const char* key_at) {
+            auto once = [&](const char*& seen) {
+                if (seen) fail(key_at, "duplicate key " + quote_field(key_));
+                seen = p_;
+            };
+            if (key_ == "start") {
+                once(start_at);
+                parse_start(out.start);
+            } else if (key_ == "target") {
+                once(target_at);
+                parse_target();
+            } else if (key_ == "cat") {
+                once(cat_at);
+                parse_cat(out.cat);
+            } else if (key_ == "dynamic_feat") {
+                once(dyn_at);
+                parse_dynamic();
+            } else {
+                skip_value(1);
             }
-        }
+        });
         ws();
         if (p_ != e_) fail(p_, "unexpected text after the object: " + describe());
 
@@ -428,6 +402,41 @@ private:
     bool at_number() const { return p_ != e_ && (*p_ == '-' || is_digit(*p_)); }
 
     /// Calls elem() for each element of an array at p_.
+    /// `{ "key": value, ... }`: reads each key into `key` and calls member(where the key starts)
+    /// with p_ at its value, which member must consume.
+    template <class F>
+    void object(std::string& key, F&& member) {
+        if (p_ == e_ || *p_ != '{') fail(p_, "each line must be a JSON object, found " + describe());
+        ++p_;
+        ws();
+        if (p_ != e_ && *p_ == '}') {
+            ++p_;
+            return;
+        }
+        for (;;) {
+            ws();
+            const char* key_at = p_;
+            if (p_ == e_ || *p_ != '"') fail(p_, "expected a string key, found " + describe());
+            string(key);
+            ws();
+            expect(':');
+            ws();
+            member(key_at);
+            ws();
+            if (p_ != e_ && *p_ == ',') {
+                ++p_;
+                ws();
+                if (p_ != e_ && *p_ == '}') fail(p_, "trailing comma before '}'");
+                continue;
+            }
+            if (p_ != e_ && *p_ == '}') {
+                ++p_;
+                return;
+            }
+            fail(p_, "expected ',' or '}' in object, found " + describe());
+        }
+    }
+
     template <class F>
     void array(const char* what, F&& elem) {
         if (p_ == e_ || *p_ != '[') fail(p_, std::string(what) + " must be an array, found " + describe());
@@ -460,35 +469,9 @@ private:
             fail(p_, "JSON nested more than " + std::to_string(kMaxDepth) + " levels deep");
         if (p_ == e_) fail(p_, "expected a value, found end of line");
         switch (*p_) {
-            case '{': {
-                ++p_;
-                ws();
-                if (p_ != e_ && *p_ == '}') {
-                    ++p_;
-                    return;
-                }
-                for (;;) {
-                    ws();
-                    if (p_ == e_ || *p_ != '"') fail(p_, "expected a string key, found " + describe());
-                    string(scratch_);
-                    ws();
-                    expect(':');
-                    ws();
-                    skip_value(depth + 1);
-                    ws();
-                    if (p_ != e_ && *p_ == ',') {
-                        ++p_;
-                        ws();
-                        if (p_ != e_ && *p_ == '}') fail(p_, "trailing comma before '}'");
-                        continue;
-                    }
-                    if (p_ != e_ && *p_ == '}') {
-                        ++p_;
-                        return;
-                    }
-                    fail(p_, "expected ',' or '}' in object, found " + describe());
-                }
-            }
+            case '{':
+                object(scratch_, [&](const char*) { skip_value(depth + 1); });
+                return;
             case '[':
                 array("array", [&] { skip_value(depth + 1); });
                 return;

@@ -19,7 +19,7 @@
 #include "sweep.hpp"
 #include "shelf/core/checks.hpp"
 #include "shelf/core/parallel.hpp"
-#include "shelf/core/serialize.hpp"
+#include "shelf/core/model_fields.hpp"
 
 namespace shelf::linear {
 
@@ -83,6 +83,8 @@ class Model {
     static_assert(std::is_floating_point_v<T>, "shelf::linear::Model<T> needs float or double");
 
 public:
+    using Scalar = T;
+
     /// `params` are the resolved hyperparameters; `threshold` is a binary classifier's
     /// decision threshold on the score (predict 1 when score >= threshold).
     Model(Params params, RowMatrix<T> weights, Vector<T> bias, T threshold, FitReport report = {})
@@ -133,85 +135,55 @@ public:
     }
 
 
-    void save(std::ostream& out) const {
-        ModelWriter w(Params::family, scalar_type_of<T>());
-        w.params(to_map(params_));
-        w.matrix("weights", weights_);
-        w.array("bias", bias_.data(), {static_cast<std::uint64_t>(bias_.size())});
-        w.scalar("threshold", threshold_);
-        std::vector<double> lr, l1, wd, positive, loss, metric;
-        std::vector<std::int64_t> best_epoch, epochs;
-        for (const CandidateReport& c : report_.models) {
-            lr.push_back(c.hyperparameters.learning_rate);
-            l1.push_back(c.hyperparameters.l1);
-            wd.push_back(c.hyperparameters.wd);
-            positive.push_back(c.hyperparameters.positive_example_weight_mult);
-            loss.push_back(c.loss);
-            metric.push_back(c.metric);
-            best_epoch.push_back(c.best_epoch);
-            epochs.push_back(c.epochs);
-        }
-        w.array("report.learning_rate", lr);
-        w.array("report.l1", l1);
-        w.array("report.wd", wd);
-        w.array("report.positive_example_weight_mult", positive);
-        w.array("report.loss", loss);
-        w.array("report.metric", metric);
-        w.array("report.best_epoch", best_epoch);
-        w.array("report.epochs", epochs);
-        w.scalar("report.selected", static_cast<std::int64_t>(report_.selected));
-        w.scalar("report.epochs_run", static_cast<std::int64_t>(report_.epochs_run));
-        const auto flags = static_cast<std::uint8_t>((report_.stopped ? 1 : 0) | (report_.on_validation ? 2 : 0) |
-                                                     (report_.plus_minus_one ? 4 : 0));
-        w.scalar("report.flags", flags);
-        w.write(out);
+    /// What a model file holds (core/model_fields.hpp): the sweep's models as records.
+    template <class Self, class Fields>
+    static void fields(Self& m, Fields& f) {
+        f.params(m.params_);
+        f("weights", m.weights_);
+        f("bias", m.bias_);
+        f("threshold", m.threshold_);
+        f.records("report.models", m.report_.models, [](auto& c, auto& field) {
+            field("learning_rate", c.hyperparameters.learning_rate);
+            field("l1", c.hyperparameters.l1);
+            field("wd", c.hyperparameters.wd);
+            field("positive_example_weight_mult", c.hyperparameters.positive_example_weight_mult);
+            field("best_epoch", c.best_epoch);
+            field("epochs", c.epochs);
+            field("loss", c.loss);
+            field("metric", c.metric);
+        });
+        f("report.selected", m.report_.selected);
+        f("report.epochs_run", m.report_.epochs_run);
+        f("report.stopped", m.report_.stopped);
+        f("report.on_validation", m.report_.on_validation);
+        f("report.plus_minus_one", m.report_.plus_minus_one);
     }
+
+    void save(std::ostream& out) const { save_model(*this, out); }
 
     /// Reads a model written by save(); a damaged file or another family's throws model_error.
     static Model load(std::istream& in) {
-        const ModelReader r(in);
-        r.expect(Params::family, scalar_type_of<T>());
-        Params params = params_from_model<Params>(r.params());
-        RowMatrix<T> weights = r.matrix<T>("weights");
-        Vector<T> bias = r.vector<T>("bias");
-        const Index outputs = params.predictor_type == PredictorType::multiclass_classifier ? *params.num_classes : 1;
-        if (!params.feature_dim || !params.loss || weights.rows() != *params.feature_dim ||
-            weights.cols() != outputs || bias.size() != outputs)
+        Model m;
+        load_model(m, in);
+        const Params& p = m.params_;
+        const Index outputs = p.predictor_type == PredictorType::multiclass_classifier ? *p.num_classes : 1;
+        if (!p.feature_dim || !p.loss || m.weights_.rows() != *p.feature_dim || m.weights_.cols() != outputs ||
+            m.bias_.size() != outputs)
             throw model_error(errc::malformed, "the linear-learner model's weights are " +
-                                                   std::to_string(weights.rows()) + " x " +
-                                                   std::to_string(weights.cols()) + " with " +
-                                                   std::to_string(bias.size()) +
+                                                   std::to_string(m.weights_.rows()) + " x " +
+                                                   std::to_string(m.weights_.cols()) + " with " +
+                                                   std::to_string(m.bias_.size()) +
                                                    " biases, which does not match its hyperparameters");
-        FitReport report;
-        const auto lr = r.values<double>("report.learning_rate"), l1 = r.values<double>("report.l1"),
-                   wd = r.values<double>("report.wd"), positive = r.values<double>("report.positive_example_weight_mult"),
-                   loss = r.values<double>("report.loss"), metric = r.values<double>("report.metric");
-        const auto best_epoch = r.values<std::int64_t>("report.best_epoch"), epochs = r.values<std::int64_t>("report.epochs");
-        for (const auto* v : {&l1, &wd, &positive, &loss, &metric})
-            if (v->size() != lr.size()) throw model_error(errc::malformed, "the linear-learner model's report is malformed");
-        if (best_epoch.size() != lr.size() || epochs.size() != lr.size())
-            throw model_error(errc::malformed, "the linear-learner model's report is malformed");
-        for (std::size_t k = 0; k < lr.size(); ++k)
-            report.models.push_back({{lr[k], l1[k], wd[k], positive[k]}, static_cast<int>(best_epoch[k]),
-                                     static_cast<int>(epochs[k]), loss[k], metric[k]});
-        report.selected = static_cast<int>(r.scalar<std::int64_t>("report.selected"));
-        report.epochs_run = static_cast<int>(r.scalar<std::int64_t>("report.epochs_run"));
-        const auto flags = r.scalar<std::uint8_t>("report.flags");
-        report.stopped = (flags & 1) != 0;
-        report.on_validation = (flags & 2) != 0;
-        report.plus_minus_one = (flags & 4) != 0;
-        return Model(std::move(params), std::move(weights), std::move(bias), r.scalar<T>("threshold"),
-                     std::move(report));
+        return m;
     }
 
-    friend bool operator==(const Model& a, const Model& b) {
-        return to_map(a.params_) == to_map(b.params_) && a.weights_.rows() == b.weights_.rows() &&
-               a.weights_.cols() == b.weights_.cols() && a.weights_ == b.weights_ && a.bias_ == b.bias_ &&
-               a.threshold_ == b.threshold_ && a.report_ == b.report_;
-    }
+    /// Same hyperparameters, weights, bias, threshold and report, bit for bit.
+    friend bool operator==(const Model& a, const Model& b) { return same_model(a, b); }
     friend bool operator!=(const Model& a, const Model& b) { return !(a == b); }
 
 private:
+    Model() = default;
+
     detail::DenseInput<T> dense(const MatrixView<T>& X, const char* context) const {
         require_columns(X.cols(), feature_dim(), context);
         require_finite(X, context, Missing::refused, threads());
