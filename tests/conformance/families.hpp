@@ -20,6 +20,10 @@ struct Family {
     using Model = ModelT;
     template <class U>
     using Rebind = Self<U>;
+    // The usual answers; a family says otherwise by declaring its own.
+    static constexpr shelf::Missing missing = shelf::Missing::refused;
+    static constexpr bool allocates_in_parallel = true;
+    static Params parallel_params() { return Self<T>::params(); }
 };
 
 /// Labels of the blobs: 1 for the first of the three, else 0.
@@ -35,9 +39,7 @@ struct KMeans : Family<T, shelf::kmeans::Params, shelf::kmeans::Model<T>, KMeans
     using typename Family<T, shelf::kmeans::Params, shelf::kmeans::Model<T>, KMeans>::Params;
     using typename Family<T, shelf::kmeans::Params, shelf::kmeans::Model<T>, KMeans>::Model;
     static constexpr bool supervised = false;
-    static constexpr shelf::Missing missing = shelf::Missing::refused;
     static constexpr shelf::Index parallel_rows = 300000;  // team_size wants 16M multiply-adds for two threads
-    static constexpr bool allocates_in_parallel = true;
 
     static Params params() {
         Params p;
@@ -63,7 +65,6 @@ struct PCA : Family<T, shelf::pca::Params, shelf::pca::Model<T>, PCA> {
     using typename Family<T, shelf::pca::Params, shelf::pca::Model<T>, PCA>::Params;
     using typename Family<T, shelf::pca::Params, shelf::pca::Model<T>, PCA>::Model;
     static constexpr bool supervised = false;
-    static constexpr shelf::Missing missing = shelf::Missing::refused;
     static constexpr shelf::Index parallel_rows = 120000;
     /// PCA's regions allocate only through Eigen (malloc), which the test's operator new cannot
     /// fail; the driver itself is held to carrying exceptions out in tests/core/test_parallel.cpp.
@@ -75,7 +76,6 @@ struct PCA : Family<T, shelf::pca::Params, shelf::pca::Model<T>, PCA> {
         p.seed = 7;
         return p;
     }
-    static Params parallel_params() { return params(); }
     static Model fit(const shelf::RowMatrix<T>& X, const Params& p, const shelf::ProgressCallback& progress) {
         return shelf::pca::fit(X, p, progress);
     }
@@ -87,9 +87,7 @@ struct Linear : Family<T, shelf::linear::Params, shelf::linear::Model<T>, Linear
     using typename Family<T, shelf::linear::Params, shelf::linear::Model<T>, Linear>::Params;
     using typename Family<T, shelf::linear::Params, shelf::linear::Model<T>, Linear>::Model;
     static constexpr bool supervised = true;
-    static constexpr shelf::Missing missing = shelf::Missing::refused;
     static constexpr shelf::Index parallel_rows = 20000;
-    static constexpr bool allocates_in_parallel = true;
 
     static Params params() {
         Params p;
@@ -98,7 +96,6 @@ struct Linear : Family<T, shelf::linear::Params, shelf::linear::Model<T>, Linear
         p.seed = 7;
         return p;
     }
-    static Params parallel_params() { return params(); }
     static shelf::Vector<T> labels(const shelf::RowMatrix<T>& X) { return first_blob(X); }
     static Model fit(const shelf::RowMatrix<T>& X, const shelf::Vector<T>& y, const Params& p,
                      const shelf::ProgressCallback& progress) {
@@ -114,7 +111,6 @@ struct GBT : Family<T, shelf::gbt::Params, shelf::gbt::Model<T>, GBT> {
     static constexpr bool supervised = true;
     static constexpr shelf::Missing missing = shelf::Missing::allowed;
     static constexpr shelf::Index parallel_rows = 20000;
-    static constexpr bool allocates_in_parallel = true;
 
     static Params params() {
         Params p;
@@ -124,7 +120,6 @@ struct GBT : Family<T, shelf::gbt::Params, shelf::gbt::Model<T>, GBT> {
         p.seed = 7;
         return p;
     }
-    static Params parallel_params() { return params(); }
     static shelf::Vector<T> labels(const shelf::RowMatrix<T>& X) { return first_blob(X); }
     static Model fit(const shelf::RowMatrix<T>& X, const shelf::Vector<T>& y, const Params& p,
                      const shelf::ProgressCallback& progress) {
