@@ -88,6 +88,11 @@ if has linear-learner; then
       '$shelf' predict --model-dir '$work/llb' --input '$data/abalone/test-features.csv'"
   check "linear-learner without predictor_type is a usage error" 2 "predictor_type" -- \
     "$shelf" train --algorithm linear-learner --train "$data/abalone/train.csv" --hp feature_dim=10 --model-dir "$work/m"
+  rm -rf "$work/never-ll"
+  check "linear-learner checks the test channel's labels before training, naming file and row" 1 "abalone/test.csv: label of row 1 is" -- \
+    "$shelf" train --algorithm linear-learner --train "$work/binary.csv" --test "$data/abalone/test.csv" \
+      --hp predictor_type=binary_classifier --model-dir "$work/never-ll"
+  [ ! -e "$work/never-ll" ] && echo "ok: no linear model written when the test channel is bad" || { echo "FAIL: a model dir was written"; failures=$((failures + 1)); }
   check "linear-learner binary labels outside {0,1} are a data error" 1 "label" -- \
     "$shelf" train --algorithm linear-learner --train "$data/abalone/train.csv" --hp predictor_type=binary_classifier \
       --hp feature_dim=10 --model-dir "$work/m"

@@ -100,6 +100,10 @@ int train(const std::string& algorithm_name, const std::string& train_path, cons
         if (spec.supervised) algorithm.check(hp, *table);
     }
 
+    // Binning (gbt) and scaling (linear) come before the first progress report.
+    std::fprintf(stderr, "training %s on %lld rows x %lld features\n", algorithm.name(),
+                 static_cast<long long>(train_data.sparse ? train_data.sparse->rows() : train_data.X.rows()),
+                 static_cast<long long>(contract.feature_count));
     ProgressBar bar;
     auto model = algorithm.train(hp, train_data, validation ? &*validation : nullptr, bar.callback());
     bar.finish();

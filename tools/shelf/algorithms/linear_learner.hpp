@@ -48,6 +48,10 @@ public:
     InputSpec input() const override { return {/*supervised=*/true, /*allow_missing=*/false, /*sparse=*/true}; }
     std::vector<ParamInfo> describe() const override { return shelf::describe(linear::Params{}); }
 
+    void check(const std::map<std::string, std::string>& hyperparameters, const Table& data) const override {
+        linear::check_labels<float>(from_map<linear::Params>(hyperparameters), data.y, data.source, 1);
+    }
+
     std::unique_ptr<Model> train(const std::map<std::string, std::string>& hyperparameters, const Table& train,
                                  const Table* validation, const ProgressCallback& progress) const override {
         const auto params = from_map<linear::Params>(hyperparameters);
