@@ -190,6 +190,9 @@ if has xgboost; then
     "$data/abalone/train.csv" >"$work/pm.libsvm"
   check "xgboost with -1/+1 labels says what to change" 1 "0 or 1" -- \
     "$shelf" train --algorithm xgboost --train "$work/pm.libsvm" --hp num_round=2 --hp objective=binary:logistic --model-dir "$work/m"
+  printf '1 qid:3 1:0.5\n0 qid:3 1:2\n' >"$work/qid.libsvm"
+  check "qid tokens are refused saying what to do, not which option to set" 1 "remove the qid:N tokens" -- \
+    "$shelf" train --algorithm xgboost --train "$work/qid.libsvm" --hp num_round=2 --model-dir "$work/m"
   printf '1 4000000000:1\n0 1:2\n' >"$work/huge.libsvm"
   check "a huge libsvm index is a clear error naming file and row" 1 "huge.libsvm: row 1 reaches feature column 4000000000" -- \
     "$shelf" train --algorithm xgboost --train "$work/huge.libsvm" --hp num_round=2 --model-dir "$work/m"

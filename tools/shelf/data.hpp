@@ -123,6 +123,9 @@ inline data_error for_the_command_line(const data_error& e) {
          "(this algorithm needs a value in every feature, as scikit-learn's estimators do; of shelf's algorithms "
          "only xgboost reads missing values: impute them first, or train with --algorithm xgboost)"},
         {"(set allow_infinite to accept it)", "(no algorithm learns from infinite values: replace them)"},
+        {"(set skip_qid to ignore them)", "(shelf's algorithms do not rank: remove the qid:N tokens)"},
+        {"(set read_labels = false for data without labels)",
+         "(training, validation and test files carry each row's label first; only prediction input has none)"},
     };
     std::string what = e.what();
     what = what.substr(what.find("] ") + 2);  // the id prefix is added again
