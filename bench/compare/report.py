@@ -59,7 +59,7 @@ def record(family, dataset, task, threads, shelf_seconds, peer, peer_seconds, qu
 
 def _chart(family, rows):
     """One panel per task; in each, a group of bars per data set, a colour per peer; the line
-    at 1 is parity, a red dash over a bar the target set for it."""
+    at 1 is parity, a black dashed mark over a bar the target set for it."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -71,8 +71,9 @@ def _chart(family, rows):
         group.setdefault((r["task"], r["dataset"]), []).append(r)
     most = max(len(g) for g in group.values())
     widest = max(sum(t == task for t, _ in group) for task in tasks)
-    fig, axes = plt.subplots(len(tasks), 1, figsize=(max(6.0, 0.8 + widest * (0.5 + 0.3 * most)), 0.6 + 2.6 * len(tasks)),
-                             squeeze=False)
+    # A data set's group gets room for its bars and for its name (names are up to ~20 characters).
+    fig, axes = plt.subplots(len(tasks), 1, figsize=(max(6.0, 0.8 + widest * max(1.2, 0.5 + 0.3 * most)),
+                                                     0.6 + 2.6 * len(tasks)), squeeze=False)
     width = 0.8 / most
     for ax, task in zip(axes[:, 0], tasks):
         datasets = [d for t, d in group if t == task]
@@ -82,25 +83,28 @@ def _chart(family, rows):
                 x = i + (j - (len(bars) - 1) / 2) * width
                 ax.bar_label(ax.bar(x, r["ratio"], width, color=colours[r["peer"]]), fmt="%.2f", fontsize=7)
                 if r.get("target") is not None:
-                    ax.hlines(r["target"], x - width / 2, x + width / 2, colors="tab:red", linewidth=2)
+                    ax.hlines(r["target"], x - width / 2, x + width / 2, colors="black", linestyles=(0, (2, 1)),
+                              linewidth=2.5)
         ax.axhline(1.0, color="black", linewidth=0.8)
         ratios = [r["ratio"] for r in rows if r["task"] == task]
         if max(ratios) / min(ratios) > 20:
             ax.set_yscale("log")
-        ax.set_xticks(range(len(datasets)), datasets, fontsize=8)
+        ax.set_xticks(range(len(datasets)), datasets, fontsize=8, rotation=15 if len(datasets) > 5 else 0,
+                      ha="right" if len(datasets) > 5 else "center")
         ax.set_title(task, fontsize=9)
         ax.set_ylabel("shelf / peer time", fontsize=8)
         ax.margins(y=0.15)
     handles = [plt.Rectangle((0, 0), 1, 1, color=colours[p]) for p in peers]
     if any(r.get("target") is not None for r in rows):
-        handles.append(plt.Line2D([], [], color="tab:red", linewidth=2))
+        handles.append(plt.Line2D([], [], color="black", linestyle=(0, (2, 1)), linewidth=2.5))
+    rotated = widest > 5
     axes[-1, 0].legend(handles, peers + ["target"][:len(handles) - len(peers)], loc="upper center", fontsize=8,
-                       bbox_to_anchor=(0.5, -0.12), ncol=min(len(handles), 3), frameon=False)
+                       bbox_to_anchor=(0.5, -0.3 if rotated else -0.12), ncol=min(len(handles), 3), frameon=False)
     fig.suptitle(f"{family}: shelf time / peer time at equal threads (below 1: shelf faster)", fontsize=10)
     fig.tight_layout()
     IMAGES.mkdir(parents=True, exist_ok=True)
     path = IMAGES / f"bench_{family}.png"
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")  # the legend below the axes stays whole
     plt.close(fig)
     return path.relative_to(MARKDOWN.parent)
 
