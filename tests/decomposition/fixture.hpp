@@ -9,14 +9,9 @@
 #include <shelf/core/types.hpp>
 #include <shelf/io/csv.hpp>
 
-namespace fixture {
+#include "../common/reference.hpp"
 
-/// Reads a numeric CSV file of tests/reference (no header, no label) with shelf's reader.
-inline shelf::RowMatrix<double> read_csv(const std::string& name) {
-    shelf::CsvOptions unlabelled;
-    unlabelled.has_label = false;
-    return shelf::read_csv<double>(std::string(SHELF_TEST_DATA_DIR) + "/" + name, unlabelled).features;
-}
+namespace fixture {
 
 /// n rows in d dimensions with variance decaying along random directions: scale^j on the j-th,
 /// plus a common offset and small isotropic noise.
