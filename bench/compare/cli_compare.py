@@ -70,7 +70,7 @@ def datasets():
 
 
 # name: (algorithm, data set, shelf hyperparameters, peer code; the peer code reads the training
-# file into X (and y), fits, computes the train metric and leaves test predictions in `pred`)
+# file with read / labelled (run_peer defines them), fits and leaves test predictions in `pred`)
 CASES = {
     "gbt-binary": ("xgboost", "binary500k", {"num_round": 100, "max_depth": 6, "eta": 0.3, "max_bin": 256,
                                              "objective": "binary:logistic"}, "xgboost"),
@@ -90,45 +90,40 @@ TARGETS = {"gbt-binary": 0.7, "gbt-letters": 0.7, "linear-binary": 1.0, "linear-
 
 PEER_CODE = {
     "xgboost": """
-import pandas as pd, xgboost as xgb
+import xgboost as xgb
 t0 = time.perf_counter()
-d = pd.read_csv(train, header=None, dtype=np.float32).to_numpy()
-y, X = d[:, 0], d[:, 1:]
+X, y = labelled(train)
 params = dict(hp, tree_method="hist", nthread=threads)
 rounds = params.pop("num_round")
 booster = xgb.train(params, xgb.QuantileDMatrix(X, label=y, max_bin=params["max_bin"], nthread=threads), rounds)
 booster.save_model(out + "/model.json")
 seconds = time.perf_counter() - t0
-T = pd.read_csv(test, header=None, dtype=np.float32).to_numpy()
+T = read(test)
 pred = booster.inplace_predict(T)
 """,
     "logistic": """
-import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 from sklearn.pipeline import make_pipeline
 t0 = time.perf_counter()
-d = pd.read_csv(train, header=None, dtype=np.float32).to_numpy()
-y, X = d[:, 0], d[:, 1:]
+X, y = labelled(train)
 model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(X, y)
 seconds = time.perf_counter() - t0
-T = pd.read_csv(test, header=None, dtype=np.float32).to_numpy()
+T = read(test)
 pred = model.predict_proba(T)
 """,
     "kmeans": """
-import pandas as pd
 from sklearn.cluster import KMeans
 t0 = time.perf_counter()
-X = pd.read_csv(train, header=None, dtype=np.float32).to_numpy()
+X = read(train)
 model = KMeans(n_clusters=hp["k"], n_init=1, random_state=0).fit(X)
 seconds = time.perf_counter() - t0
 pred = np.array([model.inertia_])
 """,
     "pca": """
-import pandas as pd
 from sklearn.decomposition import PCA
 t0 = time.perf_counter()
-X = pd.read_csv(train, header=None, dtype=np.float32).to_numpy()
+X = read(train)
 solver = "full" if hp["algorithm_mode"] == "regular" else "randomized"
 model = PCA(n_components=hp["num_components"], svd_solver=solver, random_state=0).fit(X)
 seconds = time.perf_counter() - t0
@@ -138,8 +133,10 @@ pred = np.array([model.explained_variance_ratio_.sum()])
 
 
 def run_peer(kind, train, test, hp, threads, out):
-    code = ("import time, json, sys, numpy as np\n"
+    code = ("import time, json, sys, numpy as np, pandas as pd\n"
             "from threadpoolctl import threadpool_limits\n"
+            "def read(path): return pd.read_csv(path, header=None, dtype=np.float32).to_numpy()\n"
+            "def labelled(path):\n    d = read(path)\n    return d[:, 1:], d[:, 0]\n"
             f"train, test, hp, threads, out = {str(train)!r}, {str(test)!r}, {json.dumps(hp)}, {threads}, {str(out)!r}\n"
             f"with threadpool_limits({threads}):\n"
             + "\n".join("    " + line for line in PEER_CODE[kind].strip().splitlines())
