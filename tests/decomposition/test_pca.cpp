@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include <shelf/core/random.hpp>
 #include <shelf/decomposition.hpp>
 
 #include "fixture.hpp"
@@ -127,6 +128,24 @@ TEST_CASE("Randomized PCA captures the exact explained variance to 1e-3", "[pca]
     SECTION("oversampling is capped by the data's size") {
         const auto small = shelf::pca::fit(X.topRows(30), params(25, Mode::randomized));
         REQUIRE(small.params().extra_components == 5);
+    }
+}
+
+TEST_CASE("Data of lower rank than num_components still gives orthonormal components", "[pca]") {
+    // Rank 3 in 8 dimensions, 5 components: two carry no variance but are still unit vectors
+    // orthogonal to the rest (randomized mode finds no direction for them in the data).
+    shelf::Rng rng(4);
+    shelf::RowMatrix<double> basis(3, 8), weights(300, 3);
+    for (Index i = 0; i < basis.size(); ++i) basis.data()[i] = rng.normal();
+    for (Index i = 0; i < weights.size(); ++i) weights.data()[i] = rng.normal();
+    const shelf::RowMatrix<double> X = weights * basis;
+    for (Mode mode : {Mode::regular, Mode::randomized}) {
+        INFO("randomized " << (mode == Mode::randomized));
+        const auto model = shelf::pca::fit(X, params(5, mode));
+        const shelf::RowMatrix<double> gram = model.components() * model.components().transpose();
+        REQUIRE((gram - Eigen::MatrixXd::Identity(5, 5)).cwiseAbs().maxCoeff() < 1e-12);
+        REQUIRE(model.explained_variance_ratio().head(3).sum() == Approx(1.0).epsilon(1e-12));
+        REQUIRE(model.explained_variance_ratio().tail(2).cwiseAbs().maxCoeff() < 1e-12);
     }
 }
 

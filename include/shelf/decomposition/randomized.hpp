@@ -29,8 +29,6 @@
 
 #include <Eigen/Core>
 #include <Eigen/Eigenvalues>
-#include <Eigen/QR>
-#include <Eigen/SVD>
 
 #include "model.hpp"
 #include "params.hpp"
@@ -201,17 +199,63 @@ private:
     int threads_;
 };
 
-/// orth(Y) = Y·M for the Gram matrix G = YᵀY: M = W Λ^(−1/2) from G's eigenvectors,
-/// leaving out directions whose eigenvalue is lost in T's rounding.
-template <class T>
-Eigen::MatrixXd inverse_sqrt(const Eigen::MatrixXd& gram, int threads) {
-    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig;
+// The three factorisations below are templates (of the double matrix type) only so that a
+// program which never calls them never compiles them: Eigen's solvers are costly to compile.
+
+/// The eigenvalues (ascending) and eigenvectors of a symmetric Gram matrix, with Eigen's threads capped.
+template <class Matrix>
+Eigen::SelfAdjointEigenSolver<Matrix> gram_eigen(const Matrix& gram, int threads) {
+    Eigen::SelfAdjointEigenSolver<Matrix> eig;
     with_eigen_threads(threads, [&] { eig.compute(gram); });
-    const Eigen::VectorXd& lambda = eig.eigenvalues();
-    const double floor = std::max(lambda.maxCoeff(), 0.0) * 16 * std::numeric_limits<T>::epsilon();
+    return eig;
+}
+
+/// orth(Y) = Y·M for the Gram matrix G = YᵀY: M = W Λ^(−1/2) from G's eigen-decomposition,
+/// leaving out directions whose eigenvalue is lost in the rounding of `epsilon`.
+template <class Matrix>
+Matrix inverse_sqrt(const Eigen::SelfAdjointEigenSolver<Matrix>& eig, double epsilon) {
+    const auto& lambda = eig.eigenvalues();
+    const double floor = std::max(lambda.maxCoeff(), 0.0) * 16 * epsilon;
     Eigen::VectorXd scale(lambda.size());
     for (Index i = 0; i < lambda.size(); ++i) scale[i] = lambda[i] > floor ? 1.0 / std::sqrt(lambda[i]) : 0.0;
     return eig.eigenvectors() * scale.asDiagonal();
+}
+
+/// The orthonormal columns nearest to Z's (double), Z·(ZᵀZ)^(−1/2) with the symmetric root,
+/// which keeps the columns' order; `rounds` = 2 restores what the first round lost to Z's
+/// conditioning (as CholeskyQR2 does). One eigensolver thus serves every factorisation of
+/// this file, and no QR or SVD is compiled.
+template <class Matrix>
+Matrix orthonormalize(Matrix Z, int rounds, int threads) {
+    for (int round = 0; round < rounds; ++round) {
+        Matrix gram;
+        with_eigen_threads(threads, [&] { gram.noalias() = Z.transpose() * Z; });
+        const auto eig = gram_eigen(gram, threads);
+        const Matrix factor = inverse_sqrt(eig, std::numeric_limits<double>::epsilon()) *
+                              eig.eigenvectors().transpose();
+        with_eigen_threads(threads, [&] { Z = Z * factor; });
+    }
+    return Z;
+}
+
+/// Replaces the zero rows that orthonormalize() leaves where the data has fewer directions
+/// than components by unit vectors orthogonal to every other row (each the coordinate axis
+/// with the largest part outside their span), as an exact decomposition would.
+template <class Matrix>
+void complete_rows(Matrix& rows) {
+    const Index count = rows.rows(), d = rows.cols();
+    std::vector<bool> held(static_cast<std::size_t>(count));
+    for (Index r = 0; r < count; ++r) held[static_cast<std::size_t>(r)] = rows.row(r).squaredNorm() > 0.5;
+    for (Index r = 0; r < count; ++r) {
+        if (held[static_cast<std::size_t>(r)]) continue;
+        Matrix outside = Matrix::Identity(d, d);  // each axis minus its projection on the held rows
+        for (Index h = 0; h < count; ++h)
+            if (held[static_cast<std::size_t>(h)]) outside -= (outside * rows.row(h).transpose()) * rows.row(h);
+        Index axis = 0;
+        outside.rowwise().squaredNorm().maxCoeff(&axis);
+        rows.row(r) = outside.row(axis).normalized();
+        held[static_cast<std::size_t>(r)] = true;
+    }
 }
 
 /// Randomized PCA of X (dense MatrixView<T> or SparseMatrix<T>); `params` resolved.
@@ -264,29 +308,32 @@ Model<T> randomized(const Data& X, Params params, int threads, const ProgressCal
         with_eigen_threads(threads, [&] { product.noalias() = Z * basis; });
         return product;
     };
-    Eigen::MatrixXd basis = inverse_sqrt<T>(centered_gram(), threads);  // orth(Y) = Y · basis
+    // orth(Y) = Y · basis
+    Eigen::MatrixXd basis = inverse_sqrt(gram_eigen(centered_gram(), threads), std::numeric_limits<T>::epsilon());
 
     for (int it = 0; it < iterations && !report.stopped; ++it) {
         // Z = X̃ᵀ orth(Y), orthonormalised (small: d × l), is the next test matrix.
         const Eigen::MatrixXd Z = corange_orth(basis);
         next_pass();
-        with_eigen_threads(threads, [&] {
-            const Eigen::HouseholderQR<Eigen::MatrixXd> qr(Z);
-            M = (qr.householderQ() * Eigen::MatrixXd::Identity(d, l)).template cast<T>();
-        });
+        // The next test matrix need only be well conditioned: the pass orthonormalises its result.
+        M = orthonormalize(Z, 1, threads).template cast<T>();
         if constexpr (!sparse) center = mean_t;  // sparse rows are never shifted
         passes.range(M, center, Y, gram, colsum, nullptr);
         next_pass();
-        basis = inverse_sqrt<T>(centered_gram(), threads);
+        basis = inverse_sqrt(gram_eigen(centered_gram(), threads), std::numeric_limits<T>::epsilon());
     }
     // Bᵀ = X̃ᵀ Q (d × l), and its singular vectors.
     const Eigen::MatrixXd Bt = corange_orth(basis);
     next_pass();
-    // A QR step reduces Bᵀ (l ≤ d columns) to l × l, then one-sided Jacobi rotations.
-    Eigen::JacobiSVD<Eigen::MatrixXd, Eigen::HouseholderQRPreconditioner> svd;
-    with_eigen_threads(threads, [&] { svd.compute(Bt, Eigen::ComputeThinU); });
-    Eigen::MatrixXd components = svd.matrixU().leftCols(nc).transpose();
-    const Eigen::VectorXd values = svd.singularValues().head(nc).cwiseAbs2();
+    // Bᵀ = U Σ Vᵀ: V and Σ² from the eigenvectors of B Bᵀ = (Bᵀ)ᵀ Bᵀ (l × l), U = Bᵀ V Σ⁻¹;
+    // U is orthonormalised once more against the rounding of the squared values.
+    with_eigen_threads(threads, [&] { gram.noalias() = Bt.transpose() * Bt; });
+    const auto eig = gram_eigen(gram, threads);
+    const Eigen::VectorXd values = eig.eigenvalues().tail(nc).reverse().cwiseMax(0.0);
+    Eigen::MatrixXd U;
+    with_eigen_threads(threads, [&] { U.noalias() = Bt * eig.eigenvectors().rightCols(nc).rowwise().reverse(); });
+    Eigen::MatrixXd components = orthonormalize(std::move(U), 2, threads).transpose();
+    complete_rows(components);
     const double total = moments.trace(params.subtract_mean);
     params.feature_dim = static_cast<int>(d);
     return Model<T>(std::move(params), std::move(components), values, total, mean, report);
