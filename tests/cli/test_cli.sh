@@ -31,6 +31,8 @@ check "a missing training file is a usage error" 2 "train" -- \
 check "a bad content type is a usage error" 2 "content-type" -- \
   "$shelf" train --algorithm kmeans --train "$data/abalone/train.csv" --content-type text/xml --model-dir "$work/m"
 check "list runs" 0 "" -- "$shelf" list
+check "training reports each channel's reading, with its speed" 0 "read 3177 rows in [0-9.]+ s \([0-9.]+ MB, [0-9]+ MB/s\)" -- \
+  "$shelf" train --algorithm kmeans --train "$data/abalone/train.csv" --hp k=3 --hp feature_dim=11 --model-dir "$work/read"
 check "predict without a model is a model error" 1 "model" -- \
   "$shelf" predict --model-dir "$work/none" --input "$data/abalone/test-features.csv"
 mkdir -p "$work/bad" && printf 'not a model' >"$work/bad/model.shelf"
@@ -89,7 +91,7 @@ if has linear-learner; then
   check "linear-learner without predictor_type is a usage error" 2 "predictor_type" -- \
     "$shelf" train --algorithm linear-learner --train "$data/abalone/train.csv" --hp feature_dim=10 --model-dir "$work/m"
   rm -rf "$work/never-ll"
-  check "linear-learner checks the test channel's labels before training, naming file and row" 1 "abalone/test.csv: label of row 1 is" -- \
+  check "linear-learner checks the test channel's labels before training, naming file and row" 1 "abalone/test.csv: the label in line 1 is" -- \
     "$shelf" train --algorithm linear-learner --train "$work/binary.csv" --test "$data/abalone/test.csv" \
       --hp predictor_type=binary_classifier --model-dir "$work/never-ll"
   [ ! -e "$work/never-ll" ] && echo "ok: no linear model written when the test channel is bad" || { echo "FAIL: a model dir was written"; failures=$((failures + 1)); }
@@ -168,6 +170,10 @@ if has xgboost; then
     "$shelf" train --algorithm xgboost --train "$work/binary.csv" --test "$work/badtest.csv" --hp num_round=5 \
       --hp objective=binary:logistic --model-dir "$work/never"
   [ ! -e "$work/never" ] && echo "ok: nothing written when a channel is bad" || { echo "FAIL: a model dir was written"; failures=$((failures + 1)); }
+  { echo; head -2 "$work/binary.csv"; echo "  "; sed -n 3p "$work/binary.csv" | sed 's/^[^,]*,/2,/'; } >"$work/blanklines.csv"
+  check "a bad label is named by its line in the file, past blank lines" 1 "blanklines.csv: the label in line 5 is 2" -- \
+    "$shelf" train --algorithm xgboost --train "$work/blanklines.csv" --hp num_round=2 \
+      --hp objective=binary:logistic --model-dir "$work/never"
   # libsvm index base: decided at training, stored, and used for every later file.
   awk -F, '{printf "%s", $1; for (i = 2; i <= NF; ++i) if ($i != 0) printf " %d:%s", i - 2, $i; print ""}' \
     "$work/binary.csv" >"$work/zero.libsvm"
@@ -190,11 +196,15 @@ if has xgboost; then
     "$data/abalone/train.csv" >"$work/pm.libsvm"
   check "xgboost with -1/+1 labels says what to change" 1 "0 or 1" -- \
     "$shelf" train --algorithm xgboost --train "$work/pm.libsvm" --hp num_round=2 --hp objective=binary:logistic --model-dir "$work/m"
+  printf '# made by hand\n\n1 1:0.5\n-1 1:2\n' >"$work/comment.libsvm"
+  check "libsvm rows are named by line past comment lines" 1 "comment.libsvm: the label in line 4 is -1" -- \
+    "$shelf" train --algorithm xgboost --train "$work/comment.libsvm" --hp num_round=2 \
+      --hp objective=binary:logistic --model-dir "$work/never"
   printf '1 qid:3 1:0.5\n0 qid:3 1:2\n' >"$work/qid.libsvm"
   check "qid tokens are refused saying what to do, not which option to set" 1 "remove the qid:N tokens" -- \
     "$shelf" train --algorithm xgboost --train "$work/qid.libsvm" --hp num_round=2 --model-dir "$work/m"
   printf '1 4000000000:1\n0 1:2\n' >"$work/huge.libsvm"
-  check "a huge libsvm index is a clear error naming file and row" 1 "huge.libsvm: row 1 reaches feature column 4000000000" -- \
+  check "a huge libsvm index is a clear error naming file and row" 1 "huge.libsvm: line 1 reaches feature column 4000000000" -- \
     "$shelf" train --algorithm xgboost --train "$work/huge.libsvm" --hp num_round=2 --model-dir "$work/m"
   check "early stopping is announced with the best round" 0 "best round" -- \
     "$shelf" train --algorithm xgboost --train "$data/abalone/train.csv" --validation "$data/abalone/test.csv" \

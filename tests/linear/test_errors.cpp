@@ -16,7 +16,7 @@ TEST_CASE("bad labels are refused, naming the row", "[linear][errors]") {
     SECTION("a binary label other than 0/1 or -1/+1") {
         data.y[17] = 2;
         REQUIRE_THROWS_WITH(fit(data.X, data.y, params(PredictorType::binary_classifier)),
-                            Catch::Contains("shelf.data_error.204") && Catch::Contains("label of row 17 is 2") &&
+                            Catch::Contains("shelf.data_error.204") && Catch::Contains("the label in row 17 is 2") &&
                                 Catch::Contains("expects labels 0 and 1 (or -1 and +1)"));
     }
     SECTION("0 mixed with -1") {
@@ -34,21 +34,21 @@ TEST_CASE("bad labels are refused, naming the row", "[linear][errors]") {
         p.num_classes = 3;
         data.y[40] = 3;
         REQUIRE_THROWS_WITH(fit(data.X, data.y, p), Catch::Contains("shelf.data_error.204") &&
-                                                        Catch::Contains("label of row 40 is 3") &&
+                                                        Catch::Contains("the label in row 40 is 3") &&
                                                         Catch::Contains("class id 0 .. 2 (num_classes = 3)"));
         data.y[40] = 1.5f;
-        REQUIRE_THROWS_WITH(fit(data.X, data.y, p), Catch::Contains("label of row 40 is 1.5"));
+        REQUIRE_THROWS_WITH(fit(data.X, data.y, p), Catch::Contains("the label in row 40 is 1.5"));
     }
     SECTION("a NaN label") {
         data.y[5] = std::numeric_limits<float>::quiet_NaN();
         REQUIRE_THROWS_WITH(fit(data.X, data.y, params(PredictorType::regressor)),
-                            Catch::Contains("shelf.data_error.203") && Catch::Contains("label of row 5 is NaN"));
+                            Catch::Contains("shelf.data_error.203") && Catch::Contains("the label in row 5 is NaN"));
     }
     SECTION("bad labels in the validation channel are named as such") {
         auto valid = synthetic::logistic<float>(100, 3, 42);
         valid.y[9] = 5;
         REQUIRE_THROWS_WITH(fit(data.X, data.y, params(PredictorType::binary_classifier), {valid.X, valid.y}),
-                            Catch::Contains("validation data") && Catch::Contains("label of row 9 is 5"));
+                            Catch::Contains("validation data") && Catch::Contains("the label in row 9 is 5"));
     }
 }
 

@@ -35,6 +35,7 @@ struct Table {
     RowMatrix<float> X;                    ///< dense features (unless `sparse` is set)
     std::optional<SparseMatrix<float>> sparse;
     Vector<float> y;                       ///< labels; empty when the file has none
+    std::vector<std::int64_t> lines;       ///< each row's 1-based line in the file; empty: row r is line r + 1
     std::vector<Series<float>> series;     ///< time series (target, start, cat, dynamic_feat), when read as such
 };
 

@@ -1,6 +1,7 @@
 // Reading a channel (a file, or standard input for "-") into a Table, by content type.
 #pragma once
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <iterator>
@@ -97,7 +98,8 @@ inline RowMatrix<float> feature_requests(const std::string& text, const std::str
 
 /// `m`, unless its dense form would not fit in this machine's memory: then an error naming the
 /// row that holds the largest feature index (libsvm indices may be anything up to 2^63).
-inline const SparseMatrix<float>& dense_enough(const SparseMatrix<float>& m, const std::string& source) {
+inline const SparseMatrix<float>& dense_enough(const SparseMatrix<float>& m, const std::string& source,
+                                              const RowNames& row_name) {
     const double bytes = static_cast<double>(m.rows()) * static_cast<double>(m.cols()) * sizeof(float);
     const double memory = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE));
     if (bytes <= memory) return m;
@@ -106,10 +108,31 @@ inline const SparseMatrix<float>& dense_enough(const SparseMatrix<float>& m, con
         for (SparseMatrix<float>::InnerIterator it(m, r); it; ++it)
             if (it.index() == m.cols() - 1) row = r;
     throw data_error(errc::shape_mismatch,
-                     source + ": row " + std::to_string(row + 1) + " reaches feature column " + std::to_string(m.cols()) +
+                     source + ": " + row_name(row) + " reaches feature column " + std::to_string(m.cols()) +
                          ": this algorithm reads dense rows, and " + std::to_string(m.rows()) + " rows of " +
                          std::to_string(m.cols()) + " features would take " + std::to_string(bytes / 1e9) +
                          " GB; number the features from 0 or 1 without gaps");
+}
+
+/// Each row's 1-based line in `text`, or none when row r is line r + 1: messages about rows
+/// name the line a user finds in an editor, past blank lines (and, in libsvm, comment lines).
+inline std::vector<std::int64_t> row_lines(std::string_view text, Index rows, Format format) {
+    const auto breaks = static_cast<Index>(std::count(text.begin(), text.end(), '\n'));
+    const Index lines = breaks + (!text.empty() && text.back() != '\n' ? 1 : 0);
+    if (lines == rows) return {};
+    std::vector<std::int64_t> out;
+    out.reserve(static_cast<std::size_t>(rows));
+    std::int64_t line_no = 0;
+    for (std::size_t at = 0; at < text.size() && static_cast<Index>(out.size()) < rows;) {
+        const std::size_t end = std::min(text.find('\n', at), text.size());
+        const std::string_view line = text.substr(at, end - at);
+        ++line_no;
+        at = end + 1;
+        const auto first = line.find_first_not_of(" \t\r");
+        const bool skipped = first == std::string_view::npos || (format == Format::libsvm && line[first] == '#');
+        if (!skipped) out.push_back(line_no);
+    }
+    return out;
 }
 
 /// The readers' hints name their options (allow_missing, ...), which no flag reaches: the
@@ -171,6 +194,7 @@ inline Table read_any(const std::string& path, const std::string& content_type, 
             auto data = parse_csv<float>(text, options, table.source);
             table.X = std::move(data.features);
             table.y = std::move(data.labels);
+            table.lines = row_lines(text, table.X.rows(), Format::csv);
             break;
         }
         case Format::libsvm: {
@@ -182,10 +206,11 @@ inline Table read_any(const std::string& path, const std::string& content_type, 
             auto data = parse_libsvm<float>(text, options, table.source);
             if (contract.libsvm_index_base == IndexBase::detect) contract.libsvm_index_base = data.index_base;
             table.y = std::move(data.labels);
+            table.lines = row_lines(text, data.features.rows(), Format::libsvm);
             if (spec.sparse)
                 table.sparse = std::move(data.features);
             else
-                table.X = densify(dense_enough(data.features, table.source),
+                table.X = densify(dense_enough(data.features, table.source, RowNames::file_lines(table.lines)),
                                   spec.allow_missing ? AbsentAs::nan : AbsentAs::zero);
             break;
         }

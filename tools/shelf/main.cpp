@@ -12,6 +12,8 @@
 //   shelf --version
 //
 // Exit status: 0 success, 2 usage error (including bad hyperparameters), 1 data or model error.
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -87,11 +89,22 @@ int train(const std::string& algorithm_name, const std::string& train_path, cons
     // Every channel is read (and so checked) before any training; the training channel
     // settles the feature count and the libsvm index base for the others.
     ChannelContract contract;
-    std::fprintf(stderr, "reading %s\n", train_path.c_str());
-    const Table train_data = read_table(train_path, content_type, spec, spec.supervised, contract);
+    // A line before and after each file, with the reading speed: a large file takes seconds.
+    const auto read_channel = [&](const char* channel, const std::string& path) {
+        std::fprintf(stderr, "reading %s channel %s\n", channel, path.c_str());
+        const auto start = std::chrono::steady_clock::now();
+        Table table = read_table(path, content_type, spec, spec.supervised, contract);
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double megabytes = static_cast<double>(std::filesystem::file_size(path)) / 1e6;
+        std::fprintf(stderr, "read %lld rows in %.2f s (%.1f MB, %.0f MB/s)\n",
+                     static_cast<long long>(table.sparse ? table.sparse->rows() : table.X.rows()), seconds, megabytes,
+                     megabytes / std::max(seconds, 1e-6));
+        return table;
+    };
+    const Table train_data = read_channel("train", train_path);
     std::optional<Table> validation, test;
-    if (!validation_path.empty()) validation = read_table(validation_path, content_type, spec, spec.supervised, contract);
-    if (!test_path.empty()) test = read_table(test_path, content_type, spec, spec.supervised, contract);
+    if (!validation_path.empty()) validation = read_channel("validation", validation_path);
+    if (!test_path.empty()) test = read_channel("test", test_path);
     const Table* channels[] = {&train_data, validation ? &*validation : nullptr, test ? &*test : nullptr};
     for (const Table* table : channels) {
         if (!table) continue;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
@@ -19,6 +20,28 @@ namespace shelf {
 
 /// Whether NaN is a value's absence (gradient-boosted trees) or an error (every other family).
 enum class Missing { refused, allowed };
+
+/// How a message names row r of the data it checks: "row <first + r>" for a library caller
+/// (a number converts, 0 by default), or "line <n>" with n the line of the file the row was
+/// read from, for a caller that read a file (lines: each row's 1-based line, or empty when
+/// row r is line r + 1; a file's blank, comment and header lines make them differ).
+class RowNames {
+public:
+    RowNames(Index first = 0) : first_(first) {}  // NOLINT(google-explicit-constructor): a number is the common case
+    static RowNames file_lines(const std::vector<std::int64_t>& lines) {
+        RowNames names;
+        names.lines_ = &lines;
+        return names;
+    }
+    std::string operator()(Index r) const {
+        if (!lines_) return "row " + std::to_string(first_ + r);
+        return "line " + std::to_string(lines_->empty() ? r + 1 : (*lines_)[static_cast<std::size_t>(r)]);
+    }
+
+private:
+    Index first_ = 0;
+    const std::vector<std::int64_t>* lines_ = nullptr;
+};
 
 namespace detail {
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "params.hpp"
+#include "shelf/core/checks.hpp"
 #include "shelf/core/error.hpp"
 #include "shelf/core/types.hpp"
 
@@ -20,17 +21,17 @@ struct Labels {
 
 template <class T>
 Labels<T> read_labels(const VectorView<T>& y, PredictorType type, int num_classes, const std::string& context,
-                      Index first_row = 0) {
+                      const RowNames& row_name = {}) {
     Labels<T> out{y, false};
     for (Index i = 0; i < y.size(); ++i)
         if (!std::isfinite(y[i]))
-            throw data_error(errc::not_finite, context + ": label of row " + std::to_string(first_row + i) + " is " +
+            throw data_error(errc::not_finite, context + ": the label in " + row_name(i) + " is " +
                                                    (std::isnan(y[i]) ? "NaN" : "infinite") + "; expected a finite label");
     if (type == PredictorType::binary_classifier) {
         bool has_zero = false, has_minus_one = false;
         for (Index i = 0; i < y.size(); ++i) {
             if (y[i] != T(0) && y[i] != T(1) && y[i] != T(-1))
-                throw data_error(errc::bad_label, context + ": label of row " + std::to_string(first_row + i) + " is " +
+                throw data_error(errc::bad_label, context + ": the label in " + row_name(i) + " is " +
                                                       shelf::detail::format_value(double(y[i])) +
                                                       "; a binary_classifier expects labels 0 and 1 (or -1 and +1)");
             has_zero = has_zero || y[i] == T(0);
@@ -46,7 +47,7 @@ Labels<T> read_labels(const VectorView<T>& y, PredictorType type, int num_classe
     } else if (type == PredictorType::multiclass_classifier) {
         for (Index i = 0; i < y.size(); ++i)
             if (!(y[i] >= T(0) && y[i] < T(num_classes)) || y[i] != std::floor(y[i]))
-                throw data_error(errc::bad_label, context + ": label of row " + std::to_string(first_row + i) + " is " +
+                throw data_error(errc::bad_label, context + ": the label in " + row_name(i) + " is " +
                                                       shelf::detail::format_value(double(y[i])) +
                                                       "; expected a class id 0 .. " + std::to_string(num_classes - 1) +
                                                       " (num_classes = " + std::to_string(num_classes) + ")");
@@ -60,13 +61,14 @@ namespace shelf::linear {
 
 /// Throws data_error naming the first label `params` cannot learn from (0/1 or -1/+1 for a
 /// binary classifier, a class id below num_classes for a multiclass one, finite for a
-/// regressor), its row numbered from `first_row`: the check fit() makes, for a caller that
+/// regressor), its row named by `row_name`: the check fit() makes, for a caller that
 /// checks every channel before training.
 template <class T>
-void check_labels(const Params& params, const VectorView<T>& y, const std::string& where, Index first_row = 0) {
+void check_labels(const Params& params, const VectorView<T>& y, const std::string& where,
+                  const RowNames& row_name = {}) {
     const PredictorType type = *params.predictor_type;
     const int classes = type == PredictorType::multiclass_classifier ? *params.num_classes : 1;
-    (void)detail::read_labels<T>(y, type, classes, where, first_row);
+    (void)detail::read_labels<T>(y, type, classes, where, row_name);
 }
 
 }  // namespace shelf::linear

@@ -31,19 +31,19 @@
 namespace shelf::gbt {
 
 /// Throws data_error naming the first label that `info`'s objective does not accept, its row
-/// numbered from `first_row` (the command line numbers rows from 1, as files number lines).
+/// named by `row_name` ("row 12" from 0 by default; the command line names the file's line).
 template <class T>
 void check_labels(const VectorView<T>& y, const ObjectiveInfo& info, int num_class, const std::string& where,
-                  Index first_row = 0) {
+                  const RowNames& row_name = {}) {
     for (Index r = 0; r < y.size(); ++r) {
         const T label = y[r];
         if (label_ok(info, label, num_class)) continue;
-        const std::string row = std::to_string(first_row + r);
+        const std::string row = row_name(r);
         if (!std::isfinite(label))
-            throw data_error(errc::not_finite, where + ": the label in row " + row + " is " +
+            throw data_error(errc::not_finite, where + ": the label in " + row + " is " +
                                                    (std::isnan(label) ? "NaN" : "infinite"));
         throw data_error(errc::bad_label,
-                         where + ": the label in row " + row + " is " + shelf::detail::format_value(static_cast<double>(label)) +
+                         where + ": the label in " + row + " is " + shelf::detail::format_value(static_cast<double>(label)) +
                              "; " + info.name + " expects " + label_expectation(info, num_class) +
                              (info.labels == LabelRule::binary && label == T(-1)
                                   ? " (labels given as -1/+1: write -1 as 0, as XGBoost and the platform expect)"

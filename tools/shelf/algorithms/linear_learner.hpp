@@ -49,7 +49,8 @@ public:
     std::vector<ParamInfo> describe() const override { return shelf::describe(linear::Params{}); }
 
     void check(const std::map<std::string, std::string>& hyperparameters, const Table& data) const override {
-        linear::check_labels<float>(from_map<linear::Params>(hyperparameters), data.y, data.source, 1);
+        linear::check_labels<float>(from_map<linear::Params>(hyperparameters), data.y, data.source,
+                                    RowNames::file_lines(data.lines));
     }
 
     std::unique_ptr<Model> train(const std::map<std::string, std::string>& hyperparameters, const Table& train,

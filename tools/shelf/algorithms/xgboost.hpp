@@ -58,7 +58,8 @@ public:
 
     void check(const std::map<std::string, std::string>& hyperparameters, const Table& data) const override {
         const auto params = from_map<gbt::Params>(hyperparameters);
-        gbt::check_labels<float>(data.y, gbt::find_objective(params.objective), params.num_class, data.source, 1);
+        gbt::check_labels<float>(data.y, gbt::find_objective(params.objective), params.num_class, data.source,
+                                RowNames::file_lines(data.lines));
     }
 
     std::unique_ptr<Model> train(const std::map<std::string, std::string>& hyperparameters, const Table& train,
