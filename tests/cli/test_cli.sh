@@ -91,7 +91,7 @@ if has linear-learner; then
   check "linear-learner without predictor_type is a usage error" 2 "predictor_type" -- \
     "$shelf" train --algorithm linear-learner --train "$data/abalone/train.csv" --hp feature_dim=10 --model-dir "$work/m"
   rm -rf "$work/never-ll"
-  check "linear-learner checks the test channel's labels before training, naming file and row" 1 "abalone/test.csv: the label in line 1 is" -- \
+  check "linear-learner checks the test channel's labels before training, naming file and row" 1 "test channel: .*abalone/test.csv: the label in line 1 is" -- \
     "$shelf" train --algorithm linear-learner --train "$work/binary.csv" --test "$data/abalone/test.csv" \
       --hp predictor_type=binary_classifier --model-dir "$work/never-ll"
   [ ! -e "$work/never-ll" ] && echo "ok: no linear model written when the test channel is bad" || { echo "FAIL: a model dir was written"; failures=$((failures + 1)); }

@@ -150,14 +150,24 @@ inline data_error for_the_command_line(const data_error& e) {
         {"(set read_labels = false for data without labels)",
          "(training, validation and test files carry each row's label first; only prediction input has none)"},
     };
-    std::string what = e.what();
-    what = what.substr(what.find("] ") + 2);  // the id prefix is added again
+    std::string what = e.message();
     for (const auto& [from, to] : hints)
         if (const auto at = what.find(from); at != std::string::npos) what.replace(at, std::strlen(from), to);
     return data_error(e.id(), what);
 }
 
 }  // namespace detail
+
+/// Runs `read_or_check` (reading or checking one channel's file), naming the channel in any
+/// data error it throws: "test channel: adult_test.csv: the label in line 13 is 2; ...".
+template <class Work>
+auto in_channel(const std::string& channel, Work&& read_or_check) -> decltype(read_or_check()) {
+    try {
+        return read_or_check();
+    } catch (const data_error& e) {
+        throw data_error(e.id(), channel + " channel: " + e.message());
+    }
+}
 
 /// The format a --content-type names; without one, the file's extension (.libsvm/.svm,
 /// .jsonl, .json), else its first line decides.

@@ -93,7 +93,7 @@ int train(const std::string& algorithm_name, const std::string& train_path, cons
     const auto read_channel = [&](const char* channel, const std::string& path) {
         std::fprintf(stderr, "reading %s channel %s\n", channel, path.c_str());
         const auto start = std::chrono::steady_clock::now();
-        Table table = read_table(path, content_type, spec, spec.supervised, contract);
+        Table table = in_channel(channel, [&] { return read_table(path, content_type, spec, spec.supervised, contract); });
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         const double megabytes = static_cast<double>(std::filesystem::file_size(path)) / 1e6;
         std::fprintf(stderr, "read %lld rows in %.2f s (%.1f MB, %.0f MB/s)\n",
@@ -105,12 +105,15 @@ int train(const std::string& algorithm_name, const std::string& train_path, cons
     std::optional<Table> validation, test;
     if (!validation_path.empty()) validation = read_channel("validation", validation_path);
     if (!test_path.empty()) test = read_channel("test", test_path);
-    const Table* channels[] = {&train_data, validation ? &*validation : nullptr, test ? &*test : nullptr};
-    for (const Table* table : channels) {
+    const std::pair<const char*, const Table*> channels[] = {
+        {"train", &train_data}, {"validation", validation ? &*validation : nullptr}, {"test", test ? &*test : nullptr}};
+    for (const auto& [channel, table] : channels) {
         if (!table) continue;
-        if (!table->sparse && table->series.empty())
-            shelf::require_columns(table->X.cols(), contract.feature_count, table->source);
-        if (spec.supervised) algorithm.check(hp, *table);
+        in_channel(channel, [&, table = table] {
+            if (!table->sparse && table->series.empty())
+                shelf::require_columns(table->X.cols(), contract.feature_count, table->source);
+            if (spec.supervised) algorithm.check(hp, *table);
+        });
     }
 
     // Binning (gbt) and scaling (linear) come before the first progress report.

@@ -40,11 +40,15 @@ public:
     error(const char* category, errc id, const std::string& what)
         : std::runtime_error("[shelf." + std::string(category) + "." +
                              std::to_string(static_cast<int>(id)) + "] " + what),
-          id_(id) {}
+          id_(id),
+          message_(what) {}
     errc id() const noexcept { return id_; }
+    /// what() without the "[shelf.category.id] " prefix, for a caller that rewords or prefixes it.
+    const std::string& message() const noexcept { return message_; }
 
 private:
     errc id_;
+    std::string message_;
 };
 
 /// A hyperparameter or API argument is invalid (wrong range, unknown name, unparsable).
