@@ -50,3 +50,41 @@ TEST_CASE("team sizes follow the work", "[core][parallel]") {
     REQUIRE(shelf::team_for(4, 100.0) == 1);
     REQUIRE(shelf::team_for(4, 1e7) == 4);
 }
+
+TEST_CASE("parallel_lockstep: each step's work sees every thread's part of that step, never the next", "[core][parallel]") {
+    // The linear learner's pattern: each step the team fills one of two shared buffers, each
+    // thread its part, then every thread reads the whole buffer.
+    constexpr int width = 64;
+    constexpr shelf::Index steps = 300;
+    for (int team : {1, 2, 4}) {
+        std::vector<long> buffers[2] = {std::vector<long>(width), std::vector<long>(width)};
+        std::vector<int> wrong(static_cast<std::size_t>(team), 0);
+        shelf::parallel_lockstep(
+            team, steps,
+            [&](shelf::Index s, int t, int size) {
+                for (int i = width * t / size; i < width * (t + 1) / size; ++i) buffers[s % 2][static_cast<std::size_t>(i)] = s * width + i;
+            },
+            [&](shelf::Index s, int t, int) {
+                for (int i = 0; i < width; ++i)
+                    if (buffers[s % 2][static_cast<std::size_t>(i)] != s * width + i) ++wrong[static_cast<std::size_t>(t)];
+            });
+        INFO("team " << team);
+        for (int w : wrong) REQUIRE(w == 0);
+    }
+}
+
+TEST_CASE("parallel_lockstep: an exception on one thread reaches the caller without a hang", "[core][parallel]") {
+    for (int team : {1, 2, 4}) {
+        int works = 0;
+        REQUIRE_THROWS_AS(shelf::parallel_lockstep(
+                              team, 50,
+                              [&](shelf::Index s, int t, int size) {
+                                  if (s == 7 && t == size - 1) throw std::bad_alloc();
+                              },
+                              [&](shelf::Index s, int t, int) {
+                                  if (t == 0 && s > 7) ++works;
+                              }),
+                          std::bad_alloc);
+        REQUIRE(works == 0);  // after the failure no thread works on
+    }
+}

@@ -79,6 +79,22 @@ public:
 
     /// Rows index[0 .. m).
     void gather(Chunk& c, const Index* index, Index m) const { load(c, m, [&](Index r) { return index[r]; }); }
+
+    /// A team of threads gathers each mini-batch once, together: reserve() a shared chunk for
+    /// the largest batch, each thread fills its part (rows index[first .. first + count) of the
+    /// batch) with gather_part(), and after a barrier all read the batch through view().
+    static constexpr bool gathers_together = true;
+    void reserve(Chunk& shared, Index m) const { shared.buffer.resize(m, X_.cols()); }
+    void gather_part(Chunk& shared, const Index* index, Index first, Index count) const {
+        copy_rows(shared.buffer, first, count, [&](Index r) { return index[r]; });
+    }
+    Chunk view(const Chunk& shared, Index m) const {
+        Chunk c;
+        c.data = shared.buffer.data();
+        c.rows = m;
+        c.stride = X_.cols();
+        return c;
+    }
     /// Rows first .. first + m.
     void range(Chunk& c, Index first, Index m) const {
         if (inv_scale_.size()) return load(c, m, [&](Index r) { return first + r; });
@@ -106,17 +122,24 @@ private:
     template <class RowOf>
     void load(Chunk& c, Index m, RowOf row_of) const {
         c.buffer.resize(m, X_.cols());
-        constexpr Index ahead = 8;  // shuffled rows defeat the hardware prefetcher: fetch a few rows ahead
-        for (Index r = 0; r < m; ++r) {
-            if (r + ahead < m) prefetch(X_.row(row_of(r + ahead)).data(), X_.cols());
-            if (inv_scale_.size())
-                c.buffer.row(r).array() = (X_.row(row_of(r)).array() - mean_) * inv_scale_;
-            else
-                c.buffer.row(r) = X_.row(row_of(r));
-        }
+        copy_rows(c.buffer, 0, m, row_of);
         c.data = c.buffer.data();
         c.rows = m;
         c.stride = X_.cols();
+    }
+
+    /// buffer rows first .. first + count = the (normalized) rows row_of(r) of X.
+    template <class RowOf>
+    void copy_rows(RowMatrix<T>& buffer, Index first, Index count, RowOf row_of) const {
+        constexpr Index ahead = 8;  // shuffled rows defeat the hardware prefetcher: fetch a few rows ahead
+        const Index end = first + count;
+        for (Index r = first; r < end; ++r) {
+            if (r + ahead < end) prefetch(X_.row(row_of(r + ahead)).data(), X_.cols());
+            if (inv_scale_.size())
+                buffer.row(r).array() = (X_.row(row_of(r)).array() - mean_) * inv_scale_;
+            else
+                buffer.row(r) = X_.row(row_of(r));
+        }
     }
 
     static void prefetch(const T* row, Index count) {
@@ -153,6 +176,7 @@ public:
     Index cols() const { return cols_; }
 
     void gather(Chunk& c, const Index* index, Index m) const { c = {index, 0, m}; }
+    static constexpr bool gathers_together = false;  ///< a batch is its row indices: nothing to share
     void range(Chunk& c, Index first, Index m) const { c = {nullptr, first, m}; }
 
     /// Calls f(column, value) for every nonzero of row i (not normalized).

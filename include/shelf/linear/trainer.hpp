@@ -21,6 +21,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -158,34 +159,59 @@ private:
 
     /// One pass over the rows in `order`, models split between threads. Returns each
     /// model's summed loss over the mini-batches, each taken before its update (only
-    /// without a validation channel; zeros otherwise).
+    /// without a validation channel; zeros otherwise). Dense rows are gathered once per
+    /// mini-batch by the whole team, each thread a part, into one of two shared buffers.
     RowArray<double> train_epoch(const std::vector<Index>& order) {
         const auto n = static_cast<Index>(order.size());
-        const Index K = models(), C = s_.classes;
+        const Index K = models(), C = s_.classes, batches = (n + s_.batch - 1) / s_.batch;
         const long long first_step = steps_;
+        const int team = static_cast<int>(std::min<Index>(s_.threads, K));
+        std::vector<std::pair<Index, RowArray<double>>> sums(static_cast<std::size_t>(team));  // first model, losses
+        if constexpr (Input::gathers_together)
+            for (auto& shared : shared_batches_) train_.reserve(shared, std::min(s_.batch, n));
+        const auto rows_of = [&](Index b) { return std::pair{b * s_.batch, std::min(s_.batch, n - b * s_.batch)}; };
+        parallel_lockstep(
+            team, batches,
+            [&](Index b, int t, int size) {
+                if constexpr (Input::gathers_together) {
+                    const auto [first, m] = rows_of(b);
+                    const Index part = m * t / size, end = m * (t + 1) / size;
+                    train_.gather_part(shared_batches_[static_cast<std::size_t>(b % 2)], order.data() + first, part,
+                                       end - part);
+                }
+            },
+            [&](Index b, int t, int size) {
+                const Index k0 = K * t / size, k1 = K * (t + 1) / size, c0 = k0 * C, cols = (k1 - k0) * C;
+                ThreadBuffers& buf = buffers_[static_cast<std::size_t>(t)];
+                auto& [first_model, mine] = sums[static_cast<std::size_t>(t)];
+                if (b == 0) {
+                    buf.base_lr = lr_.segment(c0, cols);
+                    buf.l1 = l1_.segment(c0, cols);
+                    buf.wd = wd_.segment(c0, cols);
+                    buf.positive = positive_.segment(c0, cols);
+                    first_model = k0;
+                    mine = RowArray<double>::Zero(k1 - k0);
+                }
+                if (cols == 0) return;
+                const auto [first, m] = rows_of(b);
+                const Index* index = order.data() + first;
+                if constexpr (Input::gathers_together) {
+                    buf.chunk = train_.view(shared_batches_[static_cast<std::size_t>(b % 2)], m);
+                } else {
+                    train_.gather(buf.chunk, index, m);
+                }
+                train_batch(buf, index, m, first_step + b + 1, c0, cols, valid_ ? nullptr : &mine);
+            });
         RowArray<double> loss = RowArray<double>::Zero(K);
-        parallel_team(static_cast<int>(std::min<Index>(s_.threads, K)), [&](int t, int size) {
-            const Index k0 = K * t / size, k1 = K * (t + 1) / size, c0 = k0 * C, cols = (k1 - k0) * C;
-            ThreadBuffers& buf = buffers_[static_cast<std::size_t>(t)];
-            buf.base_lr = lr_.segment(c0, cols);
-            buf.l1 = l1_.segment(c0, cols);
-            buf.wd = wd_.segment(c0, cols);
-            buf.positive = positive_.segment(c0, cols);
-            RowArray<double> mine = RowArray<double>::Zero(k1 - k0);
-            long long step = first_step;
-            for (Index first = 0; first < n && cols > 0; first += s_.batch)
-                train_batch(buf, order.data() + first, std::min(s_.batch, n - first), ++step, c0, cols,
-                            valid_ ? nullptr : &mine);
-            loss.segment(k0, k1 - k0) = mine;
-        });
-        steps_ += (n + s_.batch - 1) / s_.batch;
+        for (const auto& [first_model, mine] : sums) loss.segment(first_model, mine.size()) = mine;
+        steps_ += batches;
         return loss;
     }
 
-    /// Mini-batch number `step` (from 1) for columns c0 .. c0 + cols: rows index[0 .. m).
+    /// Mini-batch number `step` (from 1) for columns c0 .. c0 + cols: rows index[0 .. m),
+    /// gathered into buf.chunk.
     void train_batch(ThreadBuffers& buf, const Index* index, Index m, long long step, Index c0, Index cols,
                      RowArray<double>* loss) {
-        train_.gather(buf.chunk, index, m);
         buf.scores.resize(m, cols);
         train_.multiply(buf.chunk, W_.middleCols(c0, cols), buf.scores);
         buf.scores.rowwise() += b_.segment(c0, cols).matrix();
@@ -294,6 +320,7 @@ private:
     const TrainSetup<T>& s_;
     const Index d_;
     std::vector<ThreadBuffers> buffers_;
+    std::array<typename Input::Chunk, 2> shared_batches_;  ///< dense mini-batches, by parity (train_epoch)
     OptimizerState<T> optimizer_;
     RowMatrix<T> W_;  ///< active models' weights, d × active·classes
     RowMatrix<T> V_;  ///< preconditioned: what the optimizer moves, W = P·V (L1 models: W)
