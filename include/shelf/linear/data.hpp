@@ -14,6 +14,7 @@
 #include "shelf/core/parallel.hpp"
 #include "shelf/core/random.hpp"
 #include "shelf/core/types.hpp"
+#include "shelf/simd/skinny.hpp"
 
 namespace shelf::linear {
 
@@ -109,13 +110,17 @@ public:
         for (Index j = 0; j < X_.cols(); ++j) f(j, X_(i, j));
     }
 
-    /// S = rows · W (W has one row per feature).
+    /// S = rows · W (W has one row per feature). The weights have few columns (a thread's
+    /// models): simd::rows_times, which does not pack the rows as a GEMM would.
     void multiply(const Chunk& c, const WeightView<T>& weights, RowMatrix<T>& out) const {
-        out.noalias() = c.matrix(X_.cols()) * weights;
+        out.resize(c.rows, weights.cols());
+        simd::rows_times(c.data, c.stride, weights.data(), weights.outerStride(), c.rows, X_.cols(), weights.cols(),
+                         out.data(), out.cols());
     }
     /// P += rowsᵀ · G.
     void add_transposed(const Chunk& c, const RowMatrix<T>& g, RowMatrix<T>& out) const {
-        out.noalias() += c.matrix(X_.cols()).transpose() * g;
+        simd::add_transposed_times(c.data, c.stride, g.data(), g.cols(), c.rows, X_.cols(), g.cols(), out.data(),
+                                   out.cols());
     }
 
 private:
