@@ -5,7 +5,7 @@
 // once per instruction set; the free functions below call it for
 // xsimd::default_arch, the widest set the compiler was allowed to use. The
 // functions in shelf::simd::scalar compute the same numbers one element at a
-// time (fused multiply-adds where the SIMD loop fuses, so ties break identically);
+// time (multiply-adds rounded as the SIMD loop's, so ties break identically);
 // the tests hold the SIMD loops to them.
 #pragma once
 
@@ -18,6 +18,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "shelf/core/types.hpp"
+#include "shelf/simd/multiply_add.hpp"
 
 namespace shelf::simd {
 
@@ -88,7 +89,7 @@ T SquaredL2::operator()(Arch, const T* a, const T* b, Index n) const noexcept {
         acc0 = xsimd::fma(d0, d0, acc0);
     }
     T sum = xsimd::hadd(acc0 + acc1);
-    for (; i < n; ++i) sum = std::fma(a[i] - b[i], a[i] - b[i], sum);
+    for (; i < n; ++i) sum = multiply_add(a[i] - b[i], a[i] - b[i], sum);
     return sum;
 }
 
@@ -128,7 +129,7 @@ T ShiftedCopy::operator()(Arch, const T* src, const T* shift, T* dst, Index n) c
     T sum = xsimd::hadd(acc);
     for (; i < n; ++i) {
         dst[i] = shift ? src[i] - shift[i] : src[i];
-        sum = std::fma(dst[i], dst[i], sum);
+        sum = multiply_add(dst[i], dst[i], sum);
     }
     return sum;
 }
@@ -185,7 +186,7 @@ void ArgminColumns::operator()(Arch, const T* dots, Index ld, Index rows, Index 
     }
     for (; j < cols; ++j)
         for (Index row = 0; row < rows; ++row) {
-            const T d = std::fma(T(-2), dots[row * ld + j], norms[row]);
+            const T d = multiply_add(T(-2), dots[row * ld + j], norms[row]);
             if (d < best[j]) best[j] = d, best_row[j] = first_row + static_cast<std::int32_t>(row);
         }
 }
@@ -245,7 +246,7 @@ void Argmin2Columns::operator()(Arch, const T* dots, Index ld, Index rows, Index
     }
     for (; j < cols; ++j)
         for (Index row = 0; row < rows; ++row) {
-            const T d = std::fma(T(-2), dots[row * ld + j], norms[row]);
+            const T d = multiply_add(T(-2), dots[row * ld + j], norms[row]);
             if (d < best[j]) {
                 second[j] = best[j];
                 best[j] = d;
@@ -271,7 +272,7 @@ void ScanBelow::operator()(Arch, const T* dots, const T* cn, T qn, Index n, cons
             if (lane[l] < threshold) on_hit(j + l, lane[l]);
     }
     for (; j < n; ++j) {
-        const T d = std::max(std::fma(T(-2), dots[j], qn + cn[j]), T(0));
+        const T d = std::max(multiply_add(T(-2), dots[j], qn + cn[j]), T(0));
         if (d < threshold) on_hit(j, d);
     }
 }
@@ -316,7 +317,7 @@ namespace scalar {
 template <class T>
 T squared_l2(const T* a, const T* b, Index n) noexcept {
     T sum = 0;
-    for (Index i = 0; i < n; ++i) sum = std::fma(a[i] - b[i], a[i] - b[i], sum);
+    for (Index i = 0; i < n; ++i) sum = multiply_add(a[i] - b[i], a[i] - b[i], sum);
     return sum;
 }
 
@@ -325,7 +326,7 @@ T shifted_copy(const T* src, const T* shift, T* dst, Index n) noexcept {
     T sum = 0;
     for (Index i = 0; i < n; ++i) {
         dst[i] = shift ? src[i] - shift[i] : src[i];
-        sum = std::fma(dst[i], dst[i], sum);
+        sum = multiply_add(dst[i], dst[i], sum);
     }
     return sum;
 }
@@ -335,7 +336,7 @@ void argmin_columns(const T* dots, Index ld, Index rows, Index cols, const T* no
                     std::int32_t* best_row) noexcept {
     for (Index j = 0; j < cols; ++j)
         for (Index row = 0; row < rows; ++row) {
-            const T d = std::fma(T(-2), dots[row * ld + j], norms[row]);
+            const T d = multiply_add(T(-2), dots[row * ld + j], norms[row]);
             if (d < best[j]) best[j] = d, best_row[j] = first_row + static_cast<std::int32_t>(row);
         }
 }
@@ -345,7 +346,7 @@ void argmin2_columns(const T* dots, Index ld, Index rows, Index cols, const T* n
                      T* second, std::int32_t* best_row) noexcept {
     for (Index j = 0; j < cols; ++j)
         for (Index row = 0; row < rows; ++row) {
-            const T d = std::fma(T(-2), dots[row * ld + j], norms[row]);
+            const T d = multiply_add(T(-2), dots[row * ld + j], norms[row]);
             if (d < best[j]) {
                 second[j] = best[j];
                 best[j] = d;

@@ -6,17 +6,17 @@
 // both operands first, and here packing the rows costs as much as the product. These loops
 // keep a few rows' worth of accumulators in registers instead, one SIMD batch of columns wide,
 // and read each operand where it lies (the columns past the last whole SIMD batch are copied
-// into one, zero-padded). Every output element is a chain of fused multiply-adds
-// in the order of the inner index, so the SIMD loops and the scalar references give the same
-// bits.
+// into one, zero-padded). Every output element is a chain of multiply-adds in the order of
+// the inner index, rounded as xsimd::fma rounds (multiply_add.hpp), so the SIMD loops and the
+// scalar references give the same bits on every target.
 #pragma once
 
-#include <cmath>
 #include <vector>
 
 #include <xsimd/xsimd.hpp>
 
 #include "shelf/core/types.hpp"
+#include "shelf/simd/multiply_add.hpp"
 
 namespace shelf::simd {
 
@@ -158,7 +158,7 @@ void rows_times(const T* A, Index lda, const T* W, Index ldw, Index m, Index d, 
     for (Index r = 0; r < m; ++r)
         for (Index k = 0; k < c; ++k) {
             T s(0);
-            for (Index j = 0; j < d; ++j) s = std::fma(A[r * lda + j], W[j * ldw + k], s);
+            for (Index j = 0; j < d; ++j) s = multiply_add(A[r * lda + j], W[j * ldw + k], s);
             out[r * ldo + k] = s;
         }
 }
@@ -169,7 +169,7 @@ void add_transposed_times(const T* A, Index lda, const T* S, Index lds, Index m,
     for (Index j = 0; j < d; ++j)
         for (Index k = 0; k < c; ++k) {
             T g = G[j * ldg + k];
-            for (Index r = 0; r < m; ++r) g = std::fma(A[r * lda + j], S[r * lds + k], g);
+            for (Index r = 0; r < m; ++r) g = multiply_add(A[r * lda + j], S[r * lds + k], g);
             G[j * ldg + k] = g;
         }
 }
