@@ -9,4 +9,5 @@
 #include "cluster.hpp"
 #include "decomposition.hpp"
 #include "linear.hpp"
+#include "neighbors.hpp"
 #include "trees.hpp"

@@ -128,4 +128,30 @@ struct GBT : Family<T, shelf::gbt::Params, shelf::gbt::Model<T>, GBT> {
     static auto output(const Model& m, const shelf::RowMatrix<T>& X) { return m.predict(X); }
 };
 
+template <class T>
+struct KNN : Family<T, shelf::knn::Params, shelf::knn::Model<T>, KNN> {
+    using typename Family<T, shelf::knn::Params, shelf::knn::Model<T>, KNN>::Params;
+    using typename Family<T, shelf::knn::Params, shelf::knn::Model<T>, KNN>::Model;
+    static constexpr bool supervised = true;
+    static constexpr shelf::Index parallel_rows = 20000;
+    /// k-NN's fit copies rows into the index; its parallel loops (the finiteness scan, the
+    /// norms) allocate nothing. Search's regions carry exceptions like every parallel_for.
+    static constexpr bool allocates_in_parallel = false;
+
+    static Params params() {
+        Params p;
+        p.k = 5;
+        p.sample_size = 200;  // fewer than the rows: the sample is part of the contract
+        p.predictor_type = shelf::knn::PredictorType::classifier;
+        p.seed = 7;
+        return p;
+    }
+    static shelf::Vector<T> labels(const shelf::RowMatrix<T>& X) { return first_blob(X); }
+    static Model fit(const shelf::RowMatrix<T>& X, const shelf::Vector<T>& y, const Params& p,
+                     const shelf::ProgressCallback& progress) {
+        return shelf::knn::fit(X, y, p, progress);
+    }
+    static auto output(const Model& m, const shelf::RowMatrix<T>& X) { return m.predict(X); }
+};
+
 }  // namespace conformance

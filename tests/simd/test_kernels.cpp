@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <tuple>
 #include <vector>
 
 #include <shelf/core/random.hpp>
@@ -83,25 +84,32 @@ TEST_CASE("argmin_columns keeps the lowest index on ties and the earlier block's
     }
 }
 
-TEST_CASE("scan_below reports exactly the entries under the threshold, clamped at 0", "[simd]") {
+TEST_CASE("scan_below reports exactly the entries under the threshold", "[simd]") {
     shelf::Rng rng(3);
-    for (shelf::Index n : {0, 5, 16, 33, 100}) {
-        const auto dots = random_values<double>(rng, n), cn = random_values<double>(rng, n, 0.1);
-        const double qn = 0.5, threshold = 0.8;
-        std::vector<shelf::Index> hits;
-        std::vector<double> values;
-        shelf::simd::scan_below(dots.data(), cn.data(), qn, n, threshold, [&](shelf::Index j, double d) {
-            hits.push_back(j);
-            values.push_back(d);
-        });
-        std::vector<shelf::Index> expected;
-        for (shelf::Index j = 0; j < n; ++j) {
-            const double d = std::max(qn + cn[static_cast<std::size_t>(j)] - 2 * dots[static_cast<std::size_t>(j)], 0.0);
-            if (d < threshold) expected.push_back(j);
+    const double inf = std::numeric_limits<double>::infinity();
+    // Squared distances (scale 2, clamped at 0) and negated inner products (zero norms, scale 1, no floor).
+    for (const auto& [scale, floor, threshold] : {std::tuple{2.0, 0.0, 0.8}, std::tuple{1.0, -inf, -0.1}})
+        for (shelf::Index n : {0, 5, 16, 33, 100}) {
+            const auto dots = random_values<double>(rng, n);
+            const auto cn = scale == 2.0 ? random_values<double>(rng, n, 0.1) : std::vector<double>(std::size_t(n), 0.0);
+            const double qn = scale == 2.0 ? 0.5 : 0.0;
+            std::vector<shelf::Index> hits;
+            std::vector<double> values;
+            shelf::simd::scan_below(dots.data(), cn.data(), qn, n, scale, floor, threshold, [&](shelf::Index j, double d) {
+                hits.push_back(j);
+                values.push_back(d);
+            });
+            std::vector<shelf::Index> expected;
+            std::vector<double> expected_values;
+            for (shelf::Index j = 0; j < n; ++j) {
+                const auto at = static_cast<std::size_t>(j);
+                const double d = std::max(qn + cn[at] - scale * dots[at], floor);
+                if (d < threshold) expected.push_back(j), expected_values.push_back(d);
+            }
+            INFO("scale " << scale << ", n " << n);
+            REQUIRE(hits == expected);
+            for (std::size_t i = 0; i < values.size(); ++i) REQUIRE(values[i] == Approx(expected_values[i]).margin(1e-12));
         }
-        REQUIRE(hits == expected);
-        for (double d : values) REQUIRE(d >= 0.0);
-    }
 }
 
 TEMPLATE_TEST_CASE("shifted_copy subtracts the shift and returns the squared norm", "[simd]", float, double) {

@@ -24,6 +24,7 @@ enum class errc : int {
     bad_label = 204,         ///< a label outside the allowed set
     parse_error = 205,       ///< malformed text in an input file
     io_failure = 206,        ///< a file that cannot be opened or read
+    degenerate = 207,        ///< a row the method cannot use (a zero vector under cosine similarity)
     // model_error: model files
     not_a_model = 301,       ///< wrong magic number
     truncated = 302,         ///< the file ends early

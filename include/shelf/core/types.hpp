@@ -38,6 +38,8 @@ struct same_type {
 /// deduced from the matrix, so any Eigen matrix of that scalar binds.
 template <class T>
 using MatrixArg = MatrixView<typename detail::same_type<T>::type>;
+template <class T>
+using VectorArg = VectorView<typename detail::same_type<T>::type>;
 
 /// Scalar tag stored in model files.
 enum class ScalarType : std::uint8_t { float32 = 1, float64 = 2 };

@@ -92,6 +92,15 @@ void nearest2(const MatrixView<T>& candidates, const VectorView<T>& candidate_no
     }
 }
 
+/// What TopK ranks candidates by: the squared Euclidean distance (from inner products and
+/// squared norms), or the negated inner product (the most similar first; norms given as zeros).
+enum class Measure { squared_l2, negated_inner_product };
+
+/// A filter that lets every candidate through.
+struct AllowAll {
+    constexpr bool operator()(Index) const noexcept { return true; }
+};
+
 /// The k nearest candidates of each query, kept over any number of candidate blocks.
 ///
 /// Feed it blocks of inner products (queries in rows, candidates in columns) in
@@ -101,7 +110,8 @@ void nearest2(const MatrixView<T>& candidates, const VectorView<T>& candidate_no
 template <class T>
 class TopK {
 public:
-    TopK(Index queries, Index k) : k_(k), heaps_(static_cast<std::size_t>(queries)) {
+    TopK(Index queries, Index k, Measure measure = Measure::squared_l2)
+        : k_(k), measure_(measure), heaps_(static_cast<std::size_t>(queries)) {
         for (auto& h : heaps_) h.reserve(static_cast<std::size_t>(k));
     }
 
@@ -109,14 +119,20 @@ public:
     Index k() const noexcept { return k_; }
 
     /// Offers candidates first .. first + cols − 1: ip(q, c) = <query q, candidate c>
-    /// (row-major, leading dimension ld), with the squared norms of both.
-    void add(const T* ip, Index ld, Index cols, const T* query_norms, const T* candidate_norms, Index first) {
+    /// (row-major, leading dimension ld), with the squared norms of both (zeros for
+    /// negated inner products); only candidates c with allowed(first + c) enter a list.
+    template <class Allowed = AllowAll>
+    void add(const T* ip, Index ld, Index cols, const T* query_norms, const T* candidate_norms, Index first,
+             Allowed&& allowed = {}) {
         if (k_ <= 0) return;
+        const bool l2 = measure_ == Measure::squared_l2;
+        const T scale = l2 ? T(2) : T(1), floor = l2 ? T(0) : -std::numeric_limits<T>::infinity();
         for (Index q = 0; q < queries(); ++q) {
             auto& heap = heaps_[static_cast<std::size_t>(q)];
             T threshold = full(heap) ? heap.front().distance : std::numeric_limits<T>::infinity();
-            scan_below(ip + q * ld, candidate_norms, query_norms[q], cols, threshold, [&](Index j, T distance) {
+            scan_below(ip + q * ld, candidate_norms, query_norms[q], cols, scale, floor, threshold, [&](Index j, T distance) {
                 const Entry entry{distance, first + j};
+                if (!allowed(entry.index)) return;
                 if (!full(heap)) {
                     heap.push_back(entry);
                     std::push_heap(heap.begin(), heap.end());
@@ -156,6 +172,7 @@ private:
     bool full(const std::vector<Entry>& heap) const noexcept { return static_cast<Index>(heap.size()) >= k_; }
 
     Index k_;
+    Measure measure_;
     std::vector<std::vector<Entry>> heaps_;  // max-heaps: the worst kept entry on top
 };
 

@@ -62,12 +62,15 @@ struct ShiftedCopy {
     T operator()(Arch, const T* src, const T* shift, T* dst, Index n) const noexcept;
 };
 
-/// Calls on_hit(j, distance) for each j in [0, n) whose squared distance
-/// qn + cn[j] − 2·dots[j] (clamped at 0) is below `threshold`, re-reading the
-/// threshold after each hit (the caller tightens it as its top-k list fills).
+/// Calls on_hit(j, distance) for each j in [0, n) whose distance
+/// max(qn + cn[j] − scale·dots[j], floor) is below `threshold`, re-reading the threshold
+/// after each hit (the caller tightens it as its top-k list fills). Squared Euclidean
+/// distances from inner products and squared norms: scale 2, floor 0; negated inner
+/// products: zero norms, scale 1, floor −∞.
 struct ScanBelow {
     template <class Arch, class T, class F>
-    void operator()(Arch, const T* dots, const T* cn, T qn, Index n, const T& threshold, F&& on_hit) const;
+    void operator()(Arch, const T* dots, const T* cn, T qn, Index n, T scale, T floor, const T& threshold,
+                    F&& on_hit) const;
 };
 
 // ---- definitions -------------------------------------------------------------
@@ -258,21 +261,22 @@ void Argmin2Columns::operator()(Arch, const T* dots, Index ld, Index rows, Index
 }
 
 template <class Arch, class T, class F>
-void ScanBelow::operator()(Arch, const T* dots, const T* cn, T qn, Index n, const T& threshold, F&& on_hit) const {
+void ScanBelow::operator()(Arch, const T* dots, const T* cn, T qn, Index n, T scale, T floor, const T& threshold,
+                           F&& on_hit) const {
     using batch = xsimd::batch<T, Arch>;
     constexpr Index S = static_cast<Index>(batch::size);
-    const batch two(T(2)), q(qn), zero(T(0));
+    const batch s(scale), q(qn), low(floor);
     alignas(64) T lane[S];
     Index j = 0;
     for (; j + S <= n; j += S) {
-        const batch d = xsimd::max(xsimd::fnma(two, batch::load_unaligned(dots + j), q + batch::load_unaligned(cn + j)), zero);
+        const batch d = xsimd::max(xsimd::fnma(s, batch::load_unaligned(dots + j), q + batch::load_unaligned(cn + j)), low);
         if (!xsimd::any(d < batch(threshold))) continue;  // the common case once the list is full
         d.store_aligned(lane);
         for (Index l = 0; l < S; ++l)
             if (lane[l] < threshold) on_hit(j + l, lane[l]);
     }
     for (; j < n; ++j) {
-        const T d = std::max(multiply_add(T(-2), dots[j], qn + cn[j]), T(0));
+        const T d = std::max(multiply_add(-scale, dots[j], qn + cn[j]), floor);
         if (d < threshold) on_hit(j, d);
     }
 }
@@ -307,8 +311,8 @@ void argmin2_columns(const T* dots, Index ld, Index rows, Index cols, const T* n
 }
 
 template <class T, class F>
-void scan_below(const T* dots, const T* cn, T qn, Index n, const T& threshold, F&& on_hit) {
-    ScanBelow{}(xsimd::default_arch{}, dots, cn, qn, n, threshold, std::forward<F>(on_hit));
+void scan_below(const T* dots, const T* cn, T qn, Index n, T scale, T floor, const T& threshold, F&& on_hit) {
+    ScanBelow{}(xsimd::default_arch{}, dots, cn, qn, n, scale, floor, threshold, std::forward<F>(on_hit));
 }
 
 /// One element at a time: the reference the SIMD loops are tested against.

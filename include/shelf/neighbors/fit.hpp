@@ -1,0 +1,107 @@
+// shelf/neighbors/fit.hpp: training — checks, the sample of sample_size rows, the projection,
+// and the index built mini-batch by mini-batch.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <numeric>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "model.hpp"
+#include "params.hpp"
+#include "shelf/core/checks.hpp"
+#include "shelf/core/parallel.hpp"
+#include "shelf/core/progress.hpp"
+#include "shelf/core/random.hpp"
+
+namespace shelf::knn {
+
+namespace detail {
+
+/// sample_size distinct rows of n drawn by `rng` (all of them when n is smaller), in row order.
+inline std::vector<Index> sample_rows(Index n, std::int64_t sample_size, Rng& rng) {
+    std::vector<Index> rows(static_cast<std::size_t>(n));
+    std::iota(rows.begin(), rows.end(), Index{0});
+    if (sample_size >= n) return rows;
+    for (Index j = 0; j < sample_size; ++j)  // a partial Fisher–Yates shuffle
+        std::swap(rows[static_cast<std::size_t>(j)],
+                  rows[static_cast<std::size_t>(j) + rng.uniform_index(static_cast<std::uint64_t>(n - j))]);
+    rows.resize(static_cast<std::size_t>(sample_size));
+    std::sort(rows.begin(), rows.end());
+    return rows;
+}
+
+template <class T>
+Model<T> fit(const MatrixView<T>& X, const VectorView<T>& y, Params params, const ProgressCallback& progress) {
+    params.validate();
+    const std::string context = "knn fit";
+    const Index n = X.rows(), d = X.cols();
+    if (n == 0 || d == 0)
+        throw data_error(errc::empty_data, context + ": the training data is " + std::to_string(n) + " x " +
+                                               std::to_string(d) + "; expected at least one row and one column");
+    if (params.feature_dim) require_columns(d, *params.feature_dim, context);
+    if (y.size() != n)
+        throw data_error(errc::shape_mismatch, context + ": the training data has " + std::to_string(n) + " rows but " +
+                                                   std::to_string(y.size()) + " labels");
+    params.feature_dim = static_cast<int>(d);
+    params.validate();  // dimension_reduction_target against the resolved feature_dim
+    const int threads = resolve_threads(params.num_threads);
+    require_finite(X, context, Missing::refused, threads);
+    for (Index i = 0; i < n; ++i)
+        if (!std::isfinite(y[i]))
+            throw data_error(errc::not_finite, context + ": the label in row " + std::to_string(i) + " is " +
+                                                   (std::isnan(y[i]) ? "NaN" : "infinite") + "; expected a finite label");
+    const std::int64_t kept = std::min<std::int64_t>(*params.sample_size, n);
+    if (*params.k > kept)
+        throw invalid_argument(errc::inconsistent, context + ": k = " + std::to_string(*params.k) + " is more than the " +
+                                                       std::to_string(kept) + " rows the index would hold (sample_size = " +
+                                                       std::to_string(*params.sample_size) + ", " + std::to_string(n) +
+                                                       " training rows)");
+
+    Rng rng(static_cast<std::uint64_t>(params.seed));
+    const std::vector<Index> rows = detail::sample_rows(n, *params.sample_size, rng);
+    Rng projection_rng = Rng::for_stream(static_cast<std::uint64_t>(params.seed), 1);
+    Projection<T> projection(params.dimension_reduction_type, d, params.dimension_reduction_target.value_or(0),
+                             projection_rng);
+    FlatIndex<T> index(projection.output_dim(), params.index_metric);
+    Vector<T> labels(static_cast<Index>(rows.size()));
+    FitReport report;
+    const Index batch = params.mini_batch_size, batches = (kept + batch - 1) / batch;
+    RowMatrix<T> gathered;
+    for (Index b = 0; b < batches; ++b) {
+        const Index first = b * batch, count = std::min<Index>(batch, kept - first);
+        gathered.resize(count, d);
+        for (Index i = 0; i < count; ++i) {
+            const Index row = rows[static_cast<std::size_t>(first + i)];
+            gathered.row(i) = X.row(row);
+            labels[first + i] = y[row];
+        }
+        if (projection.type() == Reduction::none) index.add(gathered, {}, threads);
+        else index.add(projection.apply(gathered, threads), {}, threads);
+        report.rows += count;
+        if (!shelf::report(progress, {"batch", b + 1, batches, 0.0, ""})) {
+            report.stopped = true;
+            break;
+        }
+    }
+    labels.conservativeResize(report.rows);
+    return Model<T>(std::move(params), std::move(projection), std::move(index), std::move(labels), report);
+}
+
+}  // namespace detail
+
+/// Trains a k-NN model on the rows of X (float or double) with labels y (class labels for a
+/// classifier, any finite values for a regressor). `progress` hears of each mini-batch added
+/// to the index; returning false stops there, keeping the rows added so far.
+template <class DX, class DY>
+Model<typename DX::Scalar> fit(const Eigen::MatrixBase<DX>& X, const Eigen::MatrixBase<DY>& y, const Params& params,
+                               const ProgressCallback& progress = {}) {
+    using T = typename DX::Scalar;
+    static_assert(std::is_floating_point_v<T>, "shelf::knn::fit needs float or double data");
+    return detail::fit<T>(MatrixView<T>(X.derived()), VectorView<T>(y.derived()), params, progress);
+}
+
+}  // namespace shelf::knn

@@ -1,0 +1,265 @@
+// shelf/neighbors/flat.hpp: the exact index — every stored vector against every query.
+//
+// A block of queries meets a chunk of stored vectors in one GEMM of inner products
+// (simd/distance.hpp), and a SIMD pass keeps the k best of each query (simd::TopK). For L2 the
+// inner products give distances through ‖q‖² + ‖x‖² − 2<q, x>, which loses digits to
+// cancellation, so the index keeps twice k candidates and re-ranks them by direct distances:
+// the distances returned are direct sums of squared differences, and so is their order. Stored
+// vectors are shifted by the (rounded) mean of the first vectors added: distances do not
+// change, and the expansion keeps its digits. Queries are split between threads by blocks, and when there
+// are fewer blocks than threads (a single query), the stored vectors are split as well.
+//
+// Ids are 64-bit, given by the caller or numbered on from the largest so far; results list
+// them nearest first, ties in distance by the smaller id, padded with id −1 when fewer than k
+// vectors are stored or allowed by the filter.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "params.hpp"
+#include "shelf/core/checks.hpp"
+#include "shelf/core/error.hpp"
+#include "shelf/core/parallel.hpp"
+#include "shelf/core/types.hpp"
+#include "shelf/simd/distance.hpp"
+#include "shelf/simd/kernels.hpp"
+
+namespace shelf::knn {
+
+/// Row-major ids of a search, queries × k.
+using IdMatrix = Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+/// The k nearest stored vectors of each query, nearest first: their ids (−1 past the end of a
+/// short list) and distances (squared L2; inner products or cosine similarities for those
+/// metrics, the largest first; +inf or −inf past the end).
+template <class T>
+struct Neighbors {
+    IdMatrix ids;
+    RowMatrix<T> distances;
+};
+
+/// Which stored ids a search may return (filtered search); empty: every id.
+using IdFilter = std::function<bool(std::int64_t)>;
+
+template <class T>
+class FlatIndex {
+public:
+    using Scalar = T;
+
+    FlatIndex() = default;
+    FlatIndex(Index dim, Metric metric) : dim_(dim), metric_(metric), center_(Vector<T>::Zero(dim)) {
+        if (dim < 1) throw invalid_argument(errc::out_of_range, "knn index: dim = " + std::to_string(dim) + "; expected at least 1");
+    }
+
+    Index dim() const noexcept { return dim_; }
+    Index size() const noexcept { return vectors_.rows(); }
+    Metric metric() const noexcept { return metric_; }
+    const std::vector<std::int64_t>& ids() const noexcept { return ids_; }
+
+    /// Adds the rows of X under `ids` (distinct, non-negative, none stored yet), or when `ids`
+    /// is empty under the ids that follow the largest so far. COSINE refuses a zero vector.
+    void add(const MatrixView<T>& X, const std::vector<std::int64_t>& ids = {}, int threads = 1) {
+        const std::string context = "knn index add";
+        require_columns(X.cols(), dim_, context);
+        require_finite(X, context, Missing::refused, threads);
+        const Index n = X.rows(), first = size();
+        if (!ids.empty()) check_new_ids(ids, n);
+        if (metric_ == Metric::l2 && first == 0 && n > 0) center_ = X.colwise().mean().transpose().unaryExpr(&coarse);
+        vectors_.conservativeResize(first + n, dim_);
+        norms_.conservativeResize(first + n);
+        prepare(X, vectors_.bottomRows(n), norms_.data() + first, context, threads);
+        for (Index i = 0; i < n; ++i)
+            ids_.push_back(ids.empty() ? next_id_ + i : ids[static_cast<std::size_t>(i)]);
+        for (Index i = first; i < first + n; ++i) next_id_ = std::max(next_id_, ids_[static_cast<std::size_t>(i)] + 1);
+    }
+
+    /// Removes the stored vectors with these ids (unknown ids are ignored), keeping the others
+    /// in their order; returns how many were removed.
+    Index remove(std::vector<std::int64_t> removed) {
+        std::sort(removed.begin(), removed.end());
+        Index kept = 0;
+        for (Index i = 0; i < size(); ++i) {
+            if (std::binary_search(removed.begin(), removed.end(), ids_[static_cast<std::size_t>(i)])) continue;
+            if (kept != i) {
+                vectors_.row(kept) = vectors_.row(i);
+                norms_[kept] = norms_[i];
+                ids_[static_cast<std::size_t>(kept)] = ids_[static_cast<std::size_t>(i)];
+            }
+            ++kept;
+        }
+        const Index count = size() - kept;
+        vectors_.conservativeResize(kept, dim_);
+        norms_.conservativeResize(kept);
+        ids_.resize(static_cast<std::size_t>(kept));
+        return count;
+    }
+
+    /// The k nearest stored vectors of each row of Q among those `allowed` lets through.
+    Neighbors<T> search(const MatrixView<T>& Q, Index k, int threads = 1, const IdFilter& allowed = {}) const {
+        const std::string context = "knn search";
+        if (k < 1) throw invalid_argument(errc::out_of_range, context + ": k = " + std::to_string(k) + "; expected at least 1");
+        require_columns(Q.cols(), dim_, context);
+        require_finite(Q, context, Missing::refused, threads);
+        const Index nq = Q.rows(), block = std::min<Index>(query_block, std::max<Index>(nq, 1));
+        const Index blocks = (nq + block - 1) / block;
+        const bool l2 = metric_ == Metric::l2;
+        const Index kept = l2 ? 2 * k : k;  // L2 candidates, re-ranked by direct distances
+        // Stored vectors in `parts` ranges, so that a few queries still occupy every thread.
+        const double work = static_cast<double>(nq) * static_cast<double>(size()) * static_cast<double>(dim_);
+        const int team = team_size(threads, std::max<Index>(blocks, threads), work);
+        const Index parts = std::max<Index>(1, std::min<Index>(team / std::max<Index>(blocks, 1), size() / chunk + 1));
+        struct Candidates {
+            RowMatrix<T> distances;
+            Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows;
+        };
+        std::vector<Candidates> found(static_cast<std::size_t>(blocks * parts));
+        struct Local {
+            RowMatrix<T> queries, products;
+            Vector<T> norms;
+        };
+        const auto measure = l2 ? simd::Measure::squared_l2 : simd::Measure::negated_inner_product;
+        parallel_for(team, blocks * parts, Schedule::dynamic, [](int) { return Local{}; }, [&](Index item, Local& local) {
+            const Index b = item / parts, part = item % parts, q0 = b * block, m = std::min(block, nq - q0);
+            const Index begin = size() * part / parts, end = size() * (part + 1) / parts;
+            local.queries.resize(m, dim_);
+            local.norms.resize(m);
+            prepare(Q.middleRows(q0, m), local.queries, local.norms.data(), context, 1, q0);
+            simd::TopK<T> top(m, kept, measure);
+            for (Index c0 = begin; c0 < end; c0 += chunk) {
+                const Index c = std::min(chunk, end - c0);
+                simd::inner_products<T>(local.queries, vectors_.middleRows(c0, c), local.products);
+                const auto pass = [&](Index row) { return !allowed || allowed(ids_[static_cast<std::size_t>(row)]); };
+                top.add(local.products.data(), c, c, local.norms.data(), norms_.data() + c0, c0, pass);
+            }
+            auto& out = found[static_cast<std::size_t>(item)];
+            top.result(out.distances, out.rows);
+        });
+        Neighbors<T> result{IdMatrix::Constant(nq, k, -1),
+                            RowMatrix<T>::Constant(nq, k, l2 ? std::numeric_limits<T>::infinity()
+                                                             : -std::numeric_limits<T>::infinity())};
+        parallel_for(team, blocks, Schedule::even, [](int) { return RowMatrix<T>{}; }, [&](Index b, RowMatrix<T>& queries) {
+            const Index q0 = b * block, m = std::min(block, nq - q0);
+            if (l2) {
+                Vector<T> unused(m);
+                queries.resize(m, dim_);
+                prepare(Q.middleRows(q0, m), queries, unused.data(), context, 1, q0);
+            }
+            std::vector<std::pair<T, std::int64_t>> merged;
+            for (Index i = 0; i < m; ++i) {
+                merged.clear();
+                for (Index part = 0; part < parts; ++part) {
+                    const auto& c = found[static_cast<std::size_t>(b * parts + part)];
+                    for (Index j = 0; j < kept; ++j) {
+                        const Index row = c.rows(i, j);
+                        if (row < 0) break;
+                        const T distance = l2 ? simd::squared_l2(queries.row(i).data(), vectors_.row(row).data(), dim_)
+                                              : c.distances(i, j);
+                        merged.emplace_back(distance, ids_[static_cast<std::size_t>(row)]);
+                    }
+                }
+                const auto last = merged.begin() + std::min<std::ptrdiff_t>(k, static_cast<std::ptrdiff_t>(merged.size()));
+                std::partial_sort(merged.begin(), last, merged.end());
+                for (auto at = merged.begin(); at != last; ++at) {
+                    const Index j = at - merged.begin();
+                    result.ids(q0 + i, j) = at->second;
+                    result.distances(q0 + i, j) = l2 ? at->first : -at->first;  // similarities for IP and cosine
+                }
+            }
+        });
+        return result;
+    }
+
+    /// What a model file holds of the index (core/model_fields.hpp), under `prefix`.
+    template <class Self, class Fields>
+    static void fields(Self& index, Fields& f, const std::string& prefix) {
+        f(prefix + "vectors", index.vectors_);
+        f(prefix + "ids", index.ids_);
+        f(prefix + "center", index.center_);
+        f(prefix + "next_id", index.next_id_);
+    }
+
+    /// After loading: checks the shapes against `dim` and `metric` and recomputes the norms.
+    void restore(Index dim, Metric metric) {
+        dim_ = dim;
+        metric_ = metric;
+        if (vectors_.cols() != dim_ || center_.size() != dim_ || static_cast<Index>(ids_.size()) != vectors_.rows())
+            throw model_error(errc::malformed, "the knn index holds " + std::to_string(vectors_.rows()) + " x " +
+                                                   std::to_string(vectors_.cols()) + " vectors and " +
+                                                   std::to_string(ids_.size()) + " ids; expected " +
+                                                   std::to_string(dim_) + " columns and an id per vector");
+        norms_.setZero(size());
+        if (metric_ != Metric::l2) return;
+        Vector<T> copy(dim_);  // the kernel that computed them at add: the same bits
+        for (Index i = 0; i < size(); ++i)
+            norms_[i] = simd::shifted_copy(vectors_.row(i).data(), static_cast<const T*>(nullptr), copy.data(), dim_);
+    }
+
+private:
+    static constexpr Index query_block = 256;  // queries per GEMM: their products with a chunk stay in L2
+    static constexpr Index chunk = 1024;       // stored vectors per GEMM
+
+    /// v to 8 significant bits. The L2 shift is the mean rounded so: it brings the data near the
+    /// origin (the expansion keeps its digits), and subtracting it is exact for values of few
+    /// significant digits (integers, pixels), whose distances and ties then stay exact.
+    static T coarse(T v) {
+        if (v == T(0)) return v;
+        int exponent = 0;
+        std::frexp(v, &exponent);
+        const T unit = std::ldexp(T(1), exponent - 8);
+        return std::round(v / unit) * unit;
+    }
+
+    /// rows of X as the index compares them (shifted for L2, normalised for COSINE) into `out`,
+    /// with the squared norms the distance expansion needs (zeros for the inner products).
+    template <class Out>
+    void prepare(const MatrixView<T>& X, Out&& out, T* norms, const std::string& context, int threads,
+                 Index first_row = 0) const {
+        const Index n = X.rows();
+        const T* shift = metric_ == Metric::l2 ? center_.data() : nullptr;
+        parallel_for(team_size(threads, n, static_cast<double>(n) * static_cast<double>(dim_)), n, Schedule::even,
+                     [&](Index i) {
+                         const T squared = simd::shifted_copy(X.row(i).data(), shift, out.row(i).data(), dim_);
+                         norms[i] = metric_ == Metric::l2 ? squared : T(0);
+                         if (metric_ != Metric::cosine) return;
+                         if (!(squared > T(0)))
+                             throw data_error(errc::degenerate, context + ": row " + std::to_string(first_row + i) +
+                                                                   " is a zero vector, which has no cosine similarity");
+                         out.row(i) /= std::sqrt(squared);
+                     });
+    }
+
+    void check_new_ids(const std::vector<std::int64_t>& ids, Index n) const {
+        if (static_cast<Index>(ids.size()) != n)
+            throw invalid_argument(errc::inconsistent, "knn index add: " + std::to_string(ids.size()) + " ids for " +
+                                                           std::to_string(n) + " rows");
+        std::vector<std::int64_t> all(ids_);
+        all.insert(all.end(), ids.begin(), ids.end());
+        std::sort(all.begin(), all.end());
+        if (!all.empty() && all.front() < 0)
+            throw invalid_argument(errc::out_of_range, "knn index add: id " + std::to_string(all.front()) +
+                                                           " is negative; expected ids of 0 or more");
+        const auto twice = std::adjacent_find(all.begin(), all.end());
+        if (twice != all.end())
+            throw invalid_argument(errc::inconsistent, "knn index add: id " + std::to_string(*twice) +
+                                                           " is given twice or is already stored");
+    }
+
+    Index dim_ = 0;
+    Metric metric_ = Metric::l2;
+    RowMatrix<T> vectors_;  ///< as compared: shifted by center_ (L2) or normalised (COSINE)
+    Vector<T> norms_;       ///< squared norms of vectors_ for L2, zeros otherwise; not stored in files
+    Vector<T> center_;      ///< the shift of L2 vectors (zeros for the other metrics)
+    std::vector<std::int64_t> ids_;
+    std::int64_t next_id_ = 0;
+};
+
+}  // namespace shelf::knn

@@ -1,0 +1,100 @@
+// shelf/neighbors/params.hpp: the k-NN hyperparameters, with the platform's names and defaults.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "shelf/core/params.hpp"
+
+namespace shelf::knn {
+
+/// What the neighbours' labels make.
+enum class PredictorType {
+    classifier,  ///< the most frequent label among the k nearest (ties: the label of the nearest, then the smallest)
+    regressor,   ///< the mean of their labels
+};
+inline constexpr std::pair<PredictorType, const char*> predictor_type_names[] = {
+    {PredictorType::classifier, "classifier"}, {PredictorType::regressor, "regressor"}};
+inline const auto& enum_names(PredictorType) { return predictor_type_names; }
+
+/// How the index finds neighbours.
+enum class IndexType {
+    flat,  ///< exact: every indexed vector is compared with every query
+};
+inline constexpr std::pair<IndexType, const char*> index_type_names[] = {{IndexType::flat, "faiss.Flat"}};
+inline const auto& enum_names(IndexType) { return index_type_names; }
+
+/// What "near" means.
+enum class Metric {
+    l2,             ///< Euclidean; distances are reported squared, as FAISS reports them
+    inner_product,  ///< the largest inner product first; the inner products are reported
+    cosine,         ///< the largest cosine similarity first (vectors normalised); the similarities are reported
+};
+inline constexpr std::pair<Metric, const char*> metric_names[] = {
+    {Metric::l2, "L2"}, {Metric::inner_product, "INNER_PRODUCT"}, {Metric::cosine, "COSINE"}};
+inline const auto& enum_names(Metric) { return metric_names; }
+
+/// A random projection applied to every vector, at fit and at every query.
+enum class Reduction {
+    none,
+    sign,  ///< random ±1 projection, scaled by 1/√target
+    fjlt,  ///< fast Johnson–Lindenstrauss: random signs, a Walsh–Hadamard transform, target coordinates sampled
+};
+inline constexpr std::pair<Reduction, const char*> reduction_names[] = {
+    {Reduction::none, "none"}, {Reduction::sign, "sign"}, {Reduction::fjlt, "fjlt"}};
+inline const auto& enum_names(Reduction) { return reduction_names; }
+
+/// k-NN hyperparameters. `auto` values (unset optionals) are resolved by fit() and the
+/// resolved values are what the model stores.
+struct Params {
+    static constexpr const char* family = "knn";
+
+    std::optional<int> k;                           ///< neighbours per query (required)
+    std::optional<std::int64_t> sample_size;        ///< rows kept in the index (required)
+    std::optional<PredictorType> predictor_type;    ///< required
+    std::optional<int> feature_dim;                 ///< columns of the data; auto = taken from the data
+    IndexType index_type = IndexType::flat;
+    Metric index_metric = Metric::l2;
+    Reduction dimension_reduction_type = Reduction::none;
+    std::optional<int> dimension_reduction_target;  ///< required with sign or fjlt
+    int mini_batch_size = 5000;                     ///< rows added to the index at a time, and queries searched at a time
+    int num_threads = 0;                            ///< OpenMP threads; 0 = all
+    std::int64_t seed = 0;                          ///< seed of the sample and of the projection
+
+    template <class V>
+    void visit(V&& v) {
+        v("k", k, Spec("number of nearest neighbours").at_least(1).required());
+        v("sample_size", sample_size,
+          Spec("rows kept in the index, drawn at random (all rows when the data has fewer)").at_least(1).required());
+        v("predictor_type", predictor_type,
+          Spec("classifier: the most frequent label of the k nearest; regressor: the mean of their labels").required());
+        v("feature_dim", feature_dim, Spec("number of features; auto = the data's column count").at_least(1));
+        v("index_type", index_type, Spec("faiss.Flat: exact search"));
+        v("index_metric", index_metric,
+          Spec("L2 (squared Euclidean distances), INNER_PRODUCT or COSINE (the largest similarity first)"));
+        v("dimension_reduction_type", dimension_reduction_type,
+          Spec("none, sign (random sign projection) or fjlt (fast Johnson-Lindenstrauss transform)"));
+        v("dimension_reduction_target", dimension_reduction_target,
+          Spec("dimension after the reduction; required with sign or fjlt").at_least(1));
+        v("mini_batch_size", mini_batch_size, Spec("rows added to the index, and queries searched, at a time").at_least(1));
+        v("num_threads", num_threads, Spec("threads; 0 = all cores").at_least(0));
+        v("seed", seed, Spec("random seed of the sample and the projection").at_least(0));
+    }
+
+    void validate() const {
+        check_ranges(*this);
+        const bool reduced = dimension_reduction_type != Reduction::none;
+        if (reduced && !dimension_reduction_target)
+            throw invalid_argument(errc::missing_parameter,
+                                   "knn: dimension_reduction_type = " + shelf::detail::format_value(dimension_reduction_type) +
+                                       " needs dimension_reduction_target");
+        if (reduced && feature_dim && *dimension_reduction_target >= *feature_dim)
+            throw invalid_argument(errc::inconsistent,
+                                   "knn: dimension_reduction_target = " + std::to_string(*dimension_reduction_target) +
+                                       " must be below feature_dim = " + std::to_string(*feature_dim));
+    }
+};
+
+}  // namespace shelf::knn

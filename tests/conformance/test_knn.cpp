@@ -1,0 +1,6 @@
+// tests/conformance/test_knn.cpp: the knn family against the contract.
+#include "suite.hpp"
+
+TEMPLATE_TEST_CASE("knn meets the family contract", "[conformance][knn]", float, double) {
+    conformance::run<conformance::KNN<TestType>>();
+}

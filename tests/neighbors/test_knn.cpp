@@ -1,0 +1,306 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <numeric>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include <shelf/core/random.hpp>
+#include <shelf/neighbors.hpp>
+#include <shelf/neighbors/evaluate.hpp>
+
+#include "../common/reference.hpp"
+
+namespace {
+
+using shelf::Index;
+using shelf::RowMatrix;
+using shelf::Vector;
+namespace knn = shelf::knn;
+
+/// Small integers: exact in float, so distances are exact and ties are frequent.
+template <class T>
+RowMatrix<T> integer_points(shelf::Rng& rng, Index n, Index d) {
+    RowMatrix<T> X(n, d);
+    for (Index i = 0; i < n; ++i)
+        for (Index j = 0; j < d; ++j) X(i, j) = static_cast<T>(static_cast<int>(rng.uniform_index(7)) - 3);
+    return X;
+}
+
+/// Brute force in double: the k nearest (squared L2) of each query among the allowed rows,
+/// ties by the smaller id (ids[row], or row).
+template <class T>
+std::vector<std::vector<std::pair<double, std::int64_t>>> brute(const RowMatrix<T>& base, const RowMatrix<T>& Q, Index k,
+                                                                const std::vector<std::int64_t>& ids,
+                                                                const knn::IdFilter& allowed = {}) {
+    std::vector<std::vector<std::pair<double, std::int64_t>>> out;
+    for (Index q = 0; q < Q.rows(); ++q) {
+        std::vector<std::pair<double, std::int64_t>> all;
+        for (Index r = 0; r < base.rows(); ++r) {
+            const std::int64_t id = ids[static_cast<std::size_t>(r)];
+            if (allowed && !allowed(id)) continue;
+            all.emplace_back((base.row(r).template cast<double>() - Q.row(q).template cast<double>()).squaredNorm(), id);
+        }
+        std::sort(all.begin(), all.end());
+        all.resize(std::min<std::size_t>(all.size(), static_cast<std::size_t>(k)));
+        out.push_back(all);
+    }
+    return out;
+}
+
+template <class T>
+void require_equal(const knn::Neighbors<T>& got, const std::vector<std::vector<std::pair<double, std::int64_t>>>& want) {
+    REQUIRE(got.ids.rows() == static_cast<Index>(want.size()));
+    for (Index q = 0; q < got.ids.rows(); ++q)
+        for (Index j = 0; j < got.ids.cols(); ++j) {
+            INFO("query " << q << ", neighbour " << j);
+            if (j < static_cast<Index>(want[static_cast<std::size_t>(q)].size())) {
+                REQUIRE(got.ids(q, j) == want[static_cast<std::size_t>(q)][static_cast<std::size_t>(j)].second);
+                REQUIRE(double(got.distances(q, j)) == want[static_cast<std::size_t>(q)][static_cast<std::size_t>(j)].first);
+            } else {
+                REQUIRE(got.ids(q, j) == -1);
+            }
+        }
+}
+
+std::vector<std::int64_t> iota_ids(Index n) {
+    std::vector<std::int64_t> ids(static_cast<std::size_t>(n));
+    std::iota(ids.begin(), ids.end(), std::int64_t{0});
+    return ids;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("flat search equals a brute force in double, ties by the smaller id", "[knn]", float, double) {
+    using T = TestType;
+    shelf::Rng rng(5);
+    // 2,500 rows span three chunks of the index; 300 queries two query blocks.
+    const RowMatrix<T> base = integer_points<T>(rng, 2500, 6), Q = integer_points<T>(rng, 300, 6);
+    knn::FlatIndex<T> index(6, knn::Metric::l2);
+    index.add(base.topRows(1000));
+    index.add(base.bottomRows(1500));
+    const auto want = brute(base, Q, 9, iota_ids(2500));
+    for (int threads : {1, 3}) {
+        INFO(threads << " threads");
+        require_equal(index.search(Q, 9, threads), want);
+        // One query at a time: the stored vectors are split between the threads instead.
+        const auto single = index.search(Q.topRows(1), 9, threads);
+        require_equal(single, decltype(want)(want.begin(), want.begin() + 1));
+    }
+    SECTION("k above the stored count pads with id -1") {
+        knn::FlatIndex<T> small(6, knn::Metric::l2);
+        small.add(base.topRows(4));
+        require_equal(small.search(Q, 6), brute<T>(base.topRows(4), Q, 6, iota_ids(4)));
+    }
+}
+
+TEMPLATE_TEST_CASE("filtered search and removal equal the brute force over the rows left", "[knn]", float, double) {
+    using T = TestType;
+    shelf::Rng rng(8);
+    const RowMatrix<T> base = integer_points<T>(rng, 1500, 5), Q = integer_points<T>(rng, 40, 5);
+    std::vector<std::int64_t> ids(1500);
+    for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<std::int64_t>(3 * i + 100);  // caller's ids
+    knn::FlatIndex<T> index(5, knn::Metric::l2);
+    index.add(base, ids);
+    const knn::IdFilter odd = [](std::int64_t id) { return id % 2 == 1; };
+    require_equal(index.search(Q, 5, 2, odd), brute(base, Q, 5, ids, odd));
+
+    std::vector<std::int64_t> gone;
+    for (std::size_t i = 0; i < ids.size(); i += 3) gone.push_back(ids[i]);
+    gone.push_back(7);  // not stored: ignored
+    REQUIRE(index.remove(gone) == 500);
+    REQUIRE(index.size() == 1000);
+    const std::set<std::int64_t> removed(gone.begin(), gone.end());
+    require_equal(index.search(Q, 5, 2), brute(base, Q, 5, ids, [&](std::int64_t id) { return !removed.count(id); }));
+    // Default ids continue after the largest one given.
+    index.add(Q.topRows(2));
+    REQUIRE(index.ids().back() == 3 * 1499 + 100 + 2);
+    REQUIRE_THROWS_WITH(index.add(Q.topRows(1), {ids[1]}), Catch::Contains("id 103 is given twice or is already stored"));
+}
+
+TEMPLATE_TEST_CASE("flat search matches scikit-learn under L2, cosine and the inner product", "[knn]", float, double) {
+    using T = TestType;
+    const RowMatrix<double> data = fixture::read_csv("knn/blobs.csv");
+    const RowMatrix<T> base = data.block(0, 1, 500, 12).cast<T>(), Q = data.block(500, 1, 100, 12).cast<T>();
+    const double tolerance = std::is_same_v<T, float> ? 1e-5 : 1e-12;
+    for (const auto& [metric, file] : {std::pair{knn::Metric::l2, "knn/blobs_neighbors.csv"},
+                                       std::pair{knn::Metric::cosine, "knn/blobs_cosine.csv"},
+                                       std::pair{knn::Metric::inner_product, "knn/blobs_ip.csv"}}) {
+        INFO(file);
+        const RowMatrix<double> want = fixture::read_csv(file);
+        knn::FlatIndex<T> index(12, metric);
+        index.add(base);
+        const auto got = index.search(Q, 7, 2);
+        for (Index q = 0; q < 100; ++q)
+            for (Index j = 0; j < 7; ++j) {
+                INFO("query " << q << ", neighbour " << j);
+                REQUIRE(got.ids(q, j) == static_cast<std::int64_t>(want(q, j)));
+                REQUIRE(double(got.distances(q, j)) == Approx(want(q, 7 + j)).epsilon(tolerance));
+            }
+    }
+}
+
+TEMPLATE_TEST_CASE("the classifier and regressor predict as scikit-learn's where the vote is not tied", "[knn]", float,
+                   double) {
+    using T = TestType;
+    knn::Params p;
+    p.k = 7;
+    p.sample_size = 100000;
+    const RowMatrix<double> data = fixture::read_csv("knn/blobs.csv");
+    const RowMatrix<T> X = data.block(0, 1, 500, 12).cast<T>(), Q = data.block(500, 1, 100, 12).cast<T>();
+    const Vector<T> y = data.col(0).head(500).cast<T>();
+    const RowMatrix<double> want = fixture::read_csv("knn/blobs_predict.csv");
+    p.predictor_type = knn::PredictorType::classifier;
+    const Vector<T> label = knn::fit(X, y, p).predict(Q);
+    p.predictor_type = knn::PredictorType::regressor;
+    const Vector<T> mean = knn::fit(X, y, p).predict(Q);
+    int compared = 0;
+    for (Index q = 0; q < 100; ++q) {
+        INFO("query " << q);
+        REQUIRE(double(mean[q]) == Approx(want(q, 1)).epsilon(1e-6));
+        if (want(q, 2) != 0) continue;
+        REQUIRE(double(label[q]) == want(q, 0));
+        ++compared;
+    }
+    REQUIRE(compared > 80);
+
+    // Digits (1,797 × 64 integers): train on the first 1,500 rows, predict the rest.
+    const RowMatrix<T> digits = fixture::read_csv("kmeans_pca/digits.csv").cast<T>();
+    const Vector<T> digit_labels = fixture::read_csv("knn/digits_labels.csv").col(0).cast<T>();
+    const RowMatrix<double> digit_want = fixture::read_csv("knn/digits_predict.csv");
+    p.k = 5;
+    p.predictor_type = knn::PredictorType::classifier;
+    const auto model = knn::fit(digits.topRows(1500), digit_labels.head(1500), p);
+    const Vector<T> predicted = model.predict(digits.bottomRows(297));
+    compared = 0;
+    for (Index q = 0; q < 297; ++q) {
+        if (digit_want(q, 1) != 0) continue;
+        INFO("digits query " << q);
+        REQUIRE(double(predicted[q]) == digit_want(q, 0));
+        ++compared;
+    }
+    REQUIRE(compared > 280);
+    const auto metrics = knn::evaluate(model, digits.bottomRows(297), digit_labels.tail(297));
+    REQUIRE(metrics.size() == 1);
+    REQUIRE(metrics[0].first == "accuracy");
+    REQUIRE(metrics[0].second > 0.9);
+}
+
+TEST_CASE("votes: the most frequent label, ties to the nearest, then to the smallest label", "[knn]") {
+    // Indexed points on a line at 1, 2, 3, ...; the query at 0 sees them nearest first.
+    auto vote = [](std::vector<double> positions, std::vector<double> labels, int k) {
+        RowMatrix<double> X(static_cast<Index>(positions.size()), 1);
+        for (std::size_t i = 0; i < positions.size(); ++i) X(static_cast<Index>(i), 0) = positions[i];
+        knn::Params p;
+        p.k = k;
+        p.sample_size = 1000;
+        p.predictor_type = knn::PredictorType::classifier;
+        const auto model = knn::fit(X, Eigen::Map<const Vector<double>>(labels.data(), Index(labels.size())), p);
+        return model.predict(RowMatrix<double>::Zero(1, 1))[0];
+    };
+    CHECK(vote({1, 2, 3}, {4, 7, 7}, 3) == 7);           // majority
+    CHECK(vote({1, 2, 3, 4}, {5, 2, 2, 5}, 4) == 5);     // 2 against 2: the nearest (5 at distance 1)
+    CHECK(vote({1, -1, 2, 3}, {9, 3, 1, 8}, 2) == 3);    // 1 against 1 at equal distance: the smaller label
+    CHECK(vote({1, 2, 3, 4}, {6, 2, 2, 5}, 4) == 2);     // 2 against 1 against 1
+    // The regressor: the mean of the k nearest labels.
+    RowMatrix<double> X(4, 1);
+    X << 1, 2, 3, 10;
+    knn::Params p;
+    p.k = 3;
+    p.sample_size = 10;
+    p.predictor_type = knn::PredictorType::regressor;
+    const Vector<double> y = (Vector<double>(4) << 1, 2, 6, 100).finished();
+    CHECK(knn::fit(X, y, p).predict(RowMatrix<double>::Zero(1, 1))[0] == 3.0);
+}
+
+TEMPLATE_TEST_CASE("sign and fjlt projections keep distances within the Johnson-Lindenstrauss bound", "[knn]", float,
+                   double) {
+    using T = TestType;
+    shelf::Rng rng(3);
+    const Index n = 60, d = 300, t = 200;
+    RowMatrix<T> X(n, d);
+    for (Index i = 0; i < n; ++i)
+        for (Index j = 0; j < d; ++j) X(i, j) = static_cast<T>(rng.normal());
+    // With n points and t = 200 the lemma allows a distortion ε with t ≥ 4 ln n / (ε²/2 − ε³/3): ε = 0.5.
+    const double epsilon = 0.5;
+    for (auto type : {knn::Reduction::sign, knn::Reduction::fjlt}) {
+        INFO(shelf::detail::format_value(type));
+        shelf::Rng draw(11);
+        const knn::Projection<T> projection(type, d, t, draw);
+        const RowMatrix<T> Y = projection.apply(X, 2);
+        REQUIRE(Y.cols() == t);
+        double sum = 0;
+        for (Index a = 0; a < n; ++a)
+            for (Index b = a + 1; b < n; ++b) {
+                const double before = (X.row(a) - X.row(b)).template cast<double>().squaredNorm();
+                const double ratio = (Y.row(a) - Y.row(b)).template cast<double>().squaredNorm() / before;
+                REQUIRE(ratio > 1 - epsilon);
+                REQUIRE(ratio < 1 + epsilon);
+                sum += ratio;
+            }
+        CHECK(sum / (n * (n - 1) / 2) == Approx(1.0).margin(0.05));  // unbiased
+    }
+    SECTION("a model with a projection searches in the projected space") {
+        knn::Params p;
+        p.k = 3;
+        p.sample_size = 1000;
+        p.predictor_type = knn::PredictorType::regressor;
+        p.dimension_reduction_type = knn::Reduction::fjlt;
+        p.dimension_reduction_target = 64;
+        const Vector<T> y = X.col(0);
+        const auto model = knn::fit(X, y, p);
+        REQUIRE(model.index().dim() == 64);
+        const auto found = model.neighbors(X.topRows(5));
+        for (Index i = 0; i < 5; ++i) REQUIRE(found.ids(i, 0) == i);  // each row is its own nearest
+    }
+}
+
+TEST_CASE("k-NN refuses bad input by name", "[knn]") {
+    shelf::Rng rng(1);
+    const RowMatrix<float> X = integer_points<float>(rng, 20, 4);
+    const Vector<float> y = Vector<float>::Zero(20);
+    knn::Params p;
+    p.k = 5;
+    p.sample_size = 4;
+    p.predictor_type = knn::PredictorType::classifier;
+    REQUIRE_THROWS_WITH(knn::fit(X, y, p), Catch::Contains("k = 5 is more than the 4 rows the index would hold"));
+    p.sample_size = 100;
+    p.dimension_reduction_type = knn::Reduction::sign;
+    REQUIRE_THROWS_WITH(knn::fit(X, y, p), Catch::Contains("needs dimension_reduction_target"));
+    p.dimension_reduction_target = 4;
+    REQUIRE_THROWS_WITH(knn::fit(X, y, p), Catch::Contains("dimension_reduction_target = 4 must be below feature_dim = 4"));
+    p.dimension_reduction_type = knn::Reduction::none;
+    REQUIRE_THROWS_WITH(knn::fit(X, Vector<float>::Zero(19), p), Catch::Contains("20 rows but 19 labels"));
+    Vector<float> bad = y;
+    bad[6] = std::nanf("");
+    REQUIRE_THROWS_WITH(knn::fit(X, bad, p), Catch::Contains("the label in row 6 is NaN"));
+
+    knn::FlatIndex<float> cosine(4, knn::Metric::cosine);
+    RowMatrix<float> zero = X.topRows(3);
+    zero.row(2).setZero();
+    REQUIRE_THROWS_WITH(cosine.add(zero), Catch::Contains("shelf.data_error.207") && Catch::Contains("row 2 is a zero vector"));
+    knn::FlatIndex<float> index(4, knn::Metric::l2);
+    index.add(X);
+    REQUIRE_THROWS_WITH(index.search(X.leftCols(3), 2), Catch::Contains("has 3 columns, the model expects 4"));
+    REQUIRE_THROWS_WITH(index.search(X, 0), Catch::Contains("k = 0"));
+}
+
+TEST_CASE("the sample is drawn by the seed", "[knn]") {
+    shelf::Rng rng(2);
+    const RowMatrix<float> X = integer_points<float>(rng, 500, 4);
+    const Vector<float> y = X.col(0);
+    knn::Params p;
+    p.k = 3;
+    p.sample_size = 100;
+    p.predictor_type = knn::PredictorType::regressor;
+    const auto a = knn::fit(X, y, p), b = knn::fit(X, y, p);
+    REQUIRE(a == b);
+    REQUIRE(a.index().size() == 100);
+    p.seed = 1;
+    const auto c = knn::fit(X, y, p);
+    REQUIRE(c.index().size() == 100);
+    REQUIRE(a.labels() != c.labels());  // another sample
+}
