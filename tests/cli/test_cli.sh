@@ -99,6 +99,25 @@ if has linear-learner; then
     "$shelf" train --algorithm linear-learner --train "$data/abalone/train.csv" --hp predictor_type=binary_classifier \
       --hp feature_dim=10 --model-dir "$work/m"
 fi
+if has knn; then
+  check "knn classifier reports train and test accuracy" 0 '"test:accuracy"' -- \
+    "$shelf" train --algorithm knn --train "$work/three.csv" --test "$work/three.csv" --hp k=5 --hp sample_size=2000 \
+      --hp predictor_type=classifier --model-dir "$work/knn"
+  check "knn predicts predicted_label per row" 0 '^\{"predicted_label": [0-2]\}$' -- \
+    "$shelf" predict --model-dir "$work/knn" --input "$data/abalone/test-features.csv"
+  check "knn with verbose=true adds the neighbours' labels and distances" 0 \
+    '^\{"predicted_label": [0-2], "labels": \[[0-2], [0-2], [0-2], [0-2], [0-2]\], "distances": \[[0-9.e-]+(, [0-9.e-]+){4}\]\}$' -- \
+    "$shelf" predict --model-dir "$work/knn" --input "$data/abalone/test-features.csv" --accept "application/jsonlines; verbose=true"
+  check "an unknown accept parameter is a usage error" 2 "unknown parameter 'verbose=yes'" -- \
+    "$shelf" predict --model-dir "$work/knn" --input "$data/abalone/test-features.csv" --accept "text/csv; verbose=yes"
+  check "knn regressor evaluates to test mse" 0 '"test:mse"' -- \
+    bash -c "'$shelf' train --algorithm knn --train '$data/abalone/train.csv' --hp k=10 --hp sample_size=500 \
+      --hp predictor_type=regressor --hp dimension_reduction_type=sign --hp dimension_reduction_target=4 \
+      --model-dir '$work/knnr' >/dev/null 2>&1 && '$shelf' evaluate --model-dir '$work/knnr' --test '$data/abalone/test.csv'"
+  check "knn with k above sample_size is a usage error" 2 "k = 20 is more than the 10 rows" -- \
+    "$shelf" train --algorithm knn --train "$work/three.csv" --hp k=20 --hp sample_size=10 --hp predictor_type=classifier \
+      --model-dir "$work/m"
+fi
 if has xgboost; then
   check "xgboost without num_round is a usage error" 2 "num_round" -- \
     "$shelf" train --algorithm xgboost --train "$data/abalone/train.csv" --model-dir "$work/m"

@@ -50,13 +50,18 @@ inline Metrics named(const std::string& channel, Metrics metrics) {
     return metrics;
 }
 
+/// How a prediction request asks for its answer.
+struct PredictOptions {
+    bool verbose = false;  ///< the accept type's `verbose=true`: k-NN adds the neighbours' labels and distances
+};
+
 /// A trained or loaded model, as the CLI drives it.
 class Model {
 public:
     virtual ~Model() = default;
     virtual void save(std::ostream& out) const = 0;
     /// Predictions for features-only rows.
-    virtual Outputs predict(const Table& data) const = 0;
+    virtual Outputs predict(const Table& data, const PredictOptions& options) const = 0;
     /// The platform's metrics on labelled data (features only for unsupervised
     /// families), named "<channel>:<metric>".
     virtual Metrics evaluate(const Table& data, const std::string& channel) const = 0;

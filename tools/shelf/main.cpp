@@ -21,6 +21,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -146,15 +147,36 @@ void to_output(const std::string& output, Write write) {
     write(file);
 }
 
+/// The output format of an accept type and its parameters: "application/jsonlines; verbose=true".
+std::pair<std::string, PredictOptions> parse_accept(const std::string& accept) {
+    const auto trim = [](const std::string& s) { return shelf::detail::trim(s); };
+    const std::size_t semicolon = std::min(accept.find(';'), accept.size());
+    std::string format = trim(accept.substr(0, semicolon));
+    if (format.empty()) format = "application/jsonlines";
+    if (format != "application/jsonlines" && format != "application/json" && format != "text/csv")
+        throw usage_error("--accept " + accept + ": expected application/jsonlines, application/json or text/csv");
+    PredictOptions options;
+    for (std::size_t at = semicolon; at < accept.size();) {
+        const std::size_t next = std::min(accept.find(';', at + 1), accept.size());
+        const std::string parameter = shelf::detail::lower(trim(accept.substr(at + 1, next - at - 1)));
+        if (parameter == "verbose=true") options.verbose = true;
+        else if (parameter != "verbose=false" && !parameter.empty())
+            throw usage_error("--accept " + accept + ": unknown parameter '" + parameter + "'; expected verbose=true");
+        at = next;
+    }
+    return {format, options};
+}
+
 int predict(const std::string& model_dir, const std::string& input, const std::string& content_type,
             const std::string& accept, const std::string& output) {
     ModelDir dir = load_model_dir(model_dir);
     const Table data = read_table(input, content_type, dir.algorithm->input(), /*labelled=*/false, dir.contract);
-    const Outputs outputs = dir.model->predict(data);
+    const auto [format, options] = parse_accept(accept);
+    const Outputs outputs = dir.model->predict(data, options);
     to_output(output, [&](std::ostream& out) {
-        if (accept == "text/csv")
+        if (format == "text/csv")
             write_csv_rows(out, outputs);
-        else if (accept == "application/json")
+        else if (format == "application/json")
             write_json_document(out, outputs);
         else
             write_json_lines(out, outputs);
@@ -239,8 +261,8 @@ int main(int argc, char** argv) {
     predict_cmd->add_option("--accept", accept,
                             "output format: application/jsonlines (default: an object per row), application/json "
                             "({\"predictions\": [...]}) or text/csv (the fields in order, lists spread over their "
-                            "columns: multi:softprob writes the class probabilities, then predicted_label)")
-        ->check(CLI::IsMember({"application/jsonlines", "application/json", "text/csv"}));
+                            "columns: multi:softprob writes the class probabilities, then predicted_label); "
+                            "'; verbose=true' adds k-NN's neighbour labels and distances");
     predict_cmd->add_option("--output", output, "output file (default or -: standard output)");
 
     auto* evaluate_cmd = app.add_subcommand("evaluate", "print a trained model's metrics on labelled data as JSON");

@@ -7,6 +7,7 @@
 
 #include "algorithm.hpp"
 #include "algorithms/kmeans.hpp"
+#include "algorithms/knn.hpp"
 #include "algorithms/linear_learner.hpp"
 #include "algorithms/pca.hpp"
 #include "algorithms/xgboost.hpp"
@@ -18,6 +19,7 @@ inline const std::vector<std::unique_ptr<Algorithm>>& algorithms() {
         std::vector<std::unique_ptr<Algorithm>> list;
         list.push_back(std::make_unique<KmeansAlgorithm>());
         list.push_back(std::make_unique<PcaAlgorithm>());
+        list.push_back(std::make_unique<KnnAlgorithm>());
         list.push_back(std::make_unique<LinearLearner>());
         list.push_back(std::make_unique<XgboostAlgorithm>());
         return list;

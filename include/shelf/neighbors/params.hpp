@@ -59,7 +59,7 @@ struct Params {
     Metric index_metric = Metric::l2;
     Reduction dimension_reduction_type = Reduction::none;
     std::optional<int> dimension_reduction_target;  ///< required with sign or fjlt
-    int mini_batch_size = 5000;                     ///< rows added to the index at a time, and queries searched at a time
+    int mini_batch_size = 5000;                     ///< rows added to the index at a time, a progress report each
     int num_threads = 0;                            ///< OpenMP threads; 0 = all
     std::int64_t seed = 0;                          ///< seed of the sample and of the projection
 
@@ -78,7 +78,7 @@ struct Params {
           Spec("none, sign (random sign projection) or fjlt (fast Johnson-Lindenstrauss transform)"));
         v("dimension_reduction_target", dimension_reduction_target,
           Spec("dimension after the reduction; required with sign or fjlt").at_least(1));
-        v("mini_batch_size", mini_batch_size, Spec("rows added to the index, and queries searched, at a time").at_least(1));
+        v("mini_batch_size", mini_batch_size, Spec("rows added to the index at a time, a progress report each").at_least(1));
         v("num_threads", num_threads, Spec("threads; 0 = all cores").at_least(0));
         v("seed", seed, Spec("random seed of the sample and the projection").at_least(0));
     }

@@ -18,7 +18,7 @@ public:
     void save(std::ostream& out) const override { model_.save(out); }
     std::map<std::string, std::string> hyperparameters() const override { return to_map(model_.params()); }
 
-    Outputs predict(const Table& data) const override { return kmeans::outputs(model_, data.X); }
+    Outputs predict(const Table& data, const PredictOptions&) const override { return kmeans::outputs(model_, data.X); }
 
     Metrics evaluate(const Table& data, const std::string& channel) const override {
         return named(channel, kmeans::evaluate(model_, data.X));

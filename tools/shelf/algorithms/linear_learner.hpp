@@ -28,7 +28,7 @@ public:
     void save(std::ostream& out) const override { model_.save(out); }
     std::map<std::string, std::string> hyperparameters() const override { return to_map(model_.params()); }
 
-    Outputs predict(const Table& data) const override {
+    Outputs predict(const Table& data, const PredictOptions&) const override {
         return data.sparse ? linear::outputs(model_, *data.sparse) : linear::outputs(model_, MatrixView<float>(data.X));
     }
 

@@ -18,7 +18,7 @@ public:
     void save(std::ostream& out) const override { model_.save(out); }
     std::map<std::string, std::string> hyperparameters() const override { return to_map(model_.params()); }
 
-    Outputs predict(const Table& data) const override {
+    Outputs predict(const Table& data, const PredictOptions&) const override {
         return data.sparse ? pca::outputs(model_, *data.sparse) : pca::outputs(model_, data.X);
     }
 

@@ -22,7 +22,7 @@ public:
     explicit XgboostModel(gbt::Model<float> model) : model_(std::move(model)) {}
 
     void save(std::ostream& out) const override { model_.save(out); }
-    Outputs predict(const Table& data) const override { return gbt::outputs(model_, data.X); }
+    Outputs predict(const Table& data, const PredictOptions&) const override { return gbt::outputs(model_, data.X); }
     Metrics evaluate(const Table& data, const std::string& channel) const override {
         return named(channel, gbt::evaluate(model_, data.X, data.y));
     }
