@@ -1,0 +1,103 @@
+// The shelf side of bench/compare/knn_compare.py: one k-NN task on raw float32 matrices
+// (row-major, no header), one JSON line of results.
+//
+//   knn_driver search   BASE N D QUERIES NQ K THREADS METRIC OUT
+//       FlatIndex: add the base, then search every query at once; the ids (int64, NQ × K) go to OUT.
+//   knn_driver single   BASE N D QUERIES NQ K THREADS
+//       the same index, searched one query at a time (a service answering single requests).
+//   knn_driver classify BASE N D LABELS QUERIES NQ K THREADS OUT
+//       knn::fit (classifier, every row kept) and predict; the labels (float32, NQ) go to OUT.
+//
+// Times are wall-clock seconds; reading the files is excluded.
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+#include <shelf/neighbors.hpp>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using shelf::Index;
+
+shelf::RowMatrix<float> read_f32(const std::string& path, Index rows, Index cols) {
+    shelf::RowMatrix<float> m(rows, cols);
+    std::ifstream in(path, std::ios::binary);
+    in.read(reinterpret_cast<char*>(m.data()), static_cast<std::streamsize>(sizeof(float) * static_cast<std::size_t>(m.size())));
+    if (!in) throw std::runtime_error("cannot read " + std::to_string(rows) + " x " + std::to_string(cols) + " floats from " + path);
+    return m;
+}
+
+template <class M>
+void write(const std::string& path, const M& m) {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(m.data()), static_cast<std::streamsize>(sizeof(typename M::Scalar) * static_cast<std::size_t>(m.size())));
+}
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+shelf::knn::Metric metric(const std::string& name) {
+    shelf::knn::Metric m{};
+    if (!shelf::detail::parse_value(name, m)) throw std::runtime_error("unknown metric " + name);
+    return m;
+}
+
+int search(char** argv, bool single) {
+    const Index n = std::stol(argv[3]), d = std::stol(argv[4]), nq = std::stol(argv[6]), k = std::stol(argv[7]);
+    const int threads = std::stoi(argv[8]);
+    const auto base = read_f32(argv[2], n, d), queries = read_f32(argv[5], nq, d);
+    shelf::knn::FlatIndex<float> index(d, single ? shelf::knn::Metric::l2 : metric(argv[9]));
+    auto start = Clock::now();
+    index.add(base, {}, threads);
+    const double add = seconds_since(start);
+    start = Clock::now();
+    if (single) {
+        for (Index q = 0; q < nq; ++q) (void)index.search(queries.middleRows(q, 1), k, threads);
+    } else {
+        const auto found = index.search(queries, k, threads);
+        const double seconds = seconds_since(start);
+        write(argv[10], found.ids);
+        std::printf("{\"add_seconds\": %.6f, \"seconds\": %.6f, \"qps\": %.1f}\n", add, seconds, double(nq) / seconds);
+        return 0;
+    }
+    const double seconds = seconds_since(start);
+    std::printf("{\"add_seconds\": %.6f, \"seconds\": %.6f, \"qps\": %.1f}\n", add, seconds, double(nq) / seconds);
+    return 0;
+}
+
+int classify(char** argv) {
+    const Index n = std::stol(argv[3]), d = std::stol(argv[4]), nq = std::stol(argv[7]);
+    const auto base = read_f32(argv[2], n, d), queries = read_f32(argv[6], nq, d);
+    const shelf::Vector<float> labels = read_f32(argv[5], n, 1);
+    const auto params = shelf::from_map<shelf::knn::Params>({{"k", argv[8]},
+                                                             {"sample_size", std::to_string(n)},
+                                                             {"predictor_type", "classifier"},
+                                                             {"num_threads", argv[9]}});
+    auto start = Clock::now();
+    const auto model = shelf::knn::fit(base, labels, params);
+    const double fit = seconds_since(start);
+    start = Clock::now();
+    const shelf::Vector<float> predicted = model.predict(queries);
+    const double seconds = seconds_since(start);
+    write(argv[10], predicted);
+    std::printf("{\"fit_seconds\": %.6f, \"seconds\": %.6f}\n", fit, seconds);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        const std::string task = argc > 1 ? argv[1] : "";
+        if (task == "search" && argc == 11) return search(argv, false);
+        if (task == "single" && argc == 9) return search(argv, true);
+        if (task == "classify" && argc == 11) return classify(argv);
+        std::fprintf(stderr, "usage: see the comment at the top of bench/compare/knn_driver.cpp\n");
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "knn_driver: %s\n", e.what());
+        return 1;
+    }
+}
