@@ -73,7 +73,11 @@ public:
         require_finite(X, context, Missing::refused, threads);
         const Index n = X.rows(), first = size();
         if (!ids.empty()) check_new_ids(ids, n);
-        if (metric_ == Metric::l2 && first == 0 && n > 0) center_ = X.colwise().mean().transpose().unaryExpr(&coarse);
+        if (metric_ == Metric::l2 && first == 0 && n > 0) {
+            Eigen::VectorXd sum = Eigen::VectorXd::Zero(dim_);  // row by row: contiguous, unlike colwise()
+            for (Index i = 0; i < n; ++i) sum += X.row(i).transpose().template cast<double>();
+            center_ = (sum / static_cast<double>(n)).template cast<T>().unaryExpr(&coarse);
+        }
         vectors_.conservativeResize(first + n, dim_);
         norms_.conservativeResize(first + n);
         prepare(X, vectors_.bottomRows(n), norms_.data() + first, context, threads);

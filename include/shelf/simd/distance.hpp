@@ -2,7 +2,7 @@
 // what to keep of them (the nearest candidate, or the k nearest).
 //
 // Distances come from the expansion ‖a − b‖² = ‖a‖² + ‖b‖² − 2<a, b>: the inner
-// products of a block are one Eigen GEMM, which runs near the machine's peak, and
+// products of a block are one packed GEMM (row_products.hpp), near the machine's peak, and
 // the rest is a cheap SIMD pass over the block (faiss's exhaustive_L2sqr_blas does
 // the same). The expansion loses digits when the points sit far from the origin
 // compared with their spread, so callers shift their data near the origin first
@@ -20,6 +20,7 @@
 #include <Eigen/Core>
 
 #include "kernels.hpp"
+#include "row_products.hpp"
 #include "shelf/core/types.hpp"
 
 namespace shelf::simd {
@@ -35,11 +36,12 @@ Index block_rows(Index dim, Index candidates) noexcept {
     return std::clamp<Index>(rows / 16 * 16, 64, 1024);
 }
 
-/// out = A·Bᵀ (rows of A against rows of B) by Eigen's GEMM.
+/// out = A·Bᵀ (rows of A against rows of B), by row_products.hpp's packed GEMM.
 template <class T>
 void inner_products(const MatrixView<T>& A, const MatrixView<T>& B, RowMatrix<T>& out) {
     out.resize(A.rows(), B.rows());
-    out.noalias() = A * B.transpose();
+    row_products(A.data(), A.outerStride(), A.rows(), B.data(), B.outerStride(), B.rows(), A.cols(), out.data(),
+                 out.cols());
 }
 
 /// out(r, c) = ‖a_r − b_c‖², given the squared norms of the rows of A and B.

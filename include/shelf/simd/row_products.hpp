@@ -1,0 +1,153 @@
+// shelf/simd/row_products.hpp: out = A·Bᵀ, the inner product of every row of A with every row
+// of B (both row-major), beside its scalar reference: the product under every exact search,
+// k-means assignment and k-NN query.
+//
+// A GEMM in the usual shape: B is packed into panels of NR rows stored column by column (NR
+// = two SIMD batches), A into groups of MR rows likewise, both a depth slice of `depth_block`
+// at a time so that a panel stays in L1 and the packed rows in L2; the micro-kernel keeps
+// MR × 2 batches of sums in registers (MR = 14 with AVX-512's 32 registers, 6 with 16) and per
+// step of the inner index loads two batches of B and broadcasts MR values of A. Each output
+// element is one chain of multiply-adds in the order of the inner index (a later slice
+// continues the chain from the stored value), rounded as xsimd::fma rounds, so the SIMD loops
+// and the scalar reference give the same bits.
+#pragma once
+
+#include <algorithm>
+#include <type_traits>
+#include <vector>
+
+#include <xsimd/xsimd.hpp>
+
+#include "shelf/core/types.hpp"
+#include "shelf/simd/multiply_add.hpp"
+
+namespace shelf::simd {
+
+/// out(r, c) = Σ_j A(r, j) · B(c, j) for the m × d A (leading dimension lda), the n × d B (ldb)
+/// and the m × n out (ldo), which is overwritten.
+struct RowProducts {
+    template <class Arch, class T>
+    void operator()(Arch, const T* A, Index lda, Index m, const T* B, Index ldb, Index n, Index d, T* out,
+                    Index ldo) const;
+};
+
+namespace detail {
+
+/// The register block: MR rows of A × NB batches of B's rows, whose sums, a broadcast and the
+/// NB batches of B fit the architecture's vector registers (32 with AVX-512, else 16).
+template <class Arch>
+constexpr Index register_rows() {
+#if XSIMD_WITH_AVX512F
+    if constexpr (std::is_base_of_v<xsimd::avx512f, Arch>) return 14;
+#endif
+    return 6;
+}
+template <class Arch>
+constexpr Index register_batches() {
+#if XSIMD_WITH_AVX512F
+    if constexpr (std::is_base_of_v<xsimd::avx512f, Arch>) return 2;
+#endif
+    return 2;
+}
+
+/// Packs rows [first, first + rows) of X (leading dimension ld), columns [j0, j0 + depth), as
+/// depth × width, zero-padded past `rows`: the layout the micro-kernel streams.
+template <class T>
+void pack_rows(const T* X, Index ld, Index first, Index rows, Index j0, Index depth, Index width, T* to) {
+    for (Index j = 0; j < depth; ++j, to += width) {
+        Index r = 0;
+        for (; r < rows; ++r) to[r] = X[(first + r) * ld + j0 + j];
+        for (; r < width; ++r) to[r] = T(0);
+    }
+}
+
+}  // namespace detail
+
+template <class Arch, class T>
+void RowProducts::operator()(Arch, const T* A, Index lda, Index m, const T* B, Index ldb, Index n, Index d, T* out,
+                             Index ldo) const {
+    using Batch = xsimd::batch<T, Arch>;
+    constexpr Index N = Batch::size, NB = detail::register_batches<Arch>(), NR = NB * N, MR = detail::register_rows<Arch>();
+    constexpr Index depth_block = 256;  // a packed panel slice: depth_block × NR values, in L1
+    if (m <= 0 || n <= 0) return;
+    if (d == 0) {
+        for (Index r = 0; r < m; ++r) std::fill(out + r * ldo, out + r * ldo + n, T(0));
+        return;
+    }
+    const Index groups = (m + MR - 1) / MR, panels = (n + NR - 1) / NR;
+    // Per thread and reused: a call per block of a pass would otherwise map and fault fresh pages.
+    thread_local std::vector<T, xsimd::aligned_allocator<T, 64>> packed_a, packed_b;
+    packed_a.resize(static_cast<std::size_t>(groups * MR * std::min(d, depth_block)));
+    packed_b.resize(static_cast<std::size_t>(panels * NR * std::min(d, depth_block)));
+    alignas(64) T lanes[NR];
+    static_assert(MR * NB + NB + 1 <= 32, "the register block must fit the registers");
+    for (Index j0 = 0; j0 < d; j0 += depth_block) {
+        const Index depth = std::min(depth_block, d - j0);
+        const bool first = j0 == 0;
+        for (Index g = 0; g < groups; ++g)
+            detail::pack_rows(A, lda, g * MR, std::min(MR, m - g * MR), j0, depth, MR, packed_a.data() + g * MR * depth);
+        for (Index p = 0; p < panels; ++p)
+            detail::pack_rows(B, ldb, p * NR, std::min(NR, n - p * NR), j0, depth, NR, packed_b.data() + p * NR * depth);
+        for (Index p = 0; p < panels; ++p) {
+            const T* b = packed_b.data() + p * NR * depth;
+            const Index c0 = p * NR, width = std::min(NR, n - c0);
+            for (Index g = 0; g < groups; ++g) {
+                const T* a = packed_a.data() + g * MR * depth;
+                const Index r0 = g * MR, rows = std::min(MR, m - r0);
+                Batch acc[MR][NB];
+                for (Index r = 0; r < MR; ++r) {
+                    if (first || r >= rows) {
+                        for (Index q = 0; q < NB; ++q) acc[r][q] = Batch(T(0));
+                    } else if (width == NR) {
+                        for (Index q = 0; q < NB; ++q) acc[r][q] = Batch::load_unaligned(out + (r0 + r) * ldo + c0 + q * N);
+                    } else {
+                        std::fill(lanes, lanes + NR, T(0));
+                        std::copy(out + (r0 + r) * ldo + c0, out + (r0 + r) * ldo + c0 + width, lanes);
+                        for (Index q = 0; q < NB; ++q) acc[r][q] = Batch::load_aligned(lanes + q * N);
+                    }
+                }
+                for (Index j = 0; j < depth; ++j, a += MR, b += NR) {
+                    Batch column[NB];
+                    for (Index q = 0; q < NB; ++q) column[q] = Batch::load_aligned(b + q * N);
+                    for (Index r = 0; r < MR; ++r) {  // unrolled by the compiler: MR and NB are constants
+                        const Batch x(a[r]);
+                        for (Index q = 0; q < NB; ++q) acc[r][q] = xsimd::fma(x, column[q], acc[r][q]);
+                    }
+                }
+                b -= NR * depth;
+                for (Index r = 0; r < rows; ++r) {
+                    T* to = out + (r0 + r) * ldo + c0;
+                    if (width == NR) {
+                        for (Index q = 0; q < NB; ++q) acc[r][q].store_unaligned(to + q * N);
+                    } else {
+                        for (Index q = 0; q < NB; ++q) acc[r][q].store_aligned(lanes + q * N);
+                        std::copy(lanes, lanes + width, to);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// out = A·Bᵀ for the compiled-in architecture (see RowProducts).
+template <class T>
+void row_products(const T* A, Index lda, Index m, const T* B, Index ldb, Index n, Index d, T* out, Index ldo) {
+    RowProducts{}(xsimd::default_arch{}, A, lda, m, B, ldb, n, d, out, ldo);
+}
+
+namespace scalar {
+
+template <class T>
+void row_products(const T* A, Index lda, Index m, const T* B, Index ldb, Index n, Index d, T* out,
+                  Index ldo) noexcept {
+    for (Index r = 0; r < m; ++r)
+        for (Index c = 0; c < n; ++c) {
+            T s(0);
+            for (Index j = 0; j < d; ++j) s = multiply_add(A[r * lda + j], B[c * ldb + j], s);
+            out[r * ldo + c] = s;
+        }
+}
+
+}  // namespace scalar
+
+}  // namespace shelf::simd

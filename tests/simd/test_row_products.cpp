@@ -1,0 +1,34 @@
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include <shelf/core/random.hpp>
+#include <shelf/simd/row_products.hpp>
+
+TEMPLATE_TEST_CASE("row_products gives the scalar reference's bits at every edge of its blocks", "[simd]", float, double) {
+    using shelf::Index;
+    shelf::Rng rng(31);
+    // Row counts around the register rows (6, 14), column counts around the panels (2 batches),
+    // inner sizes around the depth slices (256), leading dimensions wider than the data.
+    for (Index m : {1, 5, 6, 14, 15, 29})
+        for (Index n : {1, 15, 16, 17, 32, 33, 70})
+            for (Index d : {0, 1, 7, 256, 300, 513}) {
+                INFO("m " << m << ", n " << n << ", d " << d);
+                const Index lda = d + 2, ldb = d + 5, ldo = n + 3;
+                std::vector<TestType> A(static_cast<std::size_t>(m * lda)), B(static_cast<std::size_t>(n * ldb));
+                for (auto& v : A) v = static_cast<TestType>(rng.normal());
+                for (auto& v : B) v = static_cast<TestType>(rng.normal());
+                std::vector<TestType> got(static_cast<std::size_t>(m * ldo), TestType(-9)), want = got;
+                shelf::simd::row_products(A.data(), lda, m, B.data(), ldb, n, d, got.data(), ldo);
+                shelf::simd::scalar::row_products(A.data(), lda, m, B.data(), ldb, n, d, want.data(), ldo);
+                REQUIRE(got == want);  // the padding between rows of out is left as it was, too
+            }
+}
+
+TEST_CASE("row_products computes inner products of rows", "[simd]") {
+    // A = [[1, 2], [3, 4]], B = [[5, 6], [7, 8], [9, 10]]: A·Bᵀ = [[17, 23, 29], [39, 53, 67]].
+    const double A[] = {1, 2, 3, 4}, B[] = {5, 6, 7, 8, 9, 10};
+    double out[6];
+    shelf::simd::row_products(A, 2, 2, B, 2, 3, 2, out, 3);
+    REQUIRE(std::vector<double>(out, out + 6) == std::vector<double>{17, 23, 29, 39, 53, 67});
+}
