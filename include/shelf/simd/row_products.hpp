@@ -10,6 +10,10 @@
 // element is one chain of multiply-adds in the order of the inner index (a later slice
 // continues the chain from the stored value), rounded as xsimd::fma rounds, so the SIMD loops
 // and the scalar reference give the same bits.
+//
+// Below `few_rows` rows of A (a single query) packing B would cost as much as the products:
+// each output is then a SIMD dot product of two rows where they lie, B read once, whose sums
+// run lane by lane (within rounding of the reference, not its bits).
 #pragma once
 
 #include <algorithm>
@@ -26,6 +30,8 @@ namespace shelf::simd {
 /// out(r, c) = Σ_j A(r, j) · B(c, j) for the m × d A (leading dimension lda), the n × d B (ldb)
 /// and the m × n out (ldo), which is overwritten.
 struct RowProducts {
+    static constexpr Index few_rows = 4;
+
     template <class Arch, class T>
     void operator()(Arch, const T* A, Index lda, Index m, const T* B, Index ldb, Index n, Index d, T* out,
                     Index ldo) const;
@@ -50,6 +56,23 @@ constexpr Index register_batches() {
     return 2;
 }
 
+/// Σ a[j]·b[j] in SIMD: two chains of batches, summed, then the tail.
+template <class Arch, class T>
+T dot(const T* a, const T* b, Index d) noexcept {
+    using Batch = xsimd::batch<T, Arch>;
+    constexpr Index N = Batch::size;
+    Batch s0(T(0)), s1(T(0));
+    Index j = 0;
+    for (; j + 2 * N <= d; j += 2 * N) {
+        s0 = xsimd::fma(Batch::load_unaligned(a + j), Batch::load_unaligned(b + j), s0);
+        s1 = xsimd::fma(Batch::load_unaligned(a + j + N), Batch::load_unaligned(b + j + N), s1);
+    }
+    if (j + N <= d) s0 = xsimd::fma(Batch::load_unaligned(a + j), Batch::load_unaligned(b + j), s0), j += N;
+    T sum = xsimd::hadd(s0 + s1);
+    for (; j < d; ++j) sum = multiply_add(a[j], b[j], sum);
+    return sum;
+}
+
 /// Packs rows [first, first + rows) of X (leading dimension ld), columns [j0, j0 + depth), as
 /// depth × width, zero-padded past `rows`: the layout the micro-kernel streams.
 template <class T>
@@ -72,6 +95,11 @@ void RowProducts::operator()(Arch, const T* A, Index lda, Index m, const T* B, I
     if (m <= 0 || n <= 0) return;
     if (d == 0) {
         for (Index r = 0; r < m; ++r) std::fill(out + r * ldo, out + r * ldo + n, T(0));
+        return;
+    }
+    if (m < few_rows) {
+        for (Index c = 0; c < n; ++c)
+            for (Index r = 0; r < m; ++r) out[r * ldo + c] = detail::dot<Arch>(A + r * lda, B + c * ldb, d);
         return;
     }
     const Index groups = (m + MR - 1) / MR, panels = (n + NR - 1) / NR;
