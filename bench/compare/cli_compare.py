@@ -8,7 +8,8 @@ The data sets are seeded analogues of the shapes in the issue (make_classificati
 written once under build/cli_bench/): gbt binary 500,000 x 28 and 26 classes 16,000 x 16 (100
 rounds, depth 6, eta 0.3, max_bin 256); linear learner 200,000 x 50 binary (the default sweep)
 and 26 classes 16,000 x 16; k-means k = 26 on 20,000 x 16 (the platform's default mini-batch
-mode with init_method=kmeans++); PCA 10,000 x 784, 10 components, both modes. shelf's time is
+mode with init_method=kmeans++); PCA 10,000 x 784, 10 components, both modes; k-NN classifier
+k = 10 on the 26 classes (the train channel's accuracy is part of both sides' time). shelf's time is
 the whole process (start, read, fit, the channel metrics, writing the model); the peer's is
 read_csv plus fit plus the same train-channel metric, in one Python process after its imports.
 Each side runs `--repeats` times alternately and keeps its best. Quality is computed here from
@@ -82,6 +83,7 @@ CASES = {
     "kmeans": ("kmeans", "blobs20k", {"k": 26, "init_method": "kmeans++"}, "kmeans"),
     "pca-regular": ("pca", "wide10k", {"num_components": 10, "algorithm_mode": "regular"}, "pca"),
     "pca-randomized": ("pca", "wide10k", {"num_components": 10, "algorithm_mode": "randomized"}, "pca"),
+    "knn": ("knn", "letters16k", {"k": 10, "sample_size": 16_000, "predictor_type": "classifier"}, "knn"),
 }
 
 # The issue's targets for shelf's time over the peer's (k-means is judged on SSD instead).
@@ -119,6 +121,16 @@ X = read(train)
 model = KMeans(n_clusters=hp["k"], n_init=1, random_state=0).fit(X)
 seconds = time.perf_counter() - t0
 pred = np.array([model.inertia_])
+""",
+    "knn": """
+from sklearn.neighbors import KNeighborsClassifier
+t0 = time.perf_counter()
+X, y = labelled(train)
+model = KNeighborsClassifier(n_neighbors=hp["k"], algorithm="brute", n_jobs=threads).fit(X, y)
+train_accuracy = (model.predict(X) == y).mean()  # the train channel's metric, as shelf train reports it
+seconds = time.perf_counter() - t0
+T = read(test)
+pred = model.predict(T)
 """,
     "pca": """
 from sklearn.decomposition import PCA
@@ -173,6 +185,8 @@ def quality(name, hp, truth, shelf_rows, shelf_metrics, peer_pred):
         return {"test AUC": (roc_auc_score(truth, shelf_rows[:, 0]), roc_auc_score(truth, peer_pred))}
     if name == "linear-binary":
         return {"test AUC": (roc_auc_score(truth, shelf_rows[:, 0]), roc_auc_score(truth, peer_pred[:, 1]))}
+    if name == "knn":
+        return {"test accuracy": (accuracy_score(truth, shelf_rows[:, 0]), accuracy_score(truth, peer_pred))}
     if name in ("gbt-letters", "linear-letters"):
         return {"test accuracy": (accuracy_score(truth, shelf_rows[:, -1]), accuracy_score(truth, peer_pred.argmax(1)))}
     if name == "kmeans":
@@ -202,6 +216,7 @@ def main():
         q = quality(name, hp, truths.get(data), rows, metrics, pred)
         peer = {"xgboost": peers.peer("xgboost", "hist + read_csv"), "logistic": peers.peer("sklearn", "LogisticRegression + read_csv"),
                 "kmeans": peers.peer("sklearn", "KMeans + read_csv"),
+                "knn": peers.peer("sklearn", "KNeighborsClassifier brute + read_csv"),
                 "pca": peers.peer("sklearn", f"PCA {'full' if hp.get('algorithm_mode') == 'regular' else 'randomized'} + read_csv")}[kind]
         size = train.stat().st_size / 1e6
         print(f"{name:16s} shelf {best_shelf:8.3f} s  peer {best_peer:8.3f} s  ratio {best_shelf / best_peer:6.3f}  "

@@ -18,6 +18,7 @@
 #include "shelf/core/error.hpp"
 #include "shelf/core/parallel.hpp"
 #include "shelf/core/model_fields.hpp"
+#include "shelf/simd/row_products.hpp"
 #include "shelf/core/types.hpp"
 #include "shelf/simd/distance.hpp"
 #include "shelf/simd/kernels.hpp"
@@ -103,7 +104,8 @@ public:
         RowMatrix<T> Z(X.rows(), num_components());
         for_blocks(X.rows(), [&](Index first, Index count, RowMatrix<T>& buffer) {
             buffer = X.middleRows(first, count).rowwise() - mean_.transpose();
-            Z.middleRows(first, count).noalias() = buffer * components_.transpose();
+            simd::row_products(buffer.data(), buffer.cols(), count, components_.data(), components_.cols(),
+                               components_.rows(), buffer.cols(), Z.row(first).data(), Z.cols());
         });
         return Z;
     }

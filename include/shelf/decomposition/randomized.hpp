@@ -38,6 +38,7 @@
 #include "shelf/core/random.hpp"
 #include "shelf/core/types.hpp"
 #include "shelf/simd/kernels.hpp"
+#include "shelf/simd/row_products.hpp"
 
 namespace shelf::pca::detail {
 
@@ -63,12 +64,12 @@ class Passes {
 public:
     Passes(const Data& X, Index block, int threads) : X_(X), block_(block), threads_(threads) {}
 
-    /// Y = (X − 1 cᵀ) M with c = `center` (ignored for sparse rows, which are not shifted),
-    /// its Gram matrix YᵀY and column sums 1ᵀY in double. With `moments`, also the
-    /// column moments and the finiteness check (c must then be the first row).
-    void range(const RowMatrix<T>& M, const Vector<T>& center, RowMatrix<T>& Y, Eigen::MatrixXd& gram,
+    /// Y = (X − 1 cᵀ) M with c = `center` (ignored for sparse rows, which are not shifted) and M
+    /// given transposed (Mt, l × d), its Gram matrix YᵀY and column sums 1ᵀY in double. With
+    /// `moments`, also the column moments and the finiteness check (c must then be the first row).
+    void range(const RowMatrix<T>& Mt, const Vector<T>& center, RowMatrix<T>& Y, Eigen::MatrixXd& gram,
                Eigen::VectorXd& colsum, ColumnMoments* moments) const {
-        const Index n = X_.rows(), d = X_.cols(), l = M.cols();
+        const Index n = X_.rows(), d = X_.cols(), l = Mt.rows();
         Y.resize(n, l);
         struct Sums {
             Eigen::MatrixXd gram;
@@ -87,7 +88,7 @@ public:
                 auto Yb = Y.middleRows(first, count);
                 if constexpr (sparse) {
                     const auto rows = X_.middleRows(first, count);
-                    Yb.noalias() = rows * M;
+                    Yb.noalias() = rows * Mt.transpose();
                     if (moments)
                         for (Index i = 0; i < count; ++i)
                             for (typename Data::InnerIterator it(X_, first + i); it; ++it) {
@@ -107,7 +108,7 @@ public:
                             s.square += buffer.row(i).transpose().template cast<double>().cwiseAbs2();
                         }
                     }
-                    Yb.noalias() = buffer * M;
+                    simd::row_products(buffer.data(), d, count, Mt.data(), d, l, d, Yb.data(), l);
                 }
                 // The block's Gram matrix in T (a block is a few hundred rows), summed in double.
                 s.block_gram.setZero(l, l);
@@ -277,9 +278,9 @@ Model<T> randomized(const Data& X, Params params, int threads, const ProgressCal
     };
 
     Rng rng(static_cast<std::uint64_t>(params.seed));
-    RowMatrix<T> M(d, l);
+    RowMatrix<T> Mt(l, d);  // the test matrix, transposed: the layout of row_products' B
     for (Index i = 0; i < d; ++i)
-        for (Index j = 0; j < l; ++j) M(i, j) = static_cast<T>(rng.normal());
+        for (Index j = 0; j < l; ++j) Mt(j, i) = static_cast<T>(rng.normal());
 
     // First pass: Y = (X − 1 x₀ᵀ) Ω with moments; the mean is known after it.
     Vector<T> center = sparse ? Vector<T>(Vector<T>::Zero(d)) : Vector<T>(X.row(0).transpose());
@@ -287,13 +288,13 @@ Model<T> randomized(const Data& X, Params params, int threads, const ProgressCal
     Eigen::MatrixXd gram;
     Eigen::VectorXd colsum;
     ColumnMoments moments;
-    passes.range(M, center, Y, gram, colsum, &moments);
+    passes.range(Mt, center, Y, gram, colsum, &moments);
     next_pass();
     const Eigen::VectorXd data_mean = moments.mean();
     const Eigen::VectorXd mean = params.subtract_mean ? data_mean : Eigen::VectorXd(Eigen::VectorXd::Zero(d));
     const Vector<T> mean_t = mean.cast<T>();
     // Y was formed relative to `center`; relative to `mean` it is Y − 1 wᵀ with w = Mᵀ(mean − center).
-    auto offset = [&] { return Eigen::VectorXd(M.template cast<double>().transpose() * (mean - center.template cast<double>())); };
+    auto offset = [&] { return Eigen::VectorXd(Mt.template cast<double>() * (mean - center.template cast<double>())); };
     auto centered_gram = [&] {
         const Eigen::VectorXd w = offset();
         return Eigen::MatrixXd(gram - colsum * w.transpose() - w * colsum.transpose() +
@@ -316,9 +317,9 @@ Model<T> randomized(const Data& X, Params params, int threads, const ProgressCal
         const Eigen::MatrixXd Z = corange_orth(basis);
         next_pass();
         // The next test matrix need only be well conditioned: the pass orthonormalises its result.
-        M = orthonormalize(Z, 1, threads).template cast<T>();
+        Mt = orthonormalize(Z, 1, threads).transpose().template cast<T>();
         if constexpr (!sparse) center = mean_t;  // sparse rows are never shifted
-        passes.range(M, center, Y, gram, colsum, nullptr);
+        passes.range(Mt, center, Y, gram, colsum, nullptr);
         next_pass();
         basis = inverse_sqrt(gram_eigen(centered_gram(), threads), std::numeric_limits<T>::epsilon());
     }
