@@ -16,15 +16,9 @@
 #include <shelf/core/random.hpp>
 #include <shelf/simd/distance.hpp>
 
-namespace {
+#include "../common/random_rows.hpp"
 
-shelf::RowMatrix<float> random_rows(shelf::Index n, shelf::Index d, std::uint64_t seed) {
-    shelf::Rng rng(seed);
-    shelf::RowMatrix<float> m(n, d);
-    for (shelf::Index i = 0; i < n; ++i)
-        for (shelf::Index j = 0; j < d; ++j) m(i, j) = static_cast<float>(rng.normal());
-    return m;
-}
+namespace {
 
 void set_gflops(benchmark::State& state, double flops_per_iteration) {
     state.counters["GFLOPS"] = benchmark::Counter(flops_per_iteration * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
@@ -50,7 +44,7 @@ BENCHMARK(BM_peak_fma);
 void BM_nearest(benchmark::State& state) {
     shelf::keep_eigen_serial();  // the kernel alone, on one core, as the drivers run it
     const shelf::Index candidates = state.range(0), points = state.range(1), dim = state.range(2);
-    const auto C = random_rows(candidates, dim, 1), X = random_rows(points, dim, 2);
+    const auto C = bench::random_rows(candidates, dim, 1), X = bench::random_rows(points, dim, 2);
     const shelf::Vector<float> cn = C.rowwise().squaredNorm(), xn = X.rowwise().squaredNorm();
     shelf::RowMatrix<float> scratch;
     std::vector<float> best(static_cast<std::size_t>(points));
@@ -75,7 +69,7 @@ BENCHMARK(BM_nearest)
 template <bool Simd>
 void BM_argmin_columns(benchmark::State& state) {
     const shelf::Index rows = state.range(0), cols = state.range(1);
-    const auto dots = random_rows(rows, cols, 3), norms = random_rows(rows, 1, 4);
+    const auto dots = bench::random_rows(rows, cols, 3), norms = bench::random_rows(rows, 1, 4);
     std::vector<float> best(static_cast<std::size_t>(cols));
     std::vector<std::int32_t> row(static_cast<std::size_t>(cols));
     for (auto _ : state) {
@@ -95,7 +89,7 @@ BENCHMARK_TEMPLATE(BM_argmin_columns, false)->ArgNames({"rows", "cols"})->Args({
 template <bool Simd>
 void BM_squared_l2(benchmark::State& state) {
     const shelf::Index dim = state.range(0);
-    const auto a = random_rows(1, dim, 5), b = random_rows(1, dim, 6);
+    const auto a = bench::random_rows(1, dim, 5), b = bench::random_rows(1, dim, 6);
     for (auto _ : state) {
         float d = Simd ? shelf::simd::squared_l2(a.data(), b.data(), dim) : shelf::simd::scalar::squared_l2(a.data(), b.data(), dim);
         benchmark::DoNotOptimize(d);
@@ -109,7 +103,7 @@ BENCHMARK_TEMPLATE(BM_squared_l2, false)->Arg(64)->Arg(784);
 void BM_lloyd_iteration(benchmark::State& state) {
     const shelf::Index n = state.range(0), dim = state.range(1), k = state.range(2);
     const int threads = static_cast<int>(state.range(3));
-    const auto X = random_rows(n, dim, 7);
+    const auto X = bench::random_rows(n, dim, 7);
     const shelf::RowMatrix<float> centers = X.topRows(k);
     shelf::kmeans::Params p;
     p.k = static_cast<int>(k);
@@ -133,7 +127,7 @@ BENCHMARK(BM_lloyd_iteration)
 // Greedy k-means++ initialisation.
 void BM_kmeans_plus_plus(benchmark::State& state) {
     const shelf::Index n = state.range(0), dim = state.range(1), k = state.range(2);
-    const auto X = random_rows(n, dim, 8);
+    const auto X = bench::random_rows(n, dim, 8);
     shelf::kmeans::Params p;
     p.k = static_cast<int>(k);
     p.mode = shelf::kmeans::Mode::lloyd;

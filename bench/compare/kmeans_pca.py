@@ -49,30 +49,18 @@ def parse_args():
 
 
 ARGS = parse_args()
-# Thread counts must be set before numpy and FAISS start their pools.
-for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[var] = str(ARGS.threads)
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import peers  # noqa: E402
 
+peers.set_threads(ARGS.threads)
 import numpy as np  # noqa: E402
 
-# faiss-cpu bundles an OpenBLAS (0.3.15) too old to know this AMD core: without a core type it
-# falls back to Barcelona kernels (no AVX2). Its best build here is the SkylakeX (AVX-512)
-# kernel, which numpy's newer OpenBLAS picks by itself; the variable is read when faiss loads.
-_coretype = os.environ.get("OPENBLAS_CORETYPE")
-os.environ["OPENBLAS_CORETYPE"] = "SkylakeX"
-import faiss  # noqa: E402
-if _coretype is None:
-    del os.environ["OPENBLAS_CORETYPE"]
-else:
-    os.environ["OPENBLAS_CORETYPE"] = _coretype
+faiss = peers.import_faiss(ARGS.threads)
 from sklearn.cluster import KMeans, MiniBatchKMeans  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-faiss.omp_set_num_threads(ARGS.threads)
 threadpool_limits(ARGS.threads)
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-import peers  # noqa: E402
 
 PEERS_ENV = peers.info(("sklearn", "faiss", "numpy", "scipy"))
 

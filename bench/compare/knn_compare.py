@@ -44,28 +44,18 @@ def parse_args():
 
 
 ARGS = parse_args()
-for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[var] = str(ARGS.threads)
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import peers  # noqa: E402
 
+peers.set_threads(ARGS.threads)
 import numpy as np  # noqa: E402
 
-# faiss-cpu's bundled OpenBLAS does not know this core and would fall back to pre-AVX kernels;
-# SkylakeX (AVX-512) is its best build here (peers.py).
-_coretype = os.environ.get("OPENBLAS_CORETYPE")
-os.environ["OPENBLAS_CORETYPE"] = "SkylakeX"
-import faiss  # noqa: E402
-if _coretype is None:
-    del os.environ["OPENBLAS_CORETYPE"]
-else:
-    os.environ["OPENBLAS_CORETYPE"] = _coretype
+faiss = peers.import_faiss(ARGS.threads)
 import hnswlib  # noqa: E402
 from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-faiss.omp_set_num_threads(ARGS.threads)
 threadpool_limits(ARGS.threads)
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-import peers  # noqa: E402
 
 PEERS_ENV = peers.info(("sklearn", "faiss", "hnswlib", "numpy", "scipy"))
 K = 10

@@ -42,6 +42,28 @@ ALL = tuple(PEERS)
 ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+def set_threads(threads):
+    """The thread count of every pool the peers start (OpenMP, OpenBLAS, MKL): call it before
+    numpy or FAISS is imported, since they read it when they load."""
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(threads)
+
+
+def import_faiss(threads):
+    """FAISS on its best kernels, with `threads` threads. The OpenBLAS 0.3.15 inside faiss-cpu's
+    wheel does not know this machine's core and would fall back to pre-AVX kernels; SkylakeX
+    (AVX-512) is its best build here. The variable is read when FAISS loads, then restored."""
+    saved = os.environ.get("OPENBLAS_CORETYPE")
+    os.environ["OPENBLAS_CORETYPE"] = "SkylakeX"
+    import faiss
+    if saved is None:
+        del os.environ["OPENBLAS_CORETYPE"]
+    else:
+        os.environ["OPENBLAS_CORETYPE"] = saved
+    faiss.omp_set_num_threads(threads)
+    return faiss
+
+
 def interpreter():
     if pathlib.Path(sys.prefix).resolve() == VENV.resolve():
         return "Debian fallback" if (VENV / "DEBIAN_FALLBACK").exists() else "venv build/peers"

@@ -7,15 +7,9 @@
 #include <shelf/core/random.hpp>
 #include <shelf/decomposition.hpp>
 
-namespace {
+#include "../common/random_rows.hpp"
 
-shelf::RowMatrix<float> random_rows(shelf::Index n, shelf::Index d, std::uint64_t seed) {
-    shelf::Rng rng(seed);
-    shelf::RowMatrix<float> m(n, d);
-    for (shelf::Index i = 0; i < n; ++i)
-        for (shelf::Index j = 0; j < d; ++j) m(i, j) = static_cast<float>(rng.normal() * (1.0 + 0.05 * static_cast<double>(j)));
-    return m;
-}
+namespace {
 
 shelf::pca::Params params(shelf::Index components, shelf::Index threads, shelf::pca::Mode mode) {
     shelf::pca::Params p;
@@ -28,7 +22,7 @@ shelf::pca::Params params(shelf::Index components, shelf::Index threads, shelf::
 // Regular mode's pass: mean and scatter matrix of n rows (n·d² multiply-adds, half by symmetry).
 void BM_scatter(benchmark::State& state) {
     const shelf::Index n = state.range(0), d = state.range(1);
-    const auto X = random_rows(n, d, 1);
+    const auto X = bench::random_rows(n, d, 1, 0.05);
     for (auto _ : state) {
         shelf::pca::Accumulator<float> acc(params(1, state.range(2), shelf::pca::Mode::regular));
         acc.add(X);
@@ -48,7 +42,7 @@ BENCHMARK(BM_scatter)
 template <shelf::pca::Mode Mode>
 void BM_fit(benchmark::State& state) {
     const shelf::Index n = state.range(0), d = state.range(1);
-    const auto X = random_rows(n, d, 2);
+    const auto X = bench::random_rows(n, d, 2, 0.05);
     const auto p = params(state.range(2), state.range(3), Mode);
     for (auto _ : state) {
         const auto model = shelf::pca::fit(X, p);
@@ -70,7 +64,7 @@ BENCHMARK_TEMPLATE(BM_fit, shelf::pca::Mode::randomized)
 // transform: (X − mean) · componentsᵀ.
 void BM_transform(benchmark::State& state) {
     const shelf::Index n = state.range(0), d = state.range(1), c = state.range(2);
-    const auto X = random_rows(n, d, 3);
+    const auto X = bench::random_rows(n, d, 3, 0.05);
     const auto model = shelf::pca::fit(X.topRows(2000), params(c, 1, shelf::pca::Mode::regular));
     for (auto _ : state) {
         const auto Z = model.transform(X);

@@ -10,18 +10,12 @@
 #include <shelf/core/random.hpp>
 #include <shelf/neighbors.hpp>
 
+#include "../common/random_rows.hpp"
+
 namespace {
 
-shelf::RowMatrix<float> random_rows(shelf::Index n, shelf::Index d, std::uint64_t seed) {
-    shelf::Rng rng(seed);
-    shelf::RowMatrix<float> m(n, d);
-    for (shelf::Index i = 0; i < n; ++i)
-        for (shelf::Index j = 0; j < d; ++j) m(i, j) = static_cast<float>(rng.normal());
-    return m;
-}
-
 const shelf::RowMatrix<float>& base() {
-    static const shelf::RowMatrix<float> X = random_rows(60000, 784, 1);
+    static const shelf::RowMatrix<float> X = bench::random_rows(60000, 784, 1);
     return X;
 }
 
@@ -36,7 +30,7 @@ const shelf::knn::FlatIndex<float>& index() {
 
 // range(0): queries per call, range(1): threads.
 void BM_flat_search(benchmark::State& state) {
-    const auto queries = random_rows(state.range(0), 784, 2);
+    const auto queries = bench::random_rows(state.range(0), 784, 2);
     const int threads = static_cast<int>(state.range(1));
     (void)index();  // built before the clock starts
     for (auto _ : state) benchmark::DoNotOptimize(index().search(queries, 10, threads));
@@ -65,7 +59,7 @@ void BM_classifier_predict(benchmark::State& state) {
     shelf::Vector<float> y(60000);
     for (shelf::Index i = 0; i < y.size(); ++i) y[i] = static_cast<float>(i % 10);
     const auto model = shelf::knn::fit(base(), y, p);
-    const auto queries = random_rows(1000, 784, 3);
+    const auto queries = bench::random_rows(1000, 784, 3);
     for (auto _ : state) benchmark::DoNotOptimize(model.predict(queries));
     state.SetItemsProcessed(state.iterations() * 1000);
 }

@@ -6,10 +6,11 @@
 // = two SIMD batches), A into groups of MR rows likewise, both a depth slice of `depth_block`
 // at a time so that a panel stays in L1 and the packed rows in L2; the micro-kernel keeps
 // MR × 2 batches of sums in registers (MR = 14 with AVX-512's 32 registers, 6 with 16) and per
-// step of the inner index loads two batches of B and broadcasts MR values of A. Each output
-// element is one chain of multiply-adds in the order of the inner index (a later slice
-// continues the chain from the stored value), rounded as xsimd::fma rounds, so the SIMD loops
-// and the scalar reference give the same bits.
+// step of the inner index loads two batches of B and broadcasts MR values of A; a last panel of
+// at most one batch of rows runs one batch wide (k-means' 100 centers: three panels and one
+// batch, not four panels). Each output element is one chain of multiply-adds in the order of
+// the inner index (a later slice continues the chain from the stored value), rounded as
+// xsimd::fma rounds, so the SIMD loops and the scalar reference give the same bits.
 //
 // Below `few_rows` rows of A (a single query) packing B would cost as much as the products:
 // each output is then a SIMD dot product of two rows where they lie, B read once, whose sums
@@ -114,44 +115,52 @@ void RowProducts::operator()(Arch, const T* A, Index lda, Index m, const T* B, I
         const bool first = j0 == 0;
         for (Index g = 0; g < groups; ++g)
             detail::pack_rows(A, lda, g * MR, std::min(MR, m - g * MR), j0, depth, MR, packed_a.data() + g * MR * depth);
+        // A last panel of at most one batch of rows is packed and multiplied one batch wide.
+        const auto panel_width = [&](Index p) { return n - p * NR <= N ? N : NR; };
         for (Index p = 0; p < panels; ++p)
-            detail::pack_rows(B, ldb, p * NR, std::min(NR, n - p * NR), j0, depth, NR, packed_b.data() + p * NR * depth);
+            detail::pack_rows(B, ldb, p * NR, std::min(NR, n - p * NR), j0, depth, panel_width(p),
+                              packed_b.data() + p * NR * depth);
+        // The register block of MR rows × Q batches at rows r0.., columns c0.. (`width` of them).
+        const auto block = [&](auto batches, const T* a, const T* b, Index r0, Index rows, Index c0, Index width) {
+            constexpr Index Q = decltype(batches)::value, W = Q * N;
+            Batch acc[MR][Q];
+            for (Index r = 0; r < MR; ++r) {
+                if (first || r >= rows) {
+                    for (Index q = 0; q < Q; ++q) acc[r][q] = Batch(T(0));
+                } else if (width == W) {
+                    for (Index q = 0; q < Q; ++q) acc[r][q] = Batch::load_unaligned(out + (r0 + r) * ldo + c0 + q * N);
+                } else {
+                    std::fill(lanes, lanes + W, T(0));
+                    std::copy(out + (r0 + r) * ldo + c0, out + (r0 + r) * ldo + c0 + width, lanes);
+                    for (Index q = 0; q < Q; ++q) acc[r][q] = Batch::load_aligned(lanes + q * N);
+                }
+            }
+            for (Index j = 0; j < depth; ++j, a += MR, b += W) {
+                Batch column[Q];
+                for (Index q = 0; q < Q; ++q) column[q] = Batch::load_aligned(b + q * N);
+                for (Index r = 0; r < MR; ++r) {  // unrolled by the compiler: MR and Q are constants
+                    const Batch x(a[r]);
+                    for (Index q = 0; q < Q; ++q) acc[r][q] = xsimd::fma(x, column[q], acc[r][q]);
+                }
+            }
+            for (Index r = 0; r < rows; ++r) {
+                T* to = out + (r0 + r) * ldo + c0;
+                if (width == W) {
+                    for (Index q = 0; q < Q; ++q) acc[r][q].store_unaligned(to + q * N);
+                } else {
+                    for (Index q = 0; q < Q; ++q) acc[r][q].store_aligned(lanes + q * N);
+                    std::copy(lanes, lanes + width, to);
+                }
+            }
+        };
         for (Index p = 0; p < panels; ++p) {
             const T* b = packed_b.data() + p * NR * depth;
             const Index c0 = p * NR, width = std::min(NR, n - c0);
             for (Index g = 0; g < groups; ++g) {
                 const T* a = packed_a.data() + g * MR * depth;
                 const Index r0 = g * MR, rows = std::min(MR, m - r0);
-                Batch acc[MR][NB];
-                for (Index r = 0; r < MR; ++r) {
-                    if (first || r >= rows) {
-                        for (Index q = 0; q < NB; ++q) acc[r][q] = Batch(T(0));
-                    } else if (width == NR) {
-                        for (Index q = 0; q < NB; ++q) acc[r][q] = Batch::load_unaligned(out + (r0 + r) * ldo + c0 + q * N);
-                    } else {
-                        std::fill(lanes, lanes + NR, T(0));
-                        std::copy(out + (r0 + r) * ldo + c0, out + (r0 + r) * ldo + c0 + width, lanes);
-                        for (Index q = 0; q < NB; ++q) acc[r][q] = Batch::load_aligned(lanes + q * N);
-                    }
-                }
-                for (Index j = 0; j < depth; ++j, a += MR, b += NR) {
-                    Batch column[NB];
-                    for (Index q = 0; q < NB; ++q) column[q] = Batch::load_aligned(b + q * N);
-                    for (Index r = 0; r < MR; ++r) {  // unrolled by the compiler: MR and NB are constants
-                        const Batch x(a[r]);
-                        for (Index q = 0; q < NB; ++q) acc[r][q] = xsimd::fma(x, column[q], acc[r][q]);
-                    }
-                }
-                b -= NR * depth;
-                for (Index r = 0; r < rows; ++r) {
-                    T* to = out + (r0 + r) * ldo + c0;
-                    if (width == NR) {
-                        for (Index q = 0; q < NB; ++q) acc[r][q].store_unaligned(to + q * N);
-                    } else {
-                        for (Index q = 0; q < NB; ++q) acc[r][q].store_aligned(lanes + q * N);
-                        std::copy(lanes, lanes + width, to);
-                    }
-                }
+                if (panel_width(p) == N) block(std::integral_constant<Index, 1>{}, a, b, r0, rows, c0, width);
+                else block(std::integral_constant<Index, NB>{}, a, b, r0, rows, c0, width);
             }
         }
     }
