@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <numeric>
 #include <set>
+#include <sstream>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -286,6 +288,44 @@ TEST_CASE("k-NN refuses bad input by name", "[knn]") {
     index.add(X);
     REQUIRE_THROWS_WITH(index.search(X.leftCols(3), 2), Catch::Contains("has 3 columns, the model expects 4"));
     REQUIRE_THROWS_WITH(index.search(X, 0), Catch::Contains("k = 0"));
+}
+
+TEMPLATE_TEST_CASE("an index saved on its own loads and searches the same; damaged files are refused", "[knn]", float,
+                   double) {
+    using T = TestType;
+    shelf::Rng rng(4);
+    const RowMatrix<T> base = integer_points<T>(rng, 300, 5), Q = integer_points<T>(rng, 20, 5);
+    for (auto metric : {knn::Metric::l2, knn::Metric::inner_product}) {
+        knn::FlatIndex<T> index(5, metric);
+        std::vector<std::int64_t> ids(300);
+        for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<std::int64_t>(1000 - i);
+        index.add(base, ids);
+        index.remove({999, 998});
+        std::stringstream bytes;
+        index.save(bytes);
+        const std::string saved = bytes.str();
+        const auto back = knn::FlatIndex<T>::load(bytes);
+        REQUIRE(back.size() == 298);
+        REQUIRE(back.metric() == metric);
+        REQUIRE(back.ids() == index.ids());
+        const auto a = index.search(Q, 7), b = back.search(Q, 7);
+        REQUIRE(a.ids == b.ids);
+        REQUIRE(a.distances == b.distances);
+        std::istringstream truncated(saved.substr(0, saved.size() / 2));
+        REQUIRE_THROWS_AS(knn::FlatIndex<T>::load(truncated), shelf::model_error);
+        std::string flipped = saved;
+        flipped[saved.size() / 3] = static_cast<char>(flipped[saved.size() / 3] ^ 0x21);
+        std::istringstream damaged(flipped);
+        REQUIRE_THROWS_AS(knn::FlatIndex<T>::load(damaged), shelf::model_error);
+    }
+    // A model file is not an index file.
+    knn::Params p;
+    p.k = 1;
+    p.sample_size = 10;
+    p.predictor_type = knn::PredictorType::regressor;
+    std::stringstream model_bytes;
+    knn::fit(base, Vector<T>(base.col(0)), p).save(model_bytes);
+    REQUIRE_THROWS_WITH(knn::FlatIndex<T>::load(model_bytes), Catch::Contains("shelf.model_error.304"));
 }
 
 TEST_CASE("the sample is drawn by the seed", "[knn]") {

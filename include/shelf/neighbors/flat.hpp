@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +29,8 @@
 #include "params.hpp"
 #include "shelf/core/checks.hpp"
 #include "shelf/core/error.hpp"
+#include "shelf/core/model_fields.hpp"
+#include "shelf/core/params.hpp"
 #include "shelf/core/parallel.hpp"
 #include "shelf/core/types.hpp"
 #include "shelf/simd/distance.hpp"
@@ -49,6 +52,22 @@ struct Neighbors {
 
 /// Which stored ids a search may return (filtered search); empty: every id.
 using IdFilter = std::function<bool(std::int64_t)>;
+
+/// What an index file says of its index beside the vectors: the family tag, the dimension and
+/// the metric (core/model_fields.hpp's container, as a model's).
+struct IndexParams {
+    static constexpr const char* family = "knn-index";
+
+    std::optional<int> dim;
+    Metric metric = Metric::l2;
+
+    template <class V>
+    void visit(V&& v) {
+        v("dim", dim, Spec("dimension of the stored vectors").at_least(1).required());
+        v("metric", metric, Spec("L2, INNER_PRODUCT or COSINE"));
+    }
+    void validate() const { check_ranges(*this); }
+};
 
 template <class T>
 class FlatIndex {
@@ -180,6 +199,32 @@ public:
             }
         });
         return result;
+    }
+
+    /// Writes the index on its own (vectors, ids, dimension, metric), versioned and checksummed.
+    void save(std::ostream& out) const {
+        ModelWriter w(IndexParams::family, scalar_type_of<T>());
+        IndexParams p;
+        p.dim = static_cast<int>(dim_);
+        p.metric = metric_;
+        shelf::detail::FieldWriter f(w);
+        f.params(p);
+        fields(*this, f, "");
+        w.write(out);
+    }
+
+    /// Reads an index written by save(); a damaged file, a model file or the other scalar type
+    /// throws model_error.
+    static FlatIndex load(std::istream& in) {
+        const ModelReader r(in);
+        r.expect(IndexParams::family, scalar_type_of<T>());
+        shelf::detail::FieldReader f(r);
+        IndexParams p;
+        f.params(p);
+        FlatIndex index;
+        fields(index, f, "");
+        index.restore(*p.dim, p.metric);
+        return index;
     }
 
     /// What a model file holds of the index (core/model_fields.hpp), under `prefix`.
