@@ -132,72 +132,22 @@ public:
         if (k < 1) throw invalid_argument(errc::out_of_range, context + ": k = " + std::to_string(k) + "; expected at least 1");
         require_columns(Q.cols(), dim_, context);
         require_finite(Q, context, Missing::refused, threads);
-        const Index nq = Q.rows(), block = std::min<Index>(query_block, std::max<Index>(nq, 1));
-        const Index blocks = (nq + block - 1) / block;
+        const Index nq = Q.rows();
         const bool l2 = metric_ == Metric::l2;
-        const Index kept = l2 ? 2 * k : k;  // L2 candidates, re-ranked by direct distances
-        // Stored vectors in `parts` ranges, so that a few queries still occupy every thread.
-        const double work = static_cast<double>(nq) * static_cast<double>(size()) * static_cast<double>(dim_);
-        const int team = team_size(threads, std::max<Index>(blocks, threads), work);
-        const Index parts = std::max<Index>(1, std::min<Index>(team / std::max<Index>(blocks, 1), size() / chunk + 1));
-        struct Candidates {
-            RowMatrix<T> distances;
-            Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows;
-        };
-        std::vector<Candidates> found(static_cast<std::size_t>(blocks * parts));
-        struct Local {
-            RowMatrix<T> queries, products;
-            Vector<T> norms;
-        };
-        const auto measure = l2 ? simd::Measure::squared_l2 : simd::Measure::negated_inner_product;
-        parallel_for(team, blocks * parts, Schedule::dynamic, [](int) { return Local{}; }, [&](Index item, Local& local) {
-            const Index b = item / parts, part = item % parts, q0 = b * block, m = std::min(block, nq - q0);
-            const Index begin = size() * part / parts, end = size() * (part + 1) / parts;
-            local.queries.resize(m, dim_);
-            local.norms.resize(m);
-            prepare(Q.middleRows(q0, m), local.queries, local.norms.data(), context, 1, q0);
-            simd::TopK<T> top(m, kept, measure);
-            for (Index c0 = begin; c0 < end; c0 += chunk) {
-                const Index c = std::min(chunk, end - c0);
-                simd::inner_products<T>(local.queries, vectors_.middleRows(c0, c), local.products);
-                const auto pass = [&](Index row) { return !allowed || allowed(ids_[static_cast<std::size_t>(row)]); };
-                top.add(local.products.data(), c, c, local.norms.data(), norms_.data() + c0, c0, pass);
-            }
-            auto& out = found[static_cast<std::size_t>(item)];
-            top.result(out.distances, out.rows);
-        });
         Neighbors<T> result{IdMatrix::Constant(nq, k, -1),
                             RowMatrix<T>::Constant(nq, k, l2 ? std::numeric_limits<T>::infinity()
                                                              : -std::numeric_limits<T>::infinity())};
-        parallel_for(team, blocks, Schedule::even, [](int) { return RowMatrix<T>{}; }, [&](Index b, RowMatrix<T>& queries) {
-            const Index q0 = b * block, m = std::min(block, nq - q0);
-            if (l2) {
-                Vector<T> unused(m);
-                queries.resize(m, dim_);
-                prepare(Q.middleRows(q0, m), queries, unused.data(), context, 1, q0);
-            }
-            std::vector<std::pair<T, std::int64_t>> merged;
-            for (Index i = 0; i < m; ++i) {
-                merged.clear();
-                for (Index part = 0; part < parts; ++part) {
-                    const auto& c = found[static_cast<std::size_t>(b * parts + part)];
-                    for (Index j = 0; j < kept; ++j) {
-                        const Index row = c.rows(i, j);
-                        if (row < 0) break;
-                        const T distance = l2 ? simd::squared_l2(queries.row(i).data(), vectors_.row(row).data(), dim_)
-                                              : c.distances(i, j);
-                        merged.emplace_back(distance, ids_[static_cast<std::size_t>(row)]);
-                    }
-                }
-                const auto last = merged.begin() + std::min<std::ptrdiff_t>(k, static_cast<std::ptrdiff_t>(merged.size()));
-                std::partial_sort(merged.begin(), last, merged.end());
-                for (auto at = merged.begin(); at != last; ++at) {
-                    const Index j = at - merged.begin();
-                    result.ids(q0 + i, j) = at->second;
-                    result.distances(q0 + i, j) = l2 ? at->first : -at->first;  // similarities for IP and cosine
-                }
-            }
-        });
+        // A pass at a time, so that the prepared queries never take much more than a pass's worth.
+        const Index pass_rows = query_block * 64;
+        RowMatrix<T> queries;
+        Vector<T> norms;
+        for (Index first = 0; first < nq; first += pass_rows) {
+            const Index rows = std::min(pass_rows, nq - first);
+            queries.resize(rows, dim_);
+            norms.resize(rows);
+            prepare(Q.middleRows(first, rows), queries, norms.data(), context, threads, first);
+            search_pass(queries, norms, first, k, threads, allowed, result);
+        }
         return result;
     }
 
@@ -253,6 +203,86 @@ public:
     }
 
 private:
+    /// search() for the prepared queries of rows first .. first + queries.rows() − 1.
+    void search_pass(const RowMatrix<T>& queries, const Vector<T>& query_norms, Index first, Index k, int threads,
+                     const IdFilter& allowed, Neighbors<T>& result) const {
+        const Index nq = queries.rows(), block = std::min(query_block, nq), blocks = (nq + block - 1) / block;
+        const bool l2 = metric_ == Metric::l2;
+        const Index kept = l2 ? 2 * k : k;  // L2 candidates, re-ranked by direct distances
+        const double work = static_cast<double>(nq) * static_cast<double>(size()) * static_cast<double>(dim_);
+        const int team = team_size(threads, std::max<Index>(blocks, threads), work);
+        // Each thread takes a run of query blocks against every stored vector, or, with fewer
+        // blocks than threads (a single query), every block against its part of the vectors.
+        const Index parts = blocks >= team ? 1 : team;
+        struct Candidates {
+            RowMatrix<T> distances;
+            Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows;
+        };
+        std::vector<Candidates> found(static_cast<std::size_t>(blocks * parts));
+        const auto measure = l2 ? simd::Measure::squared_l2 : simd::Measure::negated_inner_product;
+        const auto pass = [&](Index row) { return !allowed || allowed(ids_[static_cast<std::size_t>(row)]); };
+        const auto rows_of = [&](Index b) { return std::min(block, nq - b * block); };
+        // Blocks b0 .. b1 − 1 against part `part` of the stored vectors; each chunk of them is
+        // packed once for all those blocks.
+        const auto run = [&](Index b0, Index b1, Index part) {
+            const Index begin = size() * part / parts, end = size() * (part + 1) / parts;
+            std::vector<simd::TopK<T>> tops;
+            for (Index b = b0; b < b1; ++b) tops.emplace_back(rows_of(b), kept, measure);
+            const bool packing = b1 > b0 && rows_of(b0) >= simd::RowProducts::few_rows;
+            simd::PackedRows<T> packed;
+            RowMatrix<T> products;
+            for (Index c0 = begin; c0 < end; c0 += chunk) {
+                const Index c = std::min(chunk, end - c0);
+                if (packing) simd::pack_for_products(vectors_.row(c0).data(), dim_, c, dim_, packed);
+                for (Index b = b0; b < b1; ++b) {
+                    const Index m = rows_of(b), q0 = b * block;
+                    products.resize(m, c);
+                    if (m >= simd::RowProducts::few_rows)
+                        simd::row_products(queries.row(q0).data(), dim_, m, packed, products.data(), c);
+                    else
+                        simd::row_products(queries.row(q0).data(), dim_, m, vectors_.row(c0).data(), dim_, c, dim_,
+                                           products.data(), c);
+                    tops[static_cast<std::size_t>(b - b0)].add(products.data(), c, c, query_norms.data() + q0,
+                                                               norms_.data() + c0, c0, pass);
+                }
+            }
+            for (Index b = b0; b < b1; ++b) {
+                auto& out = found[static_cast<std::size_t>(b * parts + part)];
+                tops[static_cast<std::size_t>(b - b0)].result(out.distances, out.rows);
+            }
+        };
+        // The team OpenMP gives may be smaller than asked for: threads share out what there is.
+        parallel_team(team, [&](int t, int size) {
+            if (parts == 1) run(blocks * t / size, blocks * (t + 1) / size, 0);
+            else
+                for (Index part = t; part < parts; part += size) run(0, blocks, part);
+        });
+        parallel_for(team, blocks, Schedule::even, [&](Index b) {
+            const Index q0 = b * block, m = std::min(block, nq - q0);
+            std::vector<std::pair<T, std::int64_t>> merged;
+            for (Index i = 0; i < m; ++i) {
+                merged.clear();
+                for (Index part = 0; part < parts; ++part) {
+                    const auto& c = found[static_cast<std::size_t>(b * parts + part)];
+                    for (Index j = 0; j < kept; ++j) {
+                        const Index row = c.rows(i, j);
+                        if (row < 0) break;
+                        const T distance = l2 ? simd::squared_l2(queries.row(q0 + i).data(), vectors_.row(row).data(), dim_)
+                                              : c.distances(i, j);
+                        merged.emplace_back(distance, ids_[static_cast<std::size_t>(row)]);
+                    }
+                }
+                const auto last = merged.begin() + std::min<std::ptrdiff_t>(k, static_cast<std::ptrdiff_t>(merged.size()));
+                std::partial_sort(merged.begin(), last, merged.end());
+                for (auto at = merged.begin(); at != last; ++at) {
+                    const Index j = at - merged.begin();
+                    result.ids(first + q0 + i, j) = at->second;
+                    result.distances(first + q0 + i, j) = l2 ? at->first : -at->first;  // similarities for IP and cosine
+                }
+            }
+        });
+    }
+
     static constexpr Index query_block = 256;  // queries per GEMM: their products with a chunk stay in L2
     static constexpr Index chunk = 1024;       // stored vectors per GEMM
 

@@ -28,14 +28,28 @@
 
 namespace shelf::simd {
 
+/// The rows of B packed once for many products (RowProducts::pack): every depth slice's panels,
+/// laid out as the micro-kernel of the architecture that packed them streams them.
+template <class T>
+struct PackedRows {
+    std::vector<T, xsimd::aligned_allocator<T, 64>> values;
+    Index rows = 0, depth = 0;
+};
+
 /// out(r, c) = Σ_j A(r, j) · B(c, j) for the m × d A (leading dimension lda), the n × d B (ldb)
-/// and the m × n out (ldo), which is overwritten.
+/// and the m × n out (ldo), which is overwritten. pack() and multiply() split the work for a
+/// caller that multiplies many blocks of A by one B.
 struct RowProducts {
     static constexpr Index few_rows = 4;
+    static constexpr Index depth_block = 256;  // a packed panel slice: depth_block × NR values, in L1
 
     template <class Arch, class T>
     void operator()(Arch, const T* A, Index lda, Index m, const T* B, Index ldb, Index n, Index d, T* out,
                     Index ldo) const;
+    template <class Arch, class T>
+    void pack(Arch, const T* B, Index ldb, Index n, Index d, PackedRows<T>& packed) const;
+    template <class Arch, class T>
+    void multiply(Arch, const T* A, Index lda, Index m, const PackedRows<T>& B, T* out, Index ldo) const;
 };
 
 namespace detail {
@@ -88,26 +102,49 @@ void pack_rows(const T* X, Index ld, Index first, Index rows, Index j0, Index de
 }  // namespace detail
 
 template <class Arch, class T>
-void RowProducts::operator()(Arch, const T* A, Index lda, Index m, const T* B, Index ldb, Index n, Index d, T* out,
-                             Index ldo) const {
+void RowProducts::operator()(Arch arch, const T* A, Index lda, Index m, const T* B, Index ldb, Index n, Index d,
+                             T* out, Index ldo) const {
+    if (m <= 0 || n <= 0) return;
+    if (m < few_rows || d == 0) {
+        for (Index c = 0; c < n; ++c)
+            for (Index r = 0; r < m; ++r) out[r * ldo + c] = detail::dot<Arch>(A + r * lda, B + c * ldb, d);
+        return;
+    }
+    // Per thread and reused: a call per block of a pass would otherwise map and fault fresh pages.
+    thread_local PackedRows<T> packed;
+    pack(arch, B, ldb, n, d, packed);
+    multiply(arch, A, lda, m, packed, out, ldo);
+}
+
+template <class Arch, class T>
+void RowProducts::pack(Arch, const T* B, Index ldb, Index n, Index d, PackedRows<T>& packed) const {
+    using Batch = xsimd::batch<T, Arch>;
+    constexpr Index N = Batch::size, NR = detail::register_batches<Arch>() * N;
+    const Index panels = (n + NR - 1) / NR;
+    packed.rows = n, packed.depth = d;
+    packed.values.resize(static_cast<std::size_t>(panels * NR * d));
+    // Slice by slice; a last panel of at most one batch of rows is packed one batch wide.
+    for (Index j0 = 0; j0 < d; j0 += depth_block) {
+        const Index depth = std::min(depth_block, d - j0);
+        for (Index p = 0; p < panels; ++p)
+            detail::pack_rows(B, ldb, p * NR, std::min(NR, n - p * NR), j0, depth, n - p * NR <= N ? N : NR,
+                              packed.values.data() + panels * NR * j0 + p * NR * depth);
+    }
+}
+
+template <class Arch, class T>
+void RowProducts::multiply(Arch, const T* A, Index lda, Index m, const PackedRows<T>& B, T* out, Index ldo) const {
     using Batch = xsimd::batch<T, Arch>;
     constexpr Index N = Batch::size, NB = detail::register_batches<Arch>(), NR = NB * N, MR = detail::register_rows<Arch>();
-    constexpr Index depth_block = 256;  // a packed panel slice: depth_block × NR values, in L1
+    const Index n = B.rows, d = B.depth;
     if (m <= 0 || n <= 0) return;
     if (d == 0) {
         for (Index r = 0; r < m; ++r) std::fill(out + r * ldo, out + r * ldo + n, T(0));
         return;
     }
-    if (m < few_rows) {
-        for (Index c = 0; c < n; ++c)
-            for (Index r = 0; r < m; ++r) out[r * ldo + c] = detail::dot<Arch>(A + r * lda, B + c * ldb, d);
-        return;
-    }
     const Index groups = (m + MR - 1) / MR, panels = (n + NR - 1) / NR;
-    // Per thread and reused: a call per block of a pass would otherwise map and fault fresh pages.
-    thread_local std::vector<T, xsimd::aligned_allocator<T, 64>> packed_a, packed_b;
+    thread_local std::vector<T, xsimd::aligned_allocator<T, 64>> packed_a;
     packed_a.resize(static_cast<std::size_t>(groups * MR * std::min(d, depth_block)));
-    packed_b.resize(static_cast<std::size_t>(panels * NR * std::min(d, depth_block)));
     alignas(64) T lanes[NR];
     static_assert(MR * NB + NB + 1 <= 32, "the register block must fit the registers");
     for (Index j0 = 0; j0 < d; j0 += depth_block) {
@@ -115,11 +152,7 @@ void RowProducts::operator()(Arch, const T* A, Index lda, Index m, const T* B, I
         const bool first = j0 == 0;
         for (Index g = 0; g < groups; ++g)
             detail::pack_rows(A, lda, g * MR, std::min(MR, m - g * MR), j0, depth, MR, packed_a.data() + g * MR * depth);
-        // A last panel of at most one batch of rows is packed and multiplied one batch wide.
-        const auto panel_width = [&](Index p) { return n - p * NR <= N ? N : NR; };
-        for (Index p = 0; p < panels; ++p)
-            detail::pack_rows(B, ldb, p * NR, std::min(NR, n - p * NR), j0, depth, panel_width(p),
-                              packed_b.data() + p * NR * depth);
+        const T* slice = B.values.data() + panels * NR * j0;
         // The register block of MR rows × Q batches at rows r0.., columns c0.. (`width` of them).
         const auto block = [&](auto batches, const T* a, const T* b, Index r0, Index rows, Index c0, Index width) {
             constexpr Index Q = decltype(batches)::value, W = Q * N;
@@ -154,12 +187,12 @@ void RowProducts::operator()(Arch, const T* A, Index lda, Index m, const T* B, I
             }
         };
         for (Index p = 0; p < panels; ++p) {
-            const T* b = packed_b.data() + p * NR * depth;
+            const T* b = slice + p * NR * depth;
             const Index c0 = p * NR, width = std::min(NR, n - c0);
             for (Index g = 0; g < groups; ++g) {
                 const T* a = packed_a.data() + g * MR * depth;
                 const Index r0 = g * MR, rows = std::min(MR, m - r0);
-                if (panel_width(p) == N) block(std::integral_constant<Index, 1>{}, a, b, r0, rows, c0, width);
+                if (n - c0 <= N) block(std::integral_constant<Index, 1>{}, a, b, r0, rows, c0, width);
                 else block(std::integral_constant<Index, NB>{}, a, b, r0, rows, c0, width);
             }
         }
@@ -170,6 +203,19 @@ void RowProducts::operator()(Arch, const T* A, Index lda, Index m, const T* B, I
 template <class T>
 void row_products(const T* A, Index lda, Index m, const T* B, Index ldb, Index n, Index d, T* out, Index ldo) {
     RowProducts{}(xsimd::default_arch{}, A, lda, m, B, ldb, n, d, out, ldo);
+}
+
+/// B's rows packed for row_products(A, ..., packed, ...) on the compiled-in architecture.
+template <class T>
+void pack_for_products(const T* B, Index ldb, Index n, Index d, PackedRows<T>& packed) {
+    RowProducts{}.pack(xsimd::default_arch{}, B, ldb, n, d, packed);
+}
+
+/// out = A·Bᵀ with B packed by pack_for_products (at least RowProducts::few_rows rows of A pay
+/// off the packing; fewer are better served by the unpacked call).
+template <class T>
+void row_products(const T* A, Index lda, Index m, const PackedRows<T>& B, T* out, Index ldo) {
+    RowProducts{}.multiply(xsimd::default_arch{}, A, lda, m, B, out, ldo);
 }
 
 namespace scalar {
