@@ -84,12 +84,12 @@ T SquaredL2::operator()(Arch, const T* a, const T* b, Index n) const noexcept {
     for (; i + 2 * S <= n; i += 2 * S) {
         const batch d0 = batch::load_unaligned(a + i) - batch::load_unaligned(b + i);
         const batch d1 = batch::load_unaligned(a + i + S) - batch::load_unaligned(b + i + S);
-        acc0 = xsimd::fma(d0, d0, acc0);
-        acc1 = xsimd::fma(d1, d1, acc1);
+        acc0 = multiply_add(d0, d0, acc0);
+        acc1 = multiply_add(d1, d1, acc1);
     }
     for (; i + S <= n; i += S) {
         const batch d0 = batch::load_unaligned(a + i) - batch::load_unaligned(b + i);
-        acc0 = xsimd::fma(d0, d0, acc0);
+        acc0 = multiply_add(d0, d0, acc0);
     }
     T sum = xsimd::hadd(acc0 + acc1);
     for (; i < n; ++i) sum = multiply_add(a[i] - b[i], a[i] - b[i], sum);
@@ -127,7 +127,7 @@ T ShiftedCopy::operator()(Arch, const T* src, const T* shift, T* dst, Index n) c
         batch v = batch::load_unaligned(src + i);
         if (shift) v = v - batch::load_unaligned(shift + i);
         v.store_unaligned(dst + i);
-        acc = xsimd::fma(v, v, acc);
+        acc = multiply_add(v, v, acc);
     }
     T sum = xsimd::hadd(acc);
     for (; i < n; ++i) {

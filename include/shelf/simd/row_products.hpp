@@ -9,8 +9,8 @@
 // step of the inner index loads two batches of B and broadcasts MR values of A; a last panel of
 // at most one batch of rows runs one batch wide (k-means' 100 centers: three panels and one
 // batch, not four panels). Each output element is one chain of multiply-adds in the order of
-// the inner index (a later slice continues the chain from the stored value), rounded as
-// xsimd::fma rounds, so the SIMD loops and the scalar reference give the same bits.
+// the inner index (a later slice continues the chain from the stored value), rounded alike in
+// SIMD and scalar code (multiply_add.hpp), so the loops and the reference give the same bits.
 //
 // Below `few_rows` rows of A (a single query) packing B would cost as much as the products:
 // each output is then a SIMD dot product of two rows where they lie, B read once, whose sums
@@ -79,10 +79,10 @@ T dot(const T* a, const T* b, Index d) noexcept {
     Batch s0(T(0)), s1(T(0));
     Index j = 0;
     for (; j + 2 * N <= d; j += 2 * N) {
-        s0 = xsimd::fma(Batch::load_unaligned(a + j), Batch::load_unaligned(b + j), s0);
-        s1 = xsimd::fma(Batch::load_unaligned(a + j + N), Batch::load_unaligned(b + j + N), s1);
+        s0 = multiply_add(Batch::load_unaligned(a + j), Batch::load_unaligned(b + j), s0);
+        s1 = multiply_add(Batch::load_unaligned(a + j + N), Batch::load_unaligned(b + j + N), s1);
     }
-    if (j + N <= d) s0 = xsimd::fma(Batch::load_unaligned(a + j), Batch::load_unaligned(b + j), s0), j += N;
+    if (j + N <= d) s0 = multiply_add(Batch::load_unaligned(a + j), Batch::load_unaligned(b + j), s0), j += N;
     T sum = xsimd::hadd(s0 + s1);
     for (; j < d; ++j) sum = multiply_add(a[j], b[j], sum);
     return sum;
@@ -173,7 +173,7 @@ void RowProducts::multiply(Arch, const T* A, Index lda, Index m, const PackedRow
                 for (Index q = 0; q < Q; ++q) column[q] = Batch::load_aligned(b + q * N);
                 for (Index r = 0; r < MR; ++r) {  // unrolled by the compiler: MR and Q are constants
                     const Batch x(a[r]);
-                    for (Index q = 0; q < Q; ++q) acc[r][q] = xsimd::fma(x, column[q], acc[r][q]);
+                    for (Index q = 0; q < Q; ++q) acc[r][q] = multiply_add(x, column[q], acc[r][q]);
                 }
             }
             for (Index r = 0; r < rows; ++r) {

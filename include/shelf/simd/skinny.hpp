@@ -7,7 +7,7 @@
 // keep a few rows' worth of accumulators in registers instead, one SIMD batch of columns wide,
 // and read each operand where it lies (the columns past the last whole SIMD batch are copied
 // into one, zero-padded). Every output element is a chain of multiply-adds in the order of
-// the inner index, rounded as xsimd::fma rounds (multiply_add.hpp), so the SIMD loops and the
+// the inner index, rounded alike (multiply_add.hpp) (multiply_add.hpp), so the SIMD loops and the
 // scalar references give the same bits on every target.
 #pragma once
 
@@ -75,16 +75,16 @@ void RowsTimes::operator()(Arch, const T* A, Index lda, const T* W, Index ldw, I
             B s0(T(0)), s1(T(0)), s2(T(0)), s3(T(0));
             for (Index j = 0; j < d; ++j) {
                 const B w = B::load_unaligned(w_at + j * ld);
-                s0 = xsimd::fma(B(a[j]), w, s0);
-                s1 = xsimd::fma(B(a[lda + j]), w, s1);
-                s2 = xsimd::fma(B(a[2 * lda + j]), w, s2);
-                s3 = xsimd::fma(B(a[3 * lda + j]), w, s3);
+                s0 = multiply_add(B(a[j]), w, s0);
+                s1 = multiply_add(B(a[lda + j]), w, s1);
+                s2 = multiply_add(B(a[2 * lda + j]), w, s2);
+                s3 = multiply_add(B(a[3 * lda + j]), w, s3);
             }
             put(s0, r), put(s1, r + 1), put(s2, r + 2), put(s3, r + 3);
         }
         for (; r < m; ++r) {
             B s(T(0));
-            for (Index j = 0; j < d; ++j) s = xsimd::fma(B(A[r * lda + j]), B::load_unaligned(w_at + j * ld), s);
+            for (Index j = 0; j < d; ++j) s = multiply_add(B(A[r * lda + j]), B::load_unaligned(w_at + j * ld), s);
             put(s, r);
         }
     };
@@ -119,16 +119,16 @@ void AddTransposedTimes::operator()(Arch, const T* A, Index lda, const T* S, Ind
             for (Index r = 0; r < m; ++r) {
                 const B s = B::load_unaligned(s_at + r * ld);
                 const T* a = A + r * lda + j;
-                g0 = xsimd::fma(B(a[0]), s, g0);
-                g1 = xsimd::fma(B(a[1]), s, g1);
-                g2 = xsimd::fma(B(a[2]), s, g2);
-                g3 = xsimd::fma(B(a[3]), s, g3);
+                g0 = multiply_add(B(a[0]), s, g0);
+                g1 = multiply_add(B(a[1]), s, g1);
+                g2 = multiply_add(B(a[2]), s, g2);
+                g3 = multiply_add(B(a[3]), s, g3);
             }
             put(g0, j), put(g1, j + 1), put(g2, j + 2), put(g3, j + 3);
         }
         for (; j < d; ++j) {
             B g = get(j);
-            for (Index r = 0; r < m; ++r) g = xsimd::fma(B(A[r * lda + j]), B::load_unaligned(s_at + r * ld), g);
+            for (Index r = 0; r < m; ++r) g = multiply_add(B(A[r * lda + j]), B::load_unaligned(s_at + r * ld), g);
             put(g, j);
         }
     };
