@@ -1,7 +1,7 @@
 // libFuzzer harness for every family's model loader (Model<T>::load over core/serialize.hpp).
 //
-// Input: byte 0 = family (bits 0-1: kmeans, pca, linear, gbt), scalar (bit 2: double) and
-// whether to rewrite the checksum (bit 3), so that mutations get past the CRC into the
+// Input: byte 0 = family (bits 0-2: kmeans, pca, linear, gbt, knn), scalar (bit 3: double) and
+// whether to rewrite the checksum (bit 4), so that mutations get past the CRC into the
 // container's structure and the family's own shape checks; the rest is the model file.
 // Checks, beyond "no crash and no sanitizer report": a load either succeeds or throws
 // shelf::model_error; a loaded model saves to a file that loads back equal, and predicts
@@ -64,6 +64,9 @@ void load_as(int family, const std::string& bytes) {
         case 2:
             return check<shelf::linear::Model<T>, T>(bytes, [](const auto& m) { return m.feature_dim(); },
                                                   [](const auto& m, const auto& X) { (void)m.predict(X); });
+        case 4:
+            return check<shelf::knn::Model<T>, T>(bytes, [](const auto& m) { return m.feature_dim(); },
+                                               [](const auto& m, const auto& X) { (void)m.predict(X); });
         default:
             return check<shelf::gbt::Model<T>, T>(bytes, [](const auto& m) { return m.num_features(); },
                                                [](const auto& m, const auto& X) { (void)m.predict(X); });
@@ -76,7 +79,7 @@ void write_seeds(const std::string& dir, const char* scalar) {
     const auto y = labels<T>(60);
     const auto write = [&](const std::string& name, std::uint8_t selector, const auto& model) {
         std::ofstream out(dir + "/" + name + "-" + scalar);
-        out.put(static_cast<char>(selector | (sizeof(T) == 8 ? 4 : 0)));
+        out.put(static_cast<char>(selector | (sizeof(T) == 8 ? 8 : 0)));
         model.save(out);
     };
     shelf::kmeans::Params k;
@@ -94,6 +97,13 @@ void write_seeds(const std::string& dir, const char* scalar) {
     g.objective = "binary:logistic";
     g.max_depth = 2;
     write("gbt", 3, shelf::gbt::fit(X, y, g));
+    shelf::knn::Params n;
+    n.k = 3;
+    n.sample_size = 40;
+    n.predictor_type = shelf::knn::PredictorType::classifier;
+    n.dimension_reduction_type = shelf::knn::Reduction::fjlt;
+    n.dimension_reduction_target = 3;
+    write("knn", 4, shelf::knn::fit(X, y, n));
 }
 
 }  // namespace
@@ -111,13 +121,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint8_t selector = data[0];
     std::string bytes(reinterpret_cast<const char*>(data + 1), size - 1);
     const std::size_t head = 8 + 4 + 8;
-    if ((selector & 8) && bytes.size() >= head + 4) {  // a checksum that matches the (mutated) body
+    if ((selector & 16) && bytes.size() >= head + 4) {  // a checksum that matches the (mutated) body
         const std::string body = bytes.substr(head, bytes.size() - head - 4);
         const std::uint32_t crc = shelf::detail::crc32(body.data(), body.size());
         for (int i = 0; i < 4; ++i) bytes[bytes.size() - 4 + i] = static_cast<char>((crc >> (8 * i)) & 0xFFu);
     }
-    const int family = selector & 3;
-    if (selector & 4)
+    const int family = selector & 7;
+    if (selector & 8)
         load_as<double>(family, bytes);
     else
         load_as<float>(family, bytes);
