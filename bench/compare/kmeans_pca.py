@@ -21,16 +21,14 @@ the peers' versions and kernels (BLAS, its core type, FAISS's SIMD level) from p
 
 Run (bash bench/compare/setup.sh makes build/peers; see peers.py on the OPENBLAS_* variables):
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE build/peers/bin/python bench/compare/kmeans_pca.py \
-      --driver build/bench/cluster/kmeans_pca_driver
+      --driver build/bench/bench/cluster/kmeans_pca_driver
 """
-import argparse
 import gzip
 import json
 import os
 import pathlib
 import subprocess
 import sys
-import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -38,19 +36,15 @@ FASHION = pathlib.Path("/usr/share/datasets/fashion-mnist")
 
 
 def parse_args():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--driver", default=str(ROOT / "build" / "bench" / "cluster" / "kmeans_pca_driver"))
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--repeats", type=int, default=3, help="best of this many runs for the quick tasks")
+    ap = peers.compare_arguments(__doc__, "cluster/kmeans_pca_driver", "shelf-kmeans-pca")
     ap.add_argument("--quick", action="store_true", help="synthetic set of 200,000 rows instead of 1,000,000")
-    ap.add_argument("--record", action="store_true", help="also record into docs/benchmarks/results.json")
-    ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "shelf-kmeans-pca"))
     return ap.parse_args()
 
 
-ARGS = parse_args()
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import peers  # noqa: E402
+
+ARGS = parse_args()
 
 peers.set_threads(ARGS.threads)
 import numpy as np  # noqa: E402

@@ -19,33 +19,21 @@ Run (bash bench/compare/setup.sh makes build/peers; see peers.py on the OPENBLAS
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE build/peers/bin/python bench/compare/knn_compare.py \
       --driver build/bench/bench/neighbors/knn_driver --record
 """
-import argparse
 import gzip
 import json
 import os
 import pathlib
 import subprocess
 import sys
-import tempfile
 import time
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 FASHION = pathlib.Path("/usr/share/datasets/fashion-mnist")
 
 
-def parse_args():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--driver", default=str(ROOT / "build" / "bench" / "bench" / "neighbors" / "knn_driver"))
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--repeats", type=int, default=3, help="best of this many runs")
-    ap.add_argument("--record", action="store_true", help="also record into docs/benchmarks/results.json")
-    ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "shelf-knn"))
-    return ap.parse_args()
-
-
-ARGS = parse_args()
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import peers  # noqa: E402
+
+ARGS = peers.compare_arguments(__doc__, "neighbors/knn_driver", "shelf-knn").parse_args()
 
 peers.set_threads(ARGS.threads)
 import numpy as np  # noqa: E402

@@ -42,6 +42,20 @@ ALL = tuple(PEERS)
 ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+def compare_arguments(description, driver, workdir):
+    """The options every in-memory comparison takes: its shelf driver, the thread count, repeats,
+    --record and a work folder for the data files it writes (under the system's temp folder)."""
+    import argparse
+    import tempfile
+    ap = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--driver", default=str(VENV.parent / "bench" / "bench" / driver))
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=3, help="best of this many runs")
+    ap.add_argument("--record", action="store_true", help="also record into docs/benchmarks/results.json")
+    ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), workdir))
+    return ap
+
+
 def set_threads(threads):
     """The thread count of every pool the peers start (OpenMP, OpenBLAS, MKL): call it before
     numpy or FAISS is imported, since they read it when they load."""
