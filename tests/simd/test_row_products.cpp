@@ -59,3 +59,37 @@ TEST_CASE("row_products computes inner products of rows", "[simd]") {
     shelf::simd::row_products(A, 2, 2, B, 2, 3, 2, out, 3);
     REQUIRE(std::vector<double>(out, out + 6) == std::vector<double>{17, 23, 29, 39, 53, 67});
 }
+
+TEMPLATE_TEST_CASE("column_products and lower_column_products give the reference's bits on the transposes", "[simd]",
+                   float, double) {
+    using shelf::Index;
+    shelf::Rng rng(33);
+    for (Index m : {1, 5, 64, 70, 135})
+        for (Index d : {1, 40, 300}) {
+            INFO("m " << m << ", d " << d);
+            const Index n = 37, ldx = m + 1, ldy = n + 3, ldo = m + 2;
+            std::vector<TestType> X(static_cast<std::size_t>(d * ldx)), Y(static_cast<std::size_t>(d * ldy));
+            for (auto& v : X) v = static_cast<TestType>(rng.normal());
+            for (auto& v : Y) v = static_cast<TestType>(rng.normal());
+            // The transposes, m × d and n × d, for the reference.
+            std::vector<TestType> Xt(static_cast<std::size_t>(m * d)), Yt(static_cast<std::size_t>(n * d));
+            for (Index j = 0; j < d; ++j) {
+                for (Index r = 0; r < m; ++r) Xt[static_cast<std::size_t>(r * d + j)] = X[static_cast<std::size_t>(j * ldx + r)];
+                for (Index c = 0; c < n; ++c) Yt[static_cast<std::size_t>(c * d + j)] = Y[static_cast<std::size_t>(j * ldy + c)];
+            }
+            std::vector<TestType> got(static_cast<std::size_t>(m * n)), want = got;
+            shelf::simd::column_products(X.data(), ldx, m, Y.data(), ldy, n, d, got.data(), n);
+            shelf::simd::scalar::row_products(Xt.data(), d, m, Yt.data(), d, n, d, want.data(), n);
+            REQUIRE(got == want);
+
+            std::vector<TestType> lower(static_cast<std::size_t>(m * ldo), TestType(-9)), gram = lower;
+            shelf::simd::lower_column_products(X.data(), ldx, m, d, lower.data(), ldo);
+            shelf::simd::scalar::row_products(Xt.data(), d, m, Xt.data(), d, m, d, gram.data(), ldo);
+            for (Index r = 0; r < m; ++r)
+                for (Index c = 0; c < ldo; ++c) {
+                    const auto at = static_cast<std::size_t>(r * ldo + c);
+                    if (c <= r) REQUIRE(lower[at] == gram[at]);
+                    else REQUIRE((lower[at] == gram[at] || lower[at] == TestType(-9)));  // filled or left
+                }
+        }
+}

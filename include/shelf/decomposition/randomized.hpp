@@ -32,6 +32,7 @@
 
 #include "model.hpp"
 #include "params.hpp"
+#include "products.hpp"
 #include "shelf/core/checks.hpp"
 #include "shelf/core/parallel.hpp"
 #include "shelf/core/progress.hpp"
@@ -39,6 +40,7 @@
 #include "shelf/core/types.hpp"
 #include "shelf/simd/kernels.hpp"
 #include "shelf/simd/row_products.hpp"
+#include "shelf/simd/skinny.hpp"
 
 namespace shelf::pca::detail {
 
@@ -73,7 +75,7 @@ public:
         Y.resize(n, l);
         struct Sums {
             Eigen::MatrixXd gram;
-            Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> block_gram;
+            RowMatrix<T> block_gram;
             Eigen::VectorXd colsum, sum, square;
         };
         std::vector<char> bad(static_cast<std::size_t>(blocks()), 0);  // blocks holding a NaN or infinity
@@ -112,7 +114,7 @@ public:
                 }
                 // The block's Gram matrix in T (a block is a few hundred rows), summed in double.
                 s.block_gram.setZero(l, l);
-                s.block_gram.template selfadjointView<Eigen::Lower>().rankUpdate(Yb.transpose());
+                simd::add_transposed_times(Yb.data(), l, Yb.data(), l, count, l, l, s.block_gram.data(), l);
                 s.gram += s.block_gram.template cast<double>();
                 for (Index i = 0; i < count; ++i) s.colsum += Yb.row(i).transpose().template cast<double>();
             });
@@ -131,7 +133,6 @@ public:
             colsum += s.colsum;
             if (moments) moments->sum += s.sum, moments->square += s.square;
         }
-        gram = gram.selfadjointView<Eigen::Lower>();
     }
 
     /// Z = (X − 1 meanᵀ)ᵀ Y in double, d × l, given Y's column sums (used for sparse rows).
@@ -140,21 +141,24 @@ public:
         const auto partial = for_blocks<Eigen::MatrixXd>(
             static_cast<double>(d) * static_cast<double>(l), [&](Eigen::MatrixXd& z) { z.setZero(d, l); },
             [&](Index, Index first, Index count, RowMatrix<T>& buffer, Eigen::MatrixXd& z) {
-                Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> product;
                 if constexpr (sparse) {
-                    product.noalias() = X_.middleRows(first, count).transpose() * Y.middleRows(first, count);
+                    const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> block_product =
+                        X_.middleRows(first, count).transpose() * Y.middleRows(first, count);
+                    z += block_product.template cast<double>();
                 } else {
                     buffer.resize(count, d);
                     for (Index i = 0; i < count; ++i)
                         simd::shifted_copy(X_.row(first + i).data(), mean.data(), buffer.row(i).data(), d);
-                    product.noalias() = buffer.transpose() * Y.middleRows(first, count);
+                    // Zᵀ's block, l × d: (the block of Y)ᵀ times the centered block.
+                    RowMatrix<T> block_product(l, d);
+                    simd::column_products(Y.row(first).data(), l, l, buffer.data(), d, d, count, block_product.data(), d);
+                    z += block_product.transpose().template cast<double>();
                 }
-                z += product.template cast<double>();
             });
         Eigen::MatrixXd Z = Eigen::MatrixXd::Zero(d, l);
         for (const auto& z : partial) Z += z;
         // (X − 1 meanᵀ)ᵀ Y = Xᵀ Y − mean (1ᵀ Y); dense blocks were centered already.
-        if constexpr (sparse) Z -= mean.template cast<double>() * colsum.transpose();
+        if constexpr (sparse) add_outer(Z, -1.0, mean.template cast<double>(), colsum);
         return Z;
     }
 
@@ -217,9 +221,9 @@ template <class Matrix>
 Matrix inverse_sqrt(const Eigen::SelfAdjointEigenSolver<Matrix>& eig, double epsilon) {
     const auto& lambda = eig.eigenvalues();
     const double floor = std::max(lambda.maxCoeff(), 0.0) * 16 * epsilon;
-    Eigen::VectorXd scale(lambda.size());
-    for (Index i = 0; i < lambda.size(); ++i) scale[i] = lambda[i] > floor ? 1.0 / std::sqrt(lambda[i]) : 0.0;
-    return eig.eigenvectors() * scale.asDiagonal();
+    Matrix M = eig.eigenvectors();
+    for (Index i = 0; i < lambda.size(); ++i) M.col(i) *= lambda[i] > floor ? 1.0 / std::sqrt(lambda[i]) : 0.0;
+    return M;
 }
 
 /// The orthonormal columns nearest to Z's (double), Z·(ZᵀZ)^(−1/2) with the symmetric root,
@@ -229,12 +233,10 @@ Matrix inverse_sqrt(const Eigen::SelfAdjointEigenSolver<Matrix>& eig, double eps
 template <class Matrix>
 Matrix orthonormalize(Matrix Z, int rounds, int threads) {
     for (int round = 0; round < rounds; ++round) {
-        Matrix gram;
-        with_eigen_threads(threads, [&] { gram.noalias() = Z.transpose() * Z; });
-        const auto eig = gram_eigen(gram, threads);
-        const Matrix factor = inverse_sqrt(eig, std::numeric_limits<double>::epsilon()) *
-                              eig.eigenvectors().transpose();
-        with_eigen_threads(threads, [&] { Z = Z * factor; });
+        const auto eig = gram_eigen(product(Matrix(Z.transpose()), Z, threads), threads);
+        const Matrix factor = product(inverse_sqrt(eig, std::numeric_limits<double>::epsilon()),
+                                      Matrix(eig.eigenvectors().transpose()), threads);
+        Z = product(Z, factor, threads);
     }
     return Z;
 }
@@ -251,7 +253,10 @@ void complete_rows(Matrix& rows) {
         if (held[static_cast<std::size_t>(r)]) continue;
         Matrix outside = Matrix::Identity(d, d);  // each axis minus its projection on the held rows
         for (Index h = 0; h < count; ++h)
-            if (held[static_cast<std::size_t>(h)]) outside -= (outside * rows.row(h).transpose()) * rows.row(h);
+            if (held[static_cast<std::size_t>(h)]) {
+                const Eigen::VectorXd row = rows.row(h).transpose();
+                add_outer(outside, -1.0, product(outside, Matrix(row), 1).col(0), row);
+            }
         Index axis = 0;
         outside.rowwise().squaredNorm().maxCoeff(&axis);
         rows.row(r) = outside.row(axis).normalized();
@@ -294,20 +299,24 @@ Model<T> randomized(const Data& X, Params params, int threads, const ProgressCal
     const Eigen::VectorXd mean = params.subtract_mean ? data_mean : Eigen::VectorXd(Eigen::VectorXd::Zero(d));
     const Vector<T> mean_t = mean.cast<T>();
     // Y was formed relative to `center`; relative to `mean` it is Y − 1 wᵀ with w = Mᵀ(mean − center).
-    auto offset = [&] { return Eigen::VectorXd(Mt.template cast<double>() * (mean - center.template cast<double>())); };
+    auto offset = [&] {
+        const Eigen::MatrixXd shift = mean - center.template cast<double>();
+        return Eigen::VectorXd(product(Eigen::MatrixXd(Mt.template cast<double>()), shift, 1).col(0));
+    };
     auto centered_gram = [&] {
         const Eigen::VectorXd w = offset();
-        return Eigen::MatrixXd(gram - colsum * w.transpose() - w * colsum.transpose() +
-                               static_cast<double>(n) * w * w.transpose());
+        Eigen::MatrixXd centered = gram;
+        add_outer(centered, -1.0, colsum, w);
+        add_outer(centered, -1.0, w, colsum);
+        add_outer(centered, static_cast<double>(n), w, w);
+        return centered;
     };
     // X̃ᵀ(Y − 1 wᵀ) = X̃ᵀY − (X̃ᵀ1) wᵀ, and X̃ᵀ1 = n (data mean − mean): 0 unless subtract_mean is off.
     // X̃ᵀ orth(Y), the products outside the passes with Eigen's threads capped at `threads`.
     auto corange_orth = [&](const Eigen::MatrixXd& basis) {
-        const Eigen::MatrixXd Z =
-            passes.corange(Y, mean_t, colsum) - static_cast<double>(n) * (data_mean - mean) * offset().transpose();
-        Eigen::MatrixXd product;
-        with_eigen_threads(threads, [&] { product.noalias() = Z * basis; });
-        return product;
+        Eigen::MatrixXd Z = passes.corange(Y, mean_t, colsum);
+        add_outer(Z, -static_cast<double>(n), data_mean - mean, offset());
+        return product(Z, basis, threads);
     };
     // orth(Y) = Y · basis
     Eigen::MatrixXd basis = inverse_sqrt(gram_eigen(centered_gram(), threads), std::numeric_limits<T>::epsilon());
@@ -328,11 +337,9 @@ Model<T> randomized(const Data& X, Params params, int threads, const ProgressCal
     next_pass();
     // Bᵀ = U Σ Vᵀ: V and Σ² from the eigenvectors of B Bᵀ = (Bᵀ)ᵀ Bᵀ (l × l), U = Bᵀ V Σ⁻¹;
     // U is orthonormalised once more against the rounding of the squared values.
-    with_eigen_threads(threads, [&] { gram.noalias() = Bt.transpose() * Bt; });
-    const auto eig = gram_eigen(gram, threads);
+    const auto eig = gram_eigen(product(Eigen::MatrixXd(Bt.transpose()), Bt, threads), threads);
     const Eigen::VectorXd values = eig.eigenvalues().tail(nc).reverse().cwiseMax(0.0);
-    Eigen::MatrixXd U;
-    with_eigen_threads(threads, [&] { U.noalias() = Bt * eig.eigenvectors().rightCols(nc).rowwise().reverse(); });
+    Eigen::MatrixXd U = product(Bt, Eigen::MatrixXd(eig.eigenvectors().rightCols(nc).rowwise().reverse()), threads);
     Eigen::MatrixXd components = orthonormalize(std::move(U), 2, threads).transpose();
     complete_rows(components);
     const double total = moments.trace(params.subtract_mean);

@@ -38,7 +38,10 @@ struct PackedRows {
 
 /// out(r, c) = Σ_j A(r, j) · B(c, j) for the m × d A (leading dimension lda), the n × d B (ldb)
 /// and the m × n out (ldo), which is overwritten. pack() and multiply() split the work for a
-/// caller that multiplies many blocks of A by one B.
+/// caller that multiplies many blocks of A by one B; multiply() may stop after the panels that
+/// hold B's first `b_rows` rows (out's columns up to the end of that panel are written). Either
+/// operand may be given `transposed`: its element (r, j) at [j · ld + r], the rows being the
+/// columns of the row-major matrix given (packing transposes anyway, so this costs nothing).
 struct RowProducts {
     static constexpr Index few_rows = 4;
     static constexpr Index depth_block = 256;  // a packed panel slice: depth_block × NR values, in L1
@@ -47,9 +50,10 @@ struct RowProducts {
     void operator()(Arch, const T* A, Index lda, Index m, const T* B, Index ldb, Index n, Index d, T* out,
                     Index ldo) const;
     template <class Arch, class T>
-    void pack(Arch, const T* B, Index ldb, Index n, Index d, PackedRows<T>& packed) const;
+    void pack(Arch, const T* B, Index ldb, Index n, Index d, PackedRows<T>& packed, bool transposed = false) const;
     template <class Arch, class T>
-    void multiply(Arch, const T* A, Index lda, Index m, const PackedRows<T>& B, T* out, Index ldo) const;
+    void multiply(Arch, const T* A, Index lda, Index m, const PackedRows<T>& B, T* out, Index ldo, Index b_rows = -1,
+                  bool transposed = false) const;
 };
 
 namespace detail {
@@ -88,13 +92,20 @@ T dot(const T* a, const T* b, Index d) noexcept {
     return sum;
 }
 
-/// Packs rows [first, first + rows) of X (leading dimension ld), columns [j0, j0 + depth), as
-/// depth × width, zero-padded past `rows`: the layout the micro-kernel streams.
+/// Packs rows [first, first + rows) of X (leading dimension ld; `transposed`: X's rows are the
+/// columns of the matrix at X), columns [j0, j0 + depth), as depth × width, zero-padded past
+/// `rows`: the layout the micro-kernel streams.
 template <class T>
-void pack_rows(const T* X, Index ld, Index first, Index rows, Index j0, Index depth, Index width, T* to) {
+void pack_rows(const T* X, Index ld, bool transposed, Index first, Index rows, Index j0, Index depth, Index width,
+               T* to) {
     for (Index j = 0; j < depth; ++j, to += width) {
         Index r = 0;
-        for (; r < rows; ++r) to[r] = X[(first + r) * ld + j0 + j];
+        if (transposed) {
+            const T* from = X + (j0 + j) * ld + first;
+            for (; r < rows; ++r) to[r] = from[r];
+        } else {
+            for (; r < rows; ++r) to[r] = X[(first + r) * ld + j0 + j];
+        }
         for (; r < width; ++r) to[r] = T(0);
     }
 }
@@ -117,7 +128,7 @@ void RowProducts::operator()(Arch arch, const T* A, Index lda, Index m, const T*
 }
 
 template <class Arch, class T>
-void RowProducts::pack(Arch, const T* B, Index ldb, Index n, Index d, PackedRows<T>& packed) const {
+void RowProducts::pack(Arch, const T* B, Index ldb, Index n, Index d, PackedRows<T>& packed, bool transposed) const {
     using Batch = xsimd::batch<T, Arch>;
     constexpr Index N = Batch::size, NR = detail::register_batches<Arch>() * N;
     const Index panels = (n + NR - 1) / NR;
@@ -127,13 +138,14 @@ void RowProducts::pack(Arch, const T* B, Index ldb, Index n, Index d, PackedRows
     for (Index j0 = 0; j0 < d; j0 += depth_block) {
         const Index depth = std::min(depth_block, d - j0);
         for (Index p = 0; p < panels; ++p)
-            detail::pack_rows(B, ldb, p * NR, std::min(NR, n - p * NR), j0, depth, n - p * NR <= N ? N : NR,
+            detail::pack_rows(B, ldb, transposed, p * NR, std::min(NR, n - p * NR), j0, depth, n - p * NR <= N ? N : NR,
                               packed.values.data() + panels * NR * j0 + p * NR * depth);
     }
 }
 
 template <class Arch, class T>
-void RowProducts::multiply(Arch, const T* A, Index lda, Index m, const PackedRows<T>& B, T* out, Index ldo) const {
+void RowProducts::multiply(Arch, const T* A, Index lda, Index m, const PackedRows<T>& B, T* out, Index ldo,
+                           Index b_rows, bool transposed) const {
     using Batch = xsimd::batch<T, Arch>;
     constexpr Index N = Batch::size, NB = detail::register_batches<Arch>(), NR = NB * N, MR = detail::register_rows<Arch>();
     const Index n = B.rows, d = B.depth;
@@ -143,6 +155,7 @@ void RowProducts::multiply(Arch, const T* A, Index lda, Index m, const PackedRow
         return;
     }
     const Index groups = (m + MR - 1) / MR, panels = (n + NR - 1) / NR;
+    const Index used_panels = b_rows < 0 ? panels : std::min(panels, (b_rows + NR - 1) / NR);
     thread_local std::vector<T, xsimd::aligned_allocator<T, 64>> packed_a;
     packed_a.resize(static_cast<std::size_t>(groups * MR * std::min(d, depth_block)));
     alignas(64) T lanes[NR];
@@ -151,7 +164,8 @@ void RowProducts::multiply(Arch, const T* A, Index lda, Index m, const PackedRow
         const Index depth = std::min(depth_block, d - j0);
         const bool first = j0 == 0;
         for (Index g = 0; g < groups; ++g)
-            detail::pack_rows(A, lda, g * MR, std::min(MR, m - g * MR), j0, depth, MR, packed_a.data() + g * MR * depth);
+            detail::pack_rows(A, lda, transposed, g * MR, std::min(MR, m - g * MR), j0, depth, MR,
+                              packed_a.data() + g * MR * depth);
         const T* slice = B.values.data() + panels * NR * j0;
         // The register block of MR rows × Q batches at rows r0.., columns c0.. (`width` of them).
         const auto block = [&](auto batches, const T* a, const T* b, Index r0, Index rows, Index c0, Index width) {
@@ -186,7 +200,7 @@ void RowProducts::multiply(Arch, const T* A, Index lda, Index m, const PackedRow
                 }
             }
         };
-        for (Index p = 0; p < panels; ++p) {
+        for (Index p = 0; p < used_panels; ++p) {
             const T* b = slice + p * NR * depth;
             const Index c0 = p * NR, width = std::min(NR, n - c0);
             for (Index g = 0; g < groups; ++g) {
@@ -203,6 +217,33 @@ void RowProducts::multiply(Arch, const T* A, Index lda, Index m, const PackedRow
 template <class T>
 void row_products(const T* A, Index lda, Index m, const T* B, Index ldb, Index n, Index d, T* out, Index ldo) {
     RowProducts{}(xsimd::default_arch{}, A, lda, m, B, ldb, n, d, out, ldo);
+}
+
+/// out = Xᵀ·Y, the inner product of every column of X with every column of Y, for the d × m
+/// row-major X (leading dimension ldx), the d × n row-major Y (ldy) and the m × n out (ldo):
+/// row_products of the transposes, without copying them.
+template <class T>
+void column_products(const T* X, Index ldx, Index m, const T* Y, Index ldy, Index n, Index d, T* out, Index ldo) {
+    if (m <= 0 || n <= 0) return;
+    thread_local PackedRows<T> packed;
+    RowProducts{}.pack(xsimd::default_arch{}, Y, ldy, n, d, packed, true);
+    RowProducts{}.multiply(xsimd::default_arch{}, X, ldx, m, packed, out, ldo, -1, true);
+}
+
+/// The lower triangle of out = Xᵀ·X (the Gram matrix of the m columns of the d × m row-major X,
+/// out(r, c) for c <= r), by panels of rows of out, each against the columns up to its last:
+/// about half the products of the whole. Values right of the diagonal within a panel's rows
+/// are written too; the rest of the upper triangle is left as it was.
+template <class T>
+void lower_column_products(const T* X, Index ldx, Index m, Index d, T* out, Index ldo) {
+    if (m <= 0) return;
+    constexpr Index panel = 64;  // rows of out per product: their packed operand stays in L2
+    thread_local PackedRows<T> packed;
+    RowProducts{}.pack(xsimd::default_arch{}, X, ldx, m, d, packed, true);
+    for (Index r0 = 0; r0 < m; r0 += panel) {
+        const Index rows = std::min(panel, m - r0);
+        RowProducts{}.multiply(xsimd::default_arch{}, X + r0, ldx, rows, packed, out + r0 * ldo, ldo, r0 + rows, true);
+    }
 }
 
 /// B's rows packed for row_products(A, ..., packed, ...) on the compiled-in architecture.
