@@ -6,6 +6,7 @@
 
 #include "core.hpp"
 #include "metrics.hpp"
+#include "anomaly.hpp"
 #include "cluster.hpp"
 #include "decomposition.hpp"
 #include "linear.hpp"

@@ -154,4 +154,30 @@ struct KNN : Family<T, shelf::knn::Params, shelf::knn::Model<T>, KNN> {
     static auto output(const Model& m, const shelf::RowMatrix<T>& X) { return m.predict(X); }
 };
 
+template <class T>
+struct RCF : Family<T, shelf::rcf::Params, shelf::rcf::Model<T>, RCF> {
+    using typename Family<T, shelf::rcf::Params, shelf::rcf::Model<T>, RCF>::Params;
+    using typename Family<T, shelf::rcf::Params, shelf::rcf::Model<T>, RCF>::Model;
+    static constexpr bool supervised = false;
+    static constexpr shelf::Index parallel_rows = 4096;
+
+    static Params params() {
+        Params p;
+        p.num_trees = 50;
+        p.num_samples_per_tree = 64;  // fewer than the rows: each tree's sample is part of the contract
+        p.seed = 7;
+        return p;
+    }
+    static Params parallel_params() {  // rounds of 100 trees of 2048 points: enough for two threads
+        Params p = params();
+        p.num_trees = 1000;
+        p.num_samples_per_tree = 2048;
+        return p;
+    }
+    static Model fit(const shelf::RowMatrix<T>& X, const Params& p, const shelf::ProgressCallback& progress) {
+        return shelf::rcf::fit(X, p, progress);
+    }
+    static auto output(const Model& m, const shelf::RowMatrix<T>& X) { return m.score(X); }
+};
+
 }  // namespace conformance

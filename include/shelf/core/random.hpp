@@ -5,9 +5,13 @@
 // same seed gives the same model on every platform.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <utility>
+#include <vector>
+
+#include "types.hpp"
 
 namespace shelf {
 
@@ -172,5 +176,20 @@ private:
     double spare_ = 0.0;
     bool has_spare_ = false;
 };
+
+/// `count` distinct rows of n, drawn uniformly by `rng` and sorted (all rows when count >= n).
+inline std::vector<Index> sample_rows(Index n, std::int64_t count, Rng& rng) {
+    std::vector<Index> rows(static_cast<std::size_t>(n));
+    for (Index i = 0; i < n; ++i) rows[static_cast<std::size_t>(i)] = i;
+    if (count < n) {
+        for (Index i = 0; i < count; ++i) {  // the first `count` steps of a Fisher–Yates shuffle
+            const auto j = i + static_cast<Index>(rng.uniform_index(static_cast<std::uint64_t>(n - i)));
+            std::swap(rows[static_cast<std::size_t>(i)], rows[static_cast<std::size_t>(j)]);
+        }
+        rows.resize(static_cast<std::size_t>(count));
+        std::sort(rows.begin(), rows.end());
+    }
+    return rows;
+}
 
 }  // namespace shelf

@@ -246,20 +246,5 @@ RowMatrix<T> linear_scores(const Input& input, const RowMatrix<T>& W, const RowA
     return out;
 }
 
-/// `count` distinct rows of n, drawn uniformly and sorted (all rows when count >= n).
-inline std::vector<Index> sample_rows(Index n, Index count, Rng& rng) {
-    std::vector<Index> rows(static_cast<std::size_t>(n));
-    for (Index i = 0; i < n; ++i) rows[static_cast<std::size_t>(i)] = i;
-    if (count < n) {
-        for (Index i = 0; i < count; ++i) {  // the first `count` steps of a Fisher–Yates shuffle
-            const auto j = i + static_cast<Index>(rng.uniform_index(static_cast<std::uint64_t>(n - i)));
-            std::swap(rows[static_cast<std::size_t>(i)], rows[static_cast<std::size_t>(j)]);
-        }
-        rows.resize(static_cast<std::size_t>(count));
-        std::sort(rows.begin(), rows.end());
-    }
-    return rows;
-}
-
 }  // namespace detail
 }  // namespace shelf::linear

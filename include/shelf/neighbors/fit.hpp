@@ -21,19 +21,6 @@ namespace shelf::knn {
 
 namespace detail {
 
-/// sample_size distinct rows of n drawn by `rng` (all of them when n is smaller), in row order.
-inline std::vector<Index> sample_rows(Index n, std::int64_t sample_size, Rng& rng) {
-    std::vector<Index> rows(static_cast<std::size_t>(n));
-    std::iota(rows.begin(), rows.end(), Index{0});
-    if (sample_size >= n) return rows;
-    for (Index j = 0; j < sample_size; ++j)  // a partial Fisher–Yates shuffle
-        std::swap(rows[static_cast<std::size_t>(j)],
-                  rows[static_cast<std::size_t>(j) + rng.uniform_index(static_cast<std::uint64_t>(n - j))]);
-    rows.resize(static_cast<std::size_t>(sample_size));
-    std::sort(rows.begin(), rows.end());
-    return rows;
-}
-
 template <class T>
 Model<T> fit(const MatrixView<T>& X, const VectorView<T>& y, Params params, const ProgressCallback& progress) {
     params.validate();
@@ -62,7 +49,7 @@ Model<T> fit(const MatrixView<T>& X, const VectorView<T>& y, Params params, cons
                                                        " training rows)");
 
     Rng rng(static_cast<std::uint64_t>(params.seed));
-    const std::vector<Index> rows = detail::sample_rows(n, *params.sample_size, rng);
+    const std::vector<Index> rows = sample_rows(n, *params.sample_size, rng);
     Rng projection_rng = Rng::for_stream(static_cast<std::uint64_t>(params.seed), 1);
     Projection<T> projection(params.dimension_reduction_type, d, params.dimension_reduction_target.value_or(0),
                              projection_rng);

@@ -1,0 +1,13 @@
+// shelf/anomaly.hpp: random cut forest anomaly detection — shelf::rcf::Params, fit, Model.
+//
+//     shelf::rcf::Params p;                               // num_trees 100, num_samples_per_tree 256
+//     auto model = shelf::rcf::fit(X, p);                 // X: rows are points
+//     Eigen::VectorXf s = model.score(Q);                 // about 1 for typical rows, more for anomalies
+//     Eigen::VectorXf flagged = model.predict(Q);         // 1 where s > model.threshold()
+#pragma once
+
+#include "anomaly/evaluate.hpp"
+#include "anomaly/fit.hpp"
+#include "anomaly/forest.hpp"
+#include "anomaly/model.hpp"
+#include "anomaly/params.hpp"

@@ -1,0 +1,179 @@
+// shelf/anomaly/forest.hpp: the trees of a random cut forest in index arrays, how one is built,
+// and the collusive displacement of a point (Guha, Mishra, Roy & Schrijvers, ICML 2016).
+//
+// A tree over a sample of points: a node's cut picks a dimension with probability proportional
+// to the span of the node's bounding box there, then a value uniformly inside that span; points
+// with x[dim] <= cut go left. Leaves hold one distinct point and how many copies of it.
+//
+// The score of a point x is its collusive displacement (CoDisp) had it been inserted: the
+// insertion walks down from the root drawing a cut on each node's box merged with x, and stops
+// where that cut separates x from the box, x then becoming the node's sibling. CoDisp is the
+// largest, over the subtrees C holding x on the way back up, of |sibling of C| / |C|: with the
+// masses m of the nodes passed, max(m(stop), max over ancestors a with child c on the path of
+// (m(a) − m(c)) / (m(c) + 1)). The walk changes nothing, so scoring is const and threads share
+// the forest; its random draws come from a generator seeded by the point's bits, so a point
+// scores the same alone, in a batch or on another thread.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "shelf/core/random.hpp"
+#include "shelf/core/types.hpp"
+
+namespace shelf::rcf {
+
+/// The nodes of every tree, in flat arrays indexed by node. Tree t holds nodes
+/// [tree_first[t], tree_first[t + 1]), its root first; child indices are tree-local and always
+/// greater than their parent's. A node is a leaf when dim < 0.
+template <class T>
+struct Forest {
+    std::vector<std::int64_t> tree_first{0};
+    std::vector<std::int32_t> left, right;  ///< children; −1 in a leaf
+    std::vector<std::int32_t> dim;          ///< the cut's dimension; −1 in a leaf
+    std::vector<T> cut;                     ///< x[dim] <= cut goes left
+    std::vector<std::int32_t> mass;         ///< points at or below the node (a leaf: copies of its point)
+    RowMatrix<T> lower, upper;              ///< bounding box of the node's points, a row per node
+
+    Index trees() const noexcept { return static_cast<Index>(tree_first.size()) - 1; }
+    Index nodes() const noexcept { return static_cast<Index>(dim.size()); }
+    Index dimension() const noexcept { return lower.cols(); }
+};
+
+namespace detail {
+
+/// One tree built from the rows of P, in the Forest's layout (tree-local indices).
+template <class T>
+class TreeBuilder {
+public:
+    TreeBuilder(const RowMatrix<T>& P, Rng& rng) : P_(P), rng_(rng) {}
+
+    Forest<T> build() {
+        std::vector<Index> rows(static_cast<std::size_t>(P_.rows()));
+        for (Index i = 0; i < P_.rows(); ++i) rows[static_cast<std::size_t>(i)] = i;
+        Forest<T> tree;
+        boxes_lower_.clear(), boxes_upper_.clear();
+        grow(tree, rows.data(), rows.data() + rows.size());
+        const Index n = tree.nodes(), d = P_.cols();
+        tree.lower.resize(n, d), tree.upper.resize(n, d);
+        for (Index i = 0; i < n; ++i)
+            for (Index j = 0; j < d; ++j) {
+                tree.lower(i, j) = boxes_lower_[static_cast<std::size_t>(i * d + j)];
+                tree.upper(i, j) = boxes_upper_[static_cast<std::size_t>(i * d + j)];
+            }
+        tree.tree_first = {0, n};
+        return tree;
+    }
+
+private:
+    /// Adds the node of rows [begin, end) and its subtree; returns its index.
+    std::int32_t grow(Forest<T>& tree, Index* begin, Index* end) {
+        const Index d = P_.cols();
+        const auto node = static_cast<std::int32_t>(tree.dim.size());
+        tree.left.push_back(-1), tree.right.push_back(-1), tree.dim.push_back(-1), tree.cut.push_back(T(0));
+        tree.mass.push_back(static_cast<std::int32_t>(end - begin));
+        const std::size_t box = boxes_lower_.size();
+        boxes_lower_.insert(boxes_lower_.end(), P_.row(*begin).data(), P_.row(*begin).data() + d);
+        boxes_upper_.insert(boxes_upper_.end(), P_.row(*begin).data(), P_.row(*begin).data() + d);
+        double span = 0;
+        for (Index j = 0; j < d; ++j) {
+            T& lo = boxes_lower_[box + static_cast<std::size_t>(j)];
+            T& hi = boxes_upper_[box + static_cast<std::size_t>(j)];
+            for (const Index* r = begin + 1; r < end; ++r) lo = std::min(lo, P_(*r, j)), hi = std::max(hi, P_(*r, j));
+            span += static_cast<double>(hi) - static_cast<double>(lo);
+        }
+        if (span == 0) return node;  // one distinct point: a leaf
+        Index q = 0;
+        T c(0);
+        Index* middle = begin;
+        while (middle == begin || middle == end) {  // a cut rounded onto the box's edge is drawn again
+            double r = rng_.uniform() * span;
+            for (q = 0; q + 1 < d; ++q) {
+                const double width = static_cast<double>(boxes_upper_[box + static_cast<std::size_t>(q)]) -
+                                      static_cast<double>(boxes_lower_[box + static_cast<std::size_t>(q)]);
+                if (r < width) break;
+                r -= width;
+            }
+            c = static_cast<T>(static_cast<double>(boxes_lower_[box + static_cast<std::size_t>(q)]) + r);
+            middle = std::partition(begin, end, [&](Index row) { return P_(row, q) <= c; });
+        }
+        tree.dim[static_cast<std::size_t>(node)] = static_cast<std::int32_t>(q);
+        tree.cut[static_cast<std::size_t>(node)] = c;
+        const std::int32_t l = grow(tree, begin, middle);
+        const std::int32_t r = grow(tree, middle, end);
+        tree.left[static_cast<std::size_t>(node)] = l, tree.right[static_cast<std::size_t>(node)] = r;
+        return node;
+    }
+
+    const RowMatrix<T>& P_;
+    Rng& rng_;
+    std::vector<T> boxes_lower_, boxes_upper_;
+};
+
+/// The seed of x's draws (tree t draws from Rng::for_stream(key, t)): the model's seed and x's bits.
+template <class T>
+std::uint64_t point_key(std::uint64_t seed, const T* x, Index d) noexcept {
+    std::uint64_t key = seed;
+    for (Index j = 0; j < d; ++j) {
+        std::uint64_t bits = 0;
+        std::memcpy(&bits, x + j, sizeof(T));
+        key = Rng::for_stream(key, bits)();
+    }
+    return key;
+}
+
+}  // namespace detail
+
+/// CoDisp of x (d values) in tree t, had x been inserted with `rng`'s draws (see the top of
+/// this file). A copy of a point the tree holds scores as that leaf with one more copy.
+template <class T>
+double displacement(const Forest<T>& forest, Index t, const T* x, Rng& rng) {
+    const std::int64_t base = forest.tree_first[static_cast<std::size_t>(t)];
+    const Index d = forest.dimension();
+    double worst = 0;  // the largest (m(a) − m(c)) / (m(c) + 1) over the ancestors passed
+    std::int64_t at = base;
+    for (;;) {
+        const T* lo = forest.lower.row(at).data();
+        const T* hi = forest.upper.row(at).data();
+        const double m = forest.mass[static_cast<std::size_t>(at)];
+        const bool leaf = forest.dim[static_cast<std::size_t>(at)] < 0;
+        double span = 0;
+        for (Index j = 0; j < d; ++j)
+            span += static_cast<double>(std::max(hi[j], x[j])) - static_cast<double>(std::min(lo[j], x[j]));
+        if (span == 0) return worst;  // x is this leaf's point
+        if (leaf) return std::max(worst, m);
+        // The insertion's cut on the merged box: does it separate x from this node's box?
+        double r = rng.uniform() * span;
+        Index q = 0;
+        for (; q + 1 < d; ++q) {
+            const double width = static_cast<double>(std::max(hi[q], x[q])) - static_cast<double>(std::min(lo[q], x[q]));
+            if (r < width) break;
+            r -= width;
+        }
+        const double c = static_cast<double>(std::min(lo[q], x[q])) + r, xq = static_cast<double>(x[q]);
+        if ((xq < static_cast<double>(lo[q]) && c < static_cast<double>(lo[q])) ||
+            (xq > static_cast<double>(hi[q]) && c >= static_cast<double>(hi[q])))
+            return std::max(worst, m);
+        const std::size_t node = static_cast<std::size_t>(at);
+        const std::int32_t child = x[forest.dim[node]] <= forest.cut[node] ? forest.left[node] : forest.right[node];
+        at = base + child;
+        const double mc = forest.mass[static_cast<std::size_t>(at)];
+        worst = std::max(worst, (m - mc) / (mc + 1));
+    }
+}
+
+/// CoDisp of x averaged over the forest's trees, the draws seeded by `seed` and x's bits.
+template <class T>
+double mean_displacement(const Forest<T>& forest, std::uint64_t seed, const T* x) {
+    const std::uint64_t key = detail::point_key(seed, x, forest.dimension());
+    double sum = 0;
+    for (Index t = 0; t < forest.trees(); ++t) {
+        Rng rng = Rng::for_stream(key, static_cast<std::uint64_t>(t));
+        sum += displacement(forest, t, x, rng);
+    }
+    return forest.trees() > 0 ? sum / static_cast<double>(forest.trees()) : 0.0;
+}
+
+}  // namespace shelf::rcf
