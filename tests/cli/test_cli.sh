@@ -230,5 +230,24 @@ if has xgboost; then
       --hp num_round=200 --hp eta=0.5 --hp early_stopping_rounds=3 --model-dir "$work/m"
 fi
 
+if has randomcutforest; then
+  # A labelled test channel: the abalone rows as normal (0) and one far-off row as an anomaly (1).
+  { sed 's/^/0,/' "$data/abalone/test-features.csv"; echo "1,9,9,9,9,9,9,9,9,9,9"; } >"$work/anomalies.csv"
+  check "randomcutforest trains on features and reports test accuracy and f1" 0 '"test:f1"' -- \
+    "$shelf" train --algorithm randomcutforest --train "$data/abalone/train-features.csv" --test "$work/anomalies.csv" \
+      --hp num_samples_per_tree=128 --model-dir "$work/rcf"
+  check "randomcutforest predicts a score per row" 0 '^\{"score": [0-9.]+\}$' -- \
+    "$shelf" predict --model-dir "$work/rcf" --input "$data/abalone/test-features.csv"
+  check "randomcutforest evaluates a labelled file" 0 '"test:recall": 1' -- \
+    "$shelf" evaluate --model-dir "$work/rcf" --test "$work/anomalies.csv"
+  check "randomcutforest inspect shows the threshold" 0 '"threshold"' -- "$shelf" inspect --model-dir "$work/rcf"
+  { sed 's/^/0,/' "$data/abalone/test-features.csv"; echo "2,1,1,1,1,1,1,1,1,1,1"; } >"$work/badlabel.csv"
+  check "randomcutforest refuses a label other than 0 or 1" 1 "expected 0 \(normal\) or 1 \(anomaly\)" -- \
+    "$shelf" evaluate --model-dir "$work/rcf" --test "$work/badlabel.csv"
+  check "randomcutforest refuses num_samples_per_tree above 2048" 2 "num_samples_per_tree" -- \
+    "$shelf" train --algorithm randomcutforest --train "$data/abalone/train-features.csv" \
+      --hp num_samples_per_tree=4096 --model-dir "$work/m"
+fi
+
 echo "$failures failure(s)"
 [ "$failures" = 0 ]

@@ -27,6 +27,7 @@ struct InputSpec {
     bool allow_missing = false;  ///< empty CSV fields / absent libsvm entries mean NaN
     bool sparse = false;         ///< keeps libsvm input as CSR instead of densifying
     bool series = false;         ///< reads application/jsonlines time series (the forecaster)
+    bool labelled_test = false;  ///< an unsupervised family whose test channel carries labels in column 0 (anomalies)
 };
 
 /// One channel's data, read by the CLI.

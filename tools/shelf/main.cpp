@@ -94,7 +94,8 @@ int train(const std::string& algorithm_name, const std::string& train_path, cons
     const auto read_channel = [&](const char* channel, const std::string& path) {
         std::fprintf(stderr, "reading %s channel %s\n", channel, path.c_str());
         const auto start = std::chrono::steady_clock::now();
-        Table table = in_channel(channel, [&] { return read_table(path, content_type, spec, spec.supervised, contract); });
+        const bool labelled = spec.supervised || (spec.labelled_test && std::string(channel) == "test");
+        Table table = in_channel(channel, [&] { return read_table(path, content_type, spec, labelled, contract); });
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         const double megabytes = static_cast<double>(std::filesystem::file_size(path)) / 1e6;
         std::fprintf(stderr, "read %lld rows in %.2f s (%.1f MB, %.0f MB/s)\n",
@@ -187,7 +188,7 @@ int predict(const std::string& model_dir, const std::string& input, const std::s
 int evaluate(const std::string& model_dir, const std::string& test, const std::string& content_type) {
     ModelDir dir = load_model_dir(model_dir);
     const InputSpec spec = dir.algorithm->input();
-    const Table data = read_table(test, content_type, spec, spec.supervised, dir.contract);
+    const Table data = read_table(test, content_type, spec, spec.supervised || spec.labelled_test, dir.contract);
     std::cout << metrics_json(dir.model->evaluate(data, "test")) << std::endl;
     return 0;
 }

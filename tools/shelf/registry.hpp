@@ -10,6 +10,7 @@
 #include "algorithms/knn.hpp"
 #include "algorithms/linear_learner.hpp"
 #include "algorithms/pca.hpp"
+#include "algorithms/randomcutforest.hpp"
 #include "algorithms/xgboost.hpp"
 
 namespace shelf::cli {
@@ -22,6 +23,7 @@ inline const std::vector<std::unique_ptr<Algorithm>>& algorithms() {
         list.push_back(std::make_unique<KnnAlgorithm>());
         list.push_back(std::make_unique<LinearLearner>());
         list.push_back(std::make_unique<XgboostAlgorithm>());
+        list.push_back(std::make_unique<RandomCutForestAlgorithm>());
         return list;
     }();
     return all;
