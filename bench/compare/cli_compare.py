@@ -9,7 +9,10 @@ written once under build/cli_bench/): gbt binary 500,000 x 28 and 26 classes 16,
 rounds, depth 6, eta 0.3, max_bin 256); linear learner 200,000 x 50 binary (the default sweep)
 and 26 classes 16,000 x 16; k-means k = 26 on 20,000 x 16 (the platform's default mini-batch
 mode with init_method=kmeans++); PCA 10,000 x 784, 10 components, both modes; k-NN classifier
-k = 10 on the 26 classes (the train channel's accuracy is part of both sides' time). shelf's time is
+k = 10 on the 26 classes (the train channel's accuracy is part of both sides' time); random cut
+forest against scikit-learn's IsolationForest (100 trees of 256 points each) on KDD Cup 99 10 %
+(its 38 numeric columns; every normal connection and a seeded 1 % of the attacks, which are 80 %
+of the raw file and so not anomalies there), scored on the same rows for the ROC AUC. shelf's time is
 the whole process (start, read, fit, the channel metrics, writing the model); the peer's is
 read_csv plus fit plus the same train-channel metric, in one Python process after its imports.
 Each side runs `--repeats` times alternately and keeps its best. Quality is computed here from
@@ -67,7 +70,23 @@ def datasets():
     X = (rng.normal(size=(12_000, 40)) * np.linspace(5, 0.5, 40)) @ basis + rng.normal(scale=0.3, size=(12_000, 784))
     write_csv(WORK / "wide10k-train.csv", X[:10_000].astype(np.float32))
     write_csv(WORK / "wide10k-test.csv", X[10_000:].astype(np.float32))
+    out["kdd"] = kdd_anomalies()
     return out
+
+
+def kdd_anomalies():
+    """KDD Cup 99 10 %: the normal connections and a seeded 1 % of the attacks, numeric columns
+    only, written as kdd-train.csv (features) and kdd-test.csv (the same rows); returns 1 for attacks."""
+    import pandas as pd
+    raw = pd.read_csv(report.ROOT.parent / "shared" / "data" / "kddcup99_10pct" / "kddcup.data_10_percent.gz",
+                      header=None)
+    attack = (raw[41] != "normal.").to_numpy()
+    rng = np.random.default_rng(12)
+    keep = ~attack | (rng.random(len(raw)) < 0.01)
+    X = raw.loc[keep].drop(columns=[1, 2, 3, 41]).to_numpy(np.float32)
+    write_csv(WORK / "kdd-train.csv", X)
+    write_csv(WORK / "kdd-test.csv", X)
+    return attack[keep].astype(int)
 
 
 # name: (algorithm, data set, shelf hyperparameters, peer code; the peer code reads the training
@@ -84,6 +103,7 @@ CASES = {
     "pca-regular": ("pca", "wide10k", {"num_components": 10, "algorithm_mode": "regular"}, "pca"),
     "pca-randomized": ("pca", "wide10k", {"num_components": 10, "algorithm_mode": "randomized"}, "pca"),
     "knn": ("knn", "letters16k", {"k": 10, "sample_size": 16_000, "predictor_type": "classifier"}, "knn"),
+    "rcf": ("randomcutforest", "kdd", {"num_trees": 100, "num_samples_per_tree": 256}, "isolation"),
 }
 
 # The issue's targets for shelf's time over the peer's (k-means is judged on SSD instead).
@@ -131,6 +151,15 @@ train_accuracy = (model.predict(X) == y).mean()  # the train channel's metric, a
 seconds = time.perf_counter() - t0
 T = read(test)
 pred = model.predict(T)
+""",
+    "isolation": """
+from sklearn.ensemble import IsolationForest
+t0 = time.perf_counter()
+X = read(train)
+model = IsolationForest(n_estimators=hp["num_trees"], max_samples=hp["num_samples_per_tree"], n_jobs=threads,
+                        random_state=0).fit(X)
+seconds = time.perf_counter() - t0
+pred = -model.score_samples(read(test))
 """,
     "pca": """
 from sklearn.decomposition import PCA
@@ -185,6 +214,8 @@ def quality(name, hp, truth, shelf_rows, shelf_metrics, peer_pred):
         return {"test AUC": (roc_auc_score(truth, shelf_rows[:, 0]), roc_auc_score(truth, peer_pred))}
     if name == "linear-binary":
         return {"test AUC": (roc_auc_score(truth, shelf_rows[:, 0]), roc_auc_score(truth, peer_pred[:, 1]))}
+    if name == "rcf":
+        return {"ROC AUC": (roc_auc_score(truth, shelf_rows[:, 0]), roc_auc_score(truth, peer_pred))}
     if name == "knn":
         return {"test accuracy": (accuracy_score(truth, shelf_rows[:, 0]), accuracy_score(truth, peer_pred))}
     if name in ("gbt-letters", "linear-letters"):
@@ -217,6 +248,7 @@ def main():
         peer = {"xgboost": peers.peer("xgboost", "hist + read_csv"), "logistic": peers.peer("sklearn", "LogisticRegression + read_csv"),
                 "kmeans": peers.peer("sklearn", "KMeans + read_csv"),
                 "knn": peers.peer("sklearn", "KNeighborsClassifier brute + read_csv"),
+                "isolation": peers.peer("sklearn", "IsolationForest + read_csv"),
                 "pca": peers.peer("sklearn", f"PCA {'full' if hp.get('algorithm_mode') == 'regular' else 'randomized'} + read_csv")}[kind]
         size = train.stat().st_size / 1e6
         print(f"{name:16s} shelf {best_shelf:8.3f} s  peer {best_peer:8.3f} s  ratio {best_shelf / best_peer:6.3f}  "

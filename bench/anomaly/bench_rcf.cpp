@@ -1,0 +1,35 @@
+// Micro-benchmarks of the random cut forest at the platform's defaults (100 trees of 256 points):
+// building the forest on 100,000 rows, and scoring rows (items/s = rows scored per second), in 4
+// dimensions and in 48 (a shingle of 48 points of a series).
+#include <benchmark/benchmark.h>
+
+#include <shelf/anomaly.hpp>
+
+#include "../common/random_rows.hpp"
+
+namespace {
+
+shelf::rcf::Params defaults(int threads) {
+    shelf::rcf::Params p;
+    p.num_threads = threads;
+    return p;
+}
+
+// range(0): dimension, range(1): threads.
+void BM_fit(benchmark::State& state) {
+    const auto X = bench::random_rows(100000, state.range(0), 1);
+    for (auto _ : state) benchmark::DoNotOptimize(shelf::rcf::fit(X, defaults(static_cast<int>(state.range(1)))));
+}
+BENCHMARK(BM_fit)->Args({4, 2})->Args({48, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_score(benchmark::State& state) {
+    const auto X = bench::random_rows(20000, state.range(0), 2);
+    const auto model = shelf::rcf::fit(X, defaults(static_cast<int>(state.range(1))));
+    for (auto _ : state) benchmark::DoNotOptimize(model.score(X));
+    state.SetItemsProcessed(state.iterations() * X.rows());
+}
+BENCHMARK(BM_score)->Args({4, 1})->Args({4, 2})->Args({48, 1})->Args({48, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
