@@ -72,23 +72,17 @@ struct ReferenceTree {
         int v = root, leaf = -1;
         while (leaf < 0) {
             Node& n = nodes[static_cast<std::size_t>(v)];
-            std::vector<double> lo(d), hi(d);
-            double span = 0;
+            double inside = 0, outside = 0;  // the box's span, and how far x lies outside it
             for (std::size_t j = 0; j < d; ++j)
-                lo[j] = std::min(n.lo[j], double(x[j])), hi[j] = std::max(n.hi[j], double(x[j])), span += hi[j] - lo[j];
-            if (span == 0) {  // a copy of this leaf's point
+                inside += n.hi[j] - n.lo[j],
+                    outside += std::max(0.0, n.lo[j] - double(x[j])) + std::max(0.0, double(x[j]) - n.hi[j]);
+            if (outside == 0 && n.leaf()) {  // a copy of this leaf's point
                 leaf = v;
                 for (int a = v; a >= 0; a = nodes[static_cast<std::size_t>(a)].parent) nodes[static_cast<std::size_t>(a)].mass += 1;
                 break;
             }
-            bool separated = n.leaf();
-            if (!separated) {
-                double r = rng.uniform() * span;
-                std::size_t q = 0;
-                for (; q + 1 < d && r >= hi[q] - lo[q]; ++q) r -= hi[q] - lo[q];
-                const double c = lo[q] + r;
-                separated = (double(x[q]) < n.lo[q] && c < n.lo[q]) || (double(x[q]) > n.hi[q] && c >= n.hi[q]);
-            }
+            // A cut uniform over the merged box separates x when it falls outside the node's box.
+            const bool separated = n.leaf() || (outside > 0 && rng.uniform() * (inside + outside) < outside);
             if (separated) {  // x's leaf and v become the children of a new node in v's place
                 Node x_leaf, branch;
                 x_leaf.mass = 1;

@@ -80,6 +80,7 @@ Model<T> fit(const MatrixView<T>& X, Params params, const ProgressCallback& prog
         forest.upper.middleRows(at, tree.nodes()) = tree.upper;
         append_tree(forest, tree);
     }
+    forest.measure();
 
     // The scale and the threshold from the scores of (a sample of) the training rows.
     Rng calibration_rng = Rng::for_stream(seed, static_cast<std::uint64_t>(trees));

@@ -97,6 +97,7 @@ public:
         Model m;
         load_model(m, in);
         m.check_loaded();
+        m.forest_.measure();
         return m;
     }
 
