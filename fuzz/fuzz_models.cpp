@@ -1,6 +1,7 @@
 // libFuzzer harness for every family's model loader (Model<T>::load over core/serialize.hpp).
 //
-// Input: byte 0 = family (bits 0-2: kmeans, pca, linear, gbt, knn, randomcutforest), scalar (bit 3: double) and
+// Input: byte 0 = family (bits 0-2: kmeans, pca, linear, gbt, knn, randomcutforest,
+// factorization-machines), scalar (bit 3: double) and
 // whether to rewrite the checksum (bit 4), so that mutations get past the CRC into the
 // container's structure and the family's own shape checks; the rest is the model file.
 // Checks, beyond "no crash and no sanitizer report": a load either succeeds or throws
@@ -70,6 +71,9 @@ void load_as(int family, const std::string& bytes) {
         case 5:
             return check<shelf::rcf::Model<T>, T>(bytes, [](const auto& m) { return m.feature_dim(); },
                                                [](const auto& m, const auto& X) { (void)m.score(X); });
+        case 6:
+            return check<shelf::fm::Model<T>, T>(bytes, [](const auto& m) { return m.feature_dim(); },
+                                              [](const auto& m, const auto& X) { (void)m.predict(X); });
         default:
             return check<shelf::gbt::Model<T>, T>(bytes, [](const auto& m) { return m.num_features(); },
                                                [](const auto& m, const auto& X) { (void)m.predict(X); });
@@ -111,6 +115,10 @@ void write_seeds(const std::string& dir, const char* scalar) {
     r.num_trees = 50;
     r.num_samples_per_tree = 16;
     write("rcf", 5, shelf::rcf::fit(X, r));
+    shelf::fm::Params f;
+    f.predictor_type = shelf::fm::PredictorType::binary_classifier;
+    f.num_factors = 2;
+    write("fm", 6, shelf::fm::fit(X, y, f));
 }
 
 }  // namespace

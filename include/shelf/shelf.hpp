@@ -9,6 +9,7 @@
 #include "anomaly.hpp"
 #include "cluster.hpp"
 #include "decomposition.hpp"
+#include "factorization.hpp"
 #include "linear.hpp"
 #include "neighbors.hpp"
 #include "trees.hpp"

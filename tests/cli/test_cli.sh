@@ -118,6 +118,34 @@ if has knn; then
     "$shelf" train --algorithm knn --train "$work/three.csv" --hp k=20 --hp sample_size=10 --hp predictor_type=classifier \
       --model-dir "$work/m"
 fi
+if has factorization-machines; then
+  check "factorization-machines regressor reports train and test rmse" 0 '"test:rmse"' -- \
+    "$shelf" train --algorithm factorization-machines --train "$data/abalone/train.csv" --test "$data/abalone/test.csv" \
+      --hp predictor_type=regressor --hp num_factors=4 --hp epochs=5 --hp mini_batch_size=50 --model-dir "$work/fmr"
+  check "factorization-machines regressor predicts a score per row" 0 '^\{"score": [0-9.e+-]+\}$' -- \
+    "$shelf" predict --model-dir "$work/fmr" --input "$data/abalone/test-features.csv"
+  awk -F, '{printf "%s", $1; for (i = 2; i <= NF; ++i) if ($i != 0) printf " %d:%s", i - 1, $i; print ""}' \
+    "$work/binary.csv" >"$work/fm-binary.libsvm"
+  check "factorization-machines classifier trains on libsvm with a validation channel" 0 \
+    '"validation:binary_classification_cross_entropy"' -- \
+    "$shelf" train --algorithm factorization-machines --train "$work/fm-binary.libsvm" \
+      --validation "$work/fm-binary.libsvm" --hp predictor_type=binary_classifier --hp num_factors=4 --hp epochs=3 \
+      --hp solver=adagrad --hp factors_lr=0.05 --hp linear_lr=0.05 --model-dir "$work/fmb"
+  expect_file_contains "metrics.json holds train:binary_f_beta" "$work/fmb/metrics.json" '"train:binary_f_beta"'
+  check "factorization-machines classifier predicts score and predicted_label" 0 \
+    '^\{"score": [0-9.e-]+, "predicted_label": [01]\}$' -- \
+    "$shelf" predict --model-dir "$work/fmb" --input "$work/fm-binary.libsvm"
+  check "factorization-machines classifier labels outside {0,1} are a data error naming the line" 1 \
+    "the label in line 1 is 15; a binary_classifier expects labels 0 and 1" -- \
+    "$shelf" train --algorithm factorization-machines --train "$data/abalone/train.csv" \
+      --hp predictor_type=binary_classifier --hp num_factors=2 --model-dir "$work/m"
+  check "factorization-machines without num_factors is a usage error" 2 "num_factors is required" -- \
+    "$shelf" train --algorithm factorization-machines --train "$data/abalone/train.csv" --hp predictor_type=regressor \
+      --model-dir "$work/m"
+  check "factorization-machines names its solvers" 2 "one of sgd, adagrad" -- \
+    "$shelf" train --algorithm factorization-machines --train "$data/abalone/train.csv" --hp predictor_type=regressor \
+      --hp num_factors=2 --hp solver=als --model-dir "$work/m"
+fi
 if has xgboost; then
   check "xgboost without num_round is a usage error" 2 "num_round" -- \
     "$shelf" train --algorithm xgboost --train "$data/abalone/train.csv" --model-dir "$work/m"

@@ -180,4 +180,36 @@ struct RCF : Family<T, shelf::rcf::Params, shelf::rcf::Model<T>, RCF> {
     static auto output(const Model& m, const shelf::RowMatrix<T>& X) { return m.score(X); }
 };
 
+template <class T>
+struct FM : Family<T, shelf::fm::Params, shelf::fm::Model<T>, FM> {
+    using typename Family<T, shelf::fm::Params, shelf::fm::Model<T>, FM>::Params;
+    using typename Family<T, shelf::fm::Params, shelf::fm::Model<T>, FM>::Model;
+    static constexpr bool supervised = true;
+    static constexpr shelf::Index parallel_rows = 20000;
+
+    static Params params() {
+        Params p;
+        p.predictor_type = shelf::fm::PredictorType::binary_classifier;
+        p.num_factors = 4;
+        p.epochs = 3;
+        p.mini_batch_size = 50;
+        p.seed = 7;
+        return p;
+    }
+    /// Mini-batches of 10,000 rows × 16 features × 64 factors: enough work for two threads.
+    static Params parallel_params() {
+        Params p = params();
+        p.num_factors = 64;
+        p.mini_batch_size = 10000;
+        p.epochs = 2;
+        return p;
+    }
+    static shelf::Vector<T> labels(const shelf::RowMatrix<T>& X) { return first_blob(X); }
+    static Model fit(const shelf::RowMatrix<T>& X, const shelf::Vector<T>& y, const Params& p,
+                     const shelf::ProgressCallback& progress) {
+        return shelf::fm::fit(X, y, p, {}, progress);
+    }
+    static auto output(const Model& m, const shelf::RowMatrix<T>& X) { return m.predict(X); }
+};
+
 }  // namespace conformance

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "algorithm.hpp"
+#include "algorithms/factorization_machines.hpp"
 #include "algorithms/kmeans.hpp"
 #include "algorithms/knn.hpp"
 #include "algorithms/linear_learner.hpp"
@@ -24,6 +25,7 @@ inline const std::vector<std::unique_ptr<Algorithm>>& algorithms() {
         list.push_back(std::make_unique<LinearLearner>());
         list.push_back(std::make_unique<XgboostAlgorithm>());
         list.push_back(std::make_unique<RandomCutForestAlgorithm>());
+        list.push_back(std::make_unique<FactorizationMachines>());
         return list;
     }();
     return all;
