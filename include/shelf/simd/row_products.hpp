@@ -232,12 +232,14 @@ void column_products(const T* X, Index ldx, Index m, const T* Y, Index ldy, Inde
 
 /// The lower triangle of out = Xᵀ·X (the Gram matrix of the m columns of the d × m row-major X,
 /// out(r, c) for c <= r), by panels of rows of out, each against the columns up to its last:
-/// about half the products of the whole. Values right of the diagonal within a panel's rows
+/// little more than half the products of the whole. Values right of the diagonal within a panel's rows
 /// are written too; the rest of the upper triangle is left as it was.
 template <class T>
 void lower_column_products(const T* X, Index ldx, Index m, Index d, T* out, Index ldo) {
     if (m <= 0) return;
-    constexpr Index panel = 64;  // rows of out per product: their packed operand stays in L2
+    // Rows of out per product: two register blocks, so that the squares computed past the
+    // diagonal stay small (a 64-column Gram matrix is not computed whole).
+    constexpr Index panel = 2 * detail::register_rows<xsimd::default_arch>();
     thread_local PackedRows<T> packed;
     RowProducts{}.pack(xsimd::default_arch{}, X, ldx, m, d, packed, true);
     for (Index r0 = 0; r0 < m; r0 += panel) {
