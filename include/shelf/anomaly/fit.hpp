@@ -22,7 +22,7 @@ namespace shelf::rcf {
 namespace detail {
 
 /// Training rows scored for the scale and the threshold (all of them up to this many).
-inline constexpr std::int64_t calibration_rows = 10000;
+inline constexpr std::int64_t calibration_rows = 4000;
 
 /// Appends `tree` (one tree in tree-local indices) to `forest`.
 template <class T>
