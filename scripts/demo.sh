@@ -32,6 +32,15 @@ for algorithm in $("$shelf" list | grep -v '^  ' | grep -v 'no algorithms'); do
     xgboost)
             run xgboost --train $data/train.csv --validation $data/test.csv --test $data/test.csv \
                 --hp num_round=100 --hp objective=reg:squarederror --hp max_depth=4 --hp eta=0.1 ;;
+    knn)    run knn --train $data/train.csv --test $data/test.csv --hp k=10 --hp sample_size=3177 \
+                --hp predictor_type=regressor ;;
+    factorization-machines)
+            run factorization-machines --train $data/train.csv --validation $data/test.csv --test $data/test.csv \
+                --hp predictor_type=regressor --hp num_factors=4 --hp solver=adagrad --hp epochs=30 \
+                --hp bias_lr=0.1 --hp linear_lr=0.1 --hp factors_lr=0.05 --hp mini_batch_size=32 ;;
+    randomcutforest)  # the test rows as normal (0) and one far-off row as an anomaly (1)
+            { sed 's/^/0,/' $data/test-features.csv; echo "1,9,9,9,9,9,9,9,9,9,9"; } >"$out/anomalies.csv"
+            run randomcutforest --train $data/train-features.csv --test "$out/anomalies.csv" ;;
     *)      echo "== $algorithm: no demo yet" ;;
   esac
 done
