@@ -37,7 +37,8 @@ VENV = pathlib.Path(__file__).resolve().parents[2] / "build" / "peers"
 PEERS = {"xgboost": ("xgboost", ("xgboost",)), "lightgbm": ("lightgbm", ("lightgbm",)),
          "sklearn": ("scikit-learn", ("scikit-learn",)), "faiss": ("faiss", ("faiss-cpu", "faiss")),
          "hnswlib": ("hnswlib", ("hnswlib",)), "usearch": ("usearch", ("usearch",)),
-         "numpy": ("numpy", ("numpy",)), "scipy": ("scipy", ("scipy",))}
+         "numpy": ("numpy", ("numpy",)), "scipy": ("scipy", ("scipy",)),
+         "myfm": ("myFM", ("myfm",)), "surprise": ("scikit-surprise", ("scikit-surprise",))}
 ALL = tuple(PEERS)
 ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
