@@ -9,10 +9,9 @@ MovieLens 100K (shared/data/movielens_100k): the canonical folds u1..u5 (.base 8
 .test 20,000, disjoint tests). Each is written as libsvm under build/fm_bench/: label = rating,
 features one-hot, 0-based: user u at u - 1, item i at 943 + i - 1 (2,625 features). The CLI
 takes the index base from the training file (0-based as soon as any index is 0; user 1 is in
-every .base) and its feature count from the training file's largest index, which predict then
-holds every file to: u5.base has no rating of items 1680-1682 but u5.test has, so the first row
-of every .base file carries an explicit `2624:0` (a stored zero, which changes no prediction and
-no gradient) and training passes feature_dim=2625 too. The peers read the same ratings: myFM
+every .base) and its feature count from the training file's largest index or feature_dim, if
+larger, which predict then holds every file to: u5.base has no rating of items 1680-1682 but
+u5.test has, so training passes feature_dim=2625. The peers read the same ratings: myFM
 builds its CSR matrices from the same libsvm files (inside its timing), surprise loads the
 u*.base / u*.test files with its own ml-100k reader (inside its timing).
 
@@ -98,10 +97,8 @@ def write_movielens():
     import numpy as np
     WORK.mkdir(parents=True, exist_ok=True)
 
-    def write(path, triples, pad):
+    def write(path, triples):
         lines = [f"{r} {u - 1}:1 {USERS + i - 1}:1" for u, i, r in triples]
-        if pad:  # the widest index once, as a stored zero: the CLI's feature count (see above)
-            lines[0] += f" {DIM - 1}:0"
         path.write_text("\n".join(lines) + "\n")
 
     def triples(name):
@@ -112,12 +109,12 @@ def write_movielens():
         for part in ("base", "test"):
             path = WORK / f"u{fold}.{part}.libsvm"
             if not path.exists():
-                write(path, triples(f"u{fold}.{part}"), pad=part == "base")
+                write(path, triples(f"u{fold}.{part}"))
     if not (WORK / "tune.fit.libsvm").exists():
         rows = triples("u1.base")
         held = np.random.default_rng(0).random(len(rows)) < 0.1
-        write(WORK / "tune.fit.libsvm", [t for t, h in zip(rows, held) if not h], pad=True)
-        write(WORK / "tune.holdout.libsvm", [t for t, h in zip(rows, held) if h], pad=False)
+        write(WORK / "tune.fit.libsvm", [t for t, h in zip(rows, held) if not h])
+        write(WORK / "tune.holdout.libsvm", [t for t, h in zip(rows, held) if h])
 
 
 def write_a9a():

@@ -135,6 +135,14 @@ if has factorization-machines; then
   check "factorization-machines classifier predicts score and predicted_label" 0 \
     '^\{"score": [0-9.e-]+, "predicted_label": [01]\}$' -- \
     "$shelf" predict --model-dir "$work/fmb" --input "$work/fm-binary.libsvm"
+  printf '1 1:1 12:0.5\n' >"$work/fm-wider.libsvm"
+  check "factorization-machines trained with feature_dim above the file's indexes predicts the features between" 0 \
+    '^\{"score": [0-9.e-]+, "predicted_label": [01]\}$' -- \
+    bash -c "'$shelf' train --algorithm factorization-machines --train '$work/fm-binary.libsvm' \
+      --hp predictor_type=binary_classifier --hp num_factors=4 --hp feature_dim=12 --model-dir '$work/fmw' >/dev/null 2>&1 \
+      && '$shelf' predict --model-dir '$work/fmw' --input '$work/fm-wider.libsvm'"
+  check "without that feature_dim, a feature past the training file's is refused" 1 "feature index" -- \
+    "$shelf" predict --model-dir "$work/fmb" --input "$work/fm-wider.libsvm"
   check "factorization-machines classifier labels outside {0,1} are a data error naming the line" 1 \
     "the label in line 1 is 15; a binary_classifier expects labels 0 and 1" -- \
     "$shelf" train --algorithm factorization-machines --train "$data/abalone/train.csv" \

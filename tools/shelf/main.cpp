@@ -133,6 +133,11 @@ int train(const std::string& algorithm_name, const std::string& train_path, cons
             metrics.insert(metrics.end(), m.begin(), m.end());
         }
     const std::string report = metrics_json(metrics);
+    // A sparse family told a feature_dim above the training file's largest index accepts
+    // the features up to it at prediction too (a test file may name features training lacks).
+    const auto hyper = model->hyperparameters();
+    if (const auto dim = hyper.find("feature_dim"); train_data.sparse && dim != hyper.end() && dim->second != "auto")
+        contract.feature_count = std::max<shelf::Index>(contract.feature_count, std::stoll(dim->second));
     save_model_dir(model_dir, *model, contract, train_data.sparse ? train_data.sparse->rows() : train_data.X.rows(),
                    report);
     std::cout << report << std::endl;
