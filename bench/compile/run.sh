@@ -21,7 +21,7 @@ best() {  # best wall time (s) of $runs compiles of $1 at $2; "failed" if it doe
 }
 echo "| program | -O1 s | -O3 s |"
 echo "|---|---|---|"
-for h in core metrics cluster decomposition linear neighbors trees shelf; do
+for h in core metrics anomaly cluster decomposition factorization linear neighbors trees shelf; do
   echo "#include <shelf/$h.hpp>" > "$tmp/h_$h.cpp"
   echo "int main() { return 0; }" >> "$tmp/h_$h.cpp"
   echo "| \`#include <shelf/$h.hpp>\` alone | $(best "$tmp/h_$h.cpp" -O1) | $(best "$tmp/h_$h.cpp" -O3) |"
