@@ -10,7 +10,8 @@ jobs=$(nproc)
 launcher=(); command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
 echo "== release build, -Werror: the tests and the command line"
-cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=Release -DSHELF_WERROR=ON -DSHELF_BUILD_BENCHMARKS=OFF \
+cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" -DSHELF_WERROR=ON \
+      -DSHELF_BUILD_BENCHMARKS=OFF \
       -DSHELF_BUILD_EXAMPLES=OFF "${launcher[@]}" >/dev/null
 cmake --build build/ci -j"$jobs"
 ctest --test-dir build/ci --output-on-failure -j"$jobs"

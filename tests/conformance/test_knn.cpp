@@ -1,6 +1,6 @@
 // tests/conformance/test_knn.cpp: the knn family against the contract.
 #include "suite.hpp"
 
-TEMPLATE_TEST_CASE("knn meets the family contract", "[conformance][knn]", float, double) {
+TEMPLATE_TEST_CASE("knn meets the family contract", "[conformance][knn]", SHELF_CONFORMANCE_SCALARS) {
     conformance::run<conformance::KNN<TestType>>();
 }
