@@ -6,10 +6,10 @@
 //             precision_recall_fscore as precision, recall and f1 of the anomaly class
 #pragma once
 
-#include <cmath>
 #include <string>
 
 #include "model.hpp"
+#include "shelf/core/checks.hpp"
 #include "shelf/core/outputs.hpp"
 #include "shelf/metrics/classification.hpp"
 
@@ -29,11 +29,7 @@ Metrics evaluate(const Model<T>& model, const MatrixArg<T>& X, const VectorView<
     if (y.size() != X.rows())
         throw data_error(errc::shape_mismatch, context + ": X has " + std::to_string(X.rows()) + " rows but " +
                                                    std::to_string(y.size()) + " labels");
-    for (Index i = 0; i < y.size(); ++i)
-        if (y[i] != T(0) && y[i] != T(1))
-            throw data_error(errc::bad_label, context + ": the label in row " + std::to_string(i) + " is " +
-                                                  std::to_string(static_cast<double>(y[i])) +
-                                                  "; expected 0 (normal) or 1 (anomaly)");
+    require_labels(y, /*binary=*/true, context, "expected 0 (normal) or 1 (anomaly)");
     const Vector<T> predicted = model.predict(X);
     Metrics out;
     for (const EvalMetric metric : model.params().eval_metrics) {

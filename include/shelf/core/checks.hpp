@@ -13,6 +13,7 @@
 
 #include "error.hpp"
 #include "parallel.hpp"
+#include "params.hpp"
 #include "types.hpp"
 #include "shelf/simd/kernels.hpp"
 
@@ -42,6 +43,21 @@ private:
     Index first_ = 0;
     const std::vector<std::int64_t>* lines_ = nullptr;
 };
+
+/// Throws data_error naming the first label of y that is not finite (not_finite) or, with
+/// `binary`, not 0 or 1 (bad_label, the message ending in `expected`), its row named by row_name.
+template <class T>
+void require_labels(const VectorView<T>& y, bool binary, const std::string& where, const std::string& expected,
+                    const RowNames& row_name = {}) {
+    for (Index i = 0; i < y.size(); ++i) {
+        if (!std::isfinite(y[i]))
+            throw data_error(errc::not_finite, where + ": the label in " + row_name(i) + " is " +
+                                                   (std::isnan(y[i]) ? "NaN" : "infinite") + "; expected a finite label");
+        if (binary && y[i] != T(0) && y[i] != T(1))
+            throw data_error(errc::bad_label, where + ": the label in " + row_name(i) + " is " +
+                                                  detail::format_value(double(y[i])) + "; " + expected);
+    }
+}
 
 namespace detail {
 

@@ -1,7 +1,6 @@
 // shelf/factorization/labels.hpp: the labels each predictor type accepts.
 #pragma once
 
-#include <cmath>
 #include <string>
 
 #include "params.hpp"
@@ -17,16 +16,8 @@ namespace shelf::fm {
 template <class T>
 void check_labels(const Params& params, const VectorView<T>& y, const std::string& where,
                   const RowNames& row_name = {}) {
-    const bool binary = *params.predictor_type == PredictorType::binary_classifier;
-    for (Index i = 0; i < y.size(); ++i) {
-        if (!std::isfinite(y[i]))
-            throw data_error(errc::not_finite, where + ": the label in " + row_name(i) + " is " +
-                                                   (std::isnan(y[i]) ? "NaN" : "infinite") + "; expected a finite label");
-        if (binary && y[i] != T(0) && y[i] != T(1))
-            throw data_error(errc::bad_label, where + ": the label in " + row_name(i) + " is " +
-                                                  shelf::detail::format_value(double(y[i])) +
-                                                  "; a binary_classifier expects labels 0 and 1");
-    }
+    require_labels(y, *params.predictor_type == PredictorType::binary_classifier, where,
+                   "a binary_classifier expects labels 0 and 1", row_name);
 }
 
 }  // namespace shelf::fm
