@@ -38,7 +38,8 @@ PEERS = {"xgboost": ("xgboost", ("xgboost",)), "lightgbm": ("lightgbm", ("lightg
          "sklearn": ("scikit-learn", ("scikit-learn",)), "faiss": ("faiss", ("faiss-cpu", "faiss")),
          "hnswlib": ("hnswlib", ("hnswlib",)), "usearch": ("usearch", ("usearch",)),
          "numpy": ("numpy", ("numpy",)), "scipy": ("scipy", ("scipy",)),
-         "myfm": ("myFM", ("myfm",)), "surprise": ("scikit-surprise", ("scikit-surprise",))}
+         "myfm": ("myFM", ("myfm",)), "surprise": ("scikit-surprise", ("scikit-surprise",)),
+         "rrcf": ("rrcf", ("rrcf",)), "river": ("river", ("river",))}
 ALL = tuple(PEERS)
 ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 

@@ -2,7 +2,7 @@
 # The peers that bench/compare/*.py measure shelf against: a virtual environment at build/peers
 # holding the releases pinned in bench/compare/requirements.txt. Where the package index cannot
 # be reached, build/peers is made over Debian's /usr/bin/python3 and its packages instead
-# (older releases, no LightGBM, USearch, myFM or scikit-surprise), with the marker
+# (older releases, no LightGBM, USearch, myFM, scikit-surprise, rrcf or river), with the marker
 # build/peers/DEBIAN_FALLBACK that peers.py reads to label every result "Debian fallback".
 #
 #   bash bench/compare/setup.sh        then run the compare scripts with build/peers/bin/python
