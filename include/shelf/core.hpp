@@ -11,5 +11,6 @@
 #include "core/progress.hpp"
 #include "core/random.hpp"
 #include "core/serialize.hpp"
+#include "core/series.hpp"
 #include "core/types.hpp"
 #include "core/validation.hpp"

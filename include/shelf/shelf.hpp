@@ -10,6 +10,7 @@
 #include "cluster.hpp"
 #include "decomposition.hpp"
 #include "factorization.hpp"
+#include "forecast.hpp"
 #include "linear.hpp"
 #include "neighbors.hpp"
 #include "trees.hpp"

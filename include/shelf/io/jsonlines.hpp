@@ -43,31 +43,11 @@
 #include <vector>
 
 #include "../core/error.hpp"
+#include "../core/series.hpp"
 #include "../core/types.hpp"
 #include "detail/text.hpp"
 
 namespace shelf {
-
-/// A calendar timestamp as written in "start" (no time zone).
-struct Timestamp {
-    int year = 0, month = 0, day = 0;
-    int hour = 0, minute = 0, second = 0;
-
-    friend bool operator==(const Timestamp& a, const Timestamp& b) {
-        return a.year == b.year && a.month == b.month && a.day == b.day && a.hour == b.hour &&
-               a.minute == b.minute && a.second == b.second;
-    }
-    friend bool operator!=(const Timestamp& a, const Timestamp& b) { return !(a == b); }
-};
-
-/// One forecasting series.
-template <class T>
-struct Series {
-    Timestamp start;
-    Vector<T> target;           ///< NaN where missing
-    std::vector<int> cat;       ///< categorical features (empty if absent)
-    RowMatrix<T> dynamic_feat;  ///< one row per dynamic feature (0 x 0 if absent)
-};
 
 struct JsonLinesOptions {
     /// dynamic_feat arrays must have len(target) + prediction_length values.

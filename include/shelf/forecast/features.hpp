@@ -1,0 +1,130 @@
+// shelf/forecast/features.hpp: from series to network input — each series' scale, the checks
+// every series passes (dates, values, categories, dynamic features), and the rows of a window.
+#pragma once
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "calendar.hpp"
+#include "likelihood.hpp"
+#include "params.hpp"
+#include "shelf/core/error.hpp"
+#include "shelf/core/series.hpp"
+#include "window.hpp"
+
+namespace shelf::deepar::detail {
+
+/// What the model's hyperparameters settle about its inputs.
+struct Inputs {
+    TimeFreq freq = TimeFreq::hour;
+    Likelihood likelihood = Likelihood::student_t;
+    Index context = 0, prediction = 0;
+    std::vector<int> lags;
+    Index max_lag = 0;
+    std::vector<Index> cardinality;
+    Index num_dynamic = 0;
+
+    explicit Inputs(const Params& p)
+        : freq(*p.time_freq), likelihood(p.likelihood), context(*p.context_length), prediction(*p.prediction_length),
+          lags(lags_for(freq)), max_lag(lags.back()), num_dynamic(p.num_dynamic_feat.value_or(0)) {
+        if (p.cardinality)
+            for (int c : *p.cardinality) cardinality.push_back(c);
+    }
+    Index num_cat() const noexcept { return static_cast<Index>(cardinality.size()); }
+    /// Covariates per step after the lags: calendar features, age, dynamic features, log scale.
+    Index covariates() const noexcept { return time_feature_count(freq) + 1 + num_dynamic + 1; }
+};
+
+/// "deepar fit: series 4 (1-based)" — series are counted as the lines of a JSON-lines file.
+inline std::string series_name(const std::string& who, std::size_t index) {
+    return who + ": series " + std::to_string(index + 1) + " (1-based)";
+}
+
+/// Refuses a series the model cannot read, naming it and the field: an invalid start, an
+/// infinite or out-of-support target, the wrong number of categories or one out of range, and
+/// dynamic features of the wrong count or length (`dynamic_length` values each).
+template <class T>
+void check_series(const Series<T>& s, std::size_t index, const Inputs& in, Index dynamic_length, const std::string& who) {
+    const auto fail = [&](errc id, const std::string& what) { throw data_error(id, series_name(who, index) + ": " + what); };
+    if (!valid_timestamp(s.start))
+        fail(errc::parse_error, "start " + std::to_string(s.start.year) + "-" + std::to_string(s.start.month) + "-" +
+                                    std::to_string(s.start.day) + " " + std::to_string(s.start.hour) + ":" +
+                                    std::to_string(s.start.minute) + ":" + std::to_string(s.start.second) +
+                                    " is not a valid date and time");
+    for (Index t = 0; t < s.target.size(); ++t) {
+        const double y = s.target[t];
+        if (std::isnan(y)) continue;
+        if (!std::isfinite(y)) fail(errc::not_finite, "target[" + std::to_string(t) + "] is infinite");
+        if (!in_support(in.likelihood, y))
+            fail(errc::bad_label, "target[" + std::to_string(t) + "] = " + std::to_string(y) + " is outside the " +
+                                      info(in.likelihood).name + " likelihood's support (" + info(in.likelihood).support + ")");
+    }
+    if (static_cast<Index>(s.cat.size()) != in.num_cat())
+        fail(errc::shape_mismatch, "cat has " + std::to_string(s.cat.size()) + " values; the model has " +
+                                       std::to_string(in.num_cat()) + " categorical features (cardinality)");
+    for (std::size_t j = 0; j < s.cat.size(); ++j)
+        if (s.cat[j] < 0 || s.cat[j] >= in.cardinality[j])
+            fail(errc::bad_label, "cat[" + std::to_string(j) + "] = " + std::to_string(s.cat[j]) +
+                                      " is out of range; cardinality[" + std::to_string(j) + "] = " +
+                                      std::to_string(in.cardinality[j]) + " allows 0 to " +
+                                      std::to_string(in.cardinality[j] - 1));
+    const Index rows = s.dynamic_feat.size() == 0 ? 0 : s.dynamic_feat.rows();
+    if (rows != in.num_dynamic)
+        fail(errc::shape_mismatch, "dynamic_feat has " + std::to_string(rows) + " features; the model has " +
+                                       std::to_string(in.num_dynamic) + " (num_dynamic_feat)");
+    if (rows > 0 && s.dynamic_feat.cols() != dynamic_length)
+        fail(errc::shape_mismatch, "dynamic_feat has " + std::to_string(s.dynamic_feat.cols()) +
+                                       " values per feature; expected " + std::to_string(dynamic_length) +
+                                       " (the target's " + std::to_string(s.target.size()) + " points" +
+                                       (dynamic_length > s.target.size() ? " and the prediction_length after them)" : ")"));
+    if (rows > 0 && !s.dynamic_feat.allFinite()) fail(errc::not_finite, "dynamic_feat holds a NaN or infinite value");
+}
+
+/// Mean |y| of the observed points of target[first, last) (clipped to the series), and their count.
+template <class T>
+double mean_abs(const Series<T>& s, Index first, Index last, Index& observed) {
+    double sum = 0;
+    observed = 0;
+    for (Index t = std::max<Index>(first, 0); t < std::min<Index>(last, s.target.size()); ++t)
+        if (!std::isnan(s.target[t])) sum += std::abs(double(s.target[t])), ++observed;
+    return observed ? sum / double(observed) : 0.0;
+}
+
+/// The scale of a window whose context is target[a, a + context): the mean |y| of its observed
+/// points, else `fallback` (the series' own, or its categories' for a series with no points).
+/// Likelihoods on unscaled targets (beta) get 1.
+template <class T>
+double context_scale(const Series<T>& s, Index a, const Inputs& in, double fallback) {
+    if (!info(in.likelihood).scaled) return 1.0;
+    Index observed = 0;
+    const double scale = mean_abs(s, a, a + in.context, observed);
+    return scale > 0 ? scale : fallback;
+}
+
+/// Fills row r of `w` from series `s`, step 0 being its point `a`, with scale `scale`.
+template <class T>
+void fill_row(Window<T>& w, Index r, const Series<T>& s, Index a, double scale, const Inputs& in) {
+    const Index n = s.target.size();
+    for (Index p = 0; p < w.history.cols(); ++p) {
+        const Index t = a - w.max_lag + p;
+        const double y = t >= 0 && t < n ? double(s.target[t]) : 0.0;
+        w.history(r, p) = std::isnan(y) && p < w.max_lag ? T(0) : static_cast<T>(y / scale);
+    }
+    const Index n_time = time_feature_count(in.freq), cov = w.covariates.cols();
+    for (Index j = 0; j < w.steps; ++j) {
+        const Index t = a + j;
+        w.target(r, j) = t >= 0 && t < n ? s.target[t] : std::numeric_limits<T>::quiet_NaN();
+        T* x = w.covariates.data() + (j * w.rows + r) * cov;
+        time_features(step_after(s.start, in.freq, t), in.freq, x);
+        x[n_time] = static_cast<T>(std::log10(2.0 + double(std::max<Index>(t, 0))));
+        for (Index f = 0; f < in.num_dynamic; ++f)
+            x[n_time + 1 + f] = t >= 0 && t < s.dynamic_feat.cols() ? s.dynamic_feat(f, t) : T(0);
+        x[cov - 1] = static_cast<T>(std::log(scale));
+    }
+    for (Index c = 0; c < in.num_cat(); ++c)
+        w.cats[static_cast<std::size_t>(r * in.num_cat() + c)] = s.cat[static_cast<std::size_t>(c)];
+    w.scale[static_cast<std::size_t>(r)] = scale;
+}
+
+}  // namespace shelf::deepar::detail

@@ -1,0 +1,90 @@
+// shelf/forecast/params.hpp: the DeepAR-style forecaster's hyperparameters, with the platform's
+// names and defaults.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "shelf/core/params.hpp"
+
+namespace shelf::deepar {
+
+/// The series' sampling frequency: it sets the lags and the calendar features.
+enum class TimeFreq { minute, hour, day, week, month };
+inline constexpr std::pair<TimeFreq, const char*> time_freq_names[] = {
+    {TimeFreq::minute, "min"}, {TimeFreq::hour, "H"}, {TimeFreq::day, "D"}, {TimeFreq::week, "W"}, {TimeFreq::month, "M"}};
+inline const auto& enum_names(TimeFreq) { return time_freq_names; }
+
+/// The distribution the network's output parameterises at each step.
+enum class Likelihood { student_t, gaussian, negative_binomial, beta, deterministic_l1 };
+inline constexpr std::pair<Likelihood, const char*> likelihood_names[] = {
+    {Likelihood::student_t, "student-T"},
+    {Likelihood::gaussian, "gaussian"},
+    {Likelihood::negative_binomial, "negative-binomial"},
+    {Likelihood::beta, "beta"},
+    {Likelihood::deterministic_l1, "deterministic-L1"}};
+inline const auto& enum_names(Likelihood) { return likelihood_names; }
+
+/// Forecaster hyperparameters. `auto` values (unset optionals) are resolved by fit() from the
+/// training series, and the model stores what it resolved.
+struct Params {
+    static constexpr const char* family = "deepar";
+
+    std::optional<TimeFreq> time_freq;      ///< required
+    std::optional<int> prediction_length;   ///< required: steps forecast after a series' last point
+    std::optional<int> context_length;      ///< required: steps the network reads before forecasting
+    std::optional<int> epochs;              ///< required
+    int mini_batch_size = 128;
+    double learning_rate = 1e-3;
+    int num_cells = 40;
+    int num_layers = 2;
+    double dropout_rate = 0.1;
+    Likelihood likelihood = Likelihood::student_t;
+    int embedding_dimension = 10;
+    std::optional<std::vector<int>> cardinality;  ///< categories per `cat` feature; auto = max id + 1
+    std::optional<int> num_dynamic_feat;          ///< auto = the training series' count
+    int num_eval_samples = 100;
+    std::optional<int> early_stopping_patience;   ///< unset: no early stopping
+    std::vector<double> test_quantiles{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
+    int num_batches_per_epoch = 50;  ///< shelf extension (GluonTS's default)
+    double clip_gradient = 10.0;     ///< shelf extension: the gradient's global norm is clipped to this
+    int num_threads = 0;
+    std::int64_t seed = 0;
+
+    template <class V>
+    void visit(V&& v) {
+        v("time_freq", time_freq, Spec("sampling frequency: min, H, D, W or M").required());
+        v("prediction_length", prediction_length, Spec("steps forecast after each series' end").at_least(1).required());
+        v("context_length", context_length, Spec("steps the network reads before it forecasts").at_least(1).required());
+        v("epochs", epochs, Spec("training epochs of num_batches_per_epoch mini-batches").at_least(1).required());
+        v("mini_batch_size", mini_batch_size, Spec("training windows per gradient step").at_least(1));
+        v("learning_rate", learning_rate, Spec("Adam's step size").greater_than(0));
+        v("num_cells", num_cells, Spec("LSTM cells per layer").at_least(1));
+        v("num_layers", num_layers, Spec("stacked LSTM layers").at_least(1));
+        v("dropout_rate", dropout_rate, Spec("dropout between layers during training").at_least(0).less_than(1));
+        v("likelihood", likelihood,
+          Spec("student-T, gaussian, negative-binomial (counts), beta (values in (0, 1)) or deterministic-L1"));
+        v("embedding_dimension", embedding_dimension, Spec("length of each category's learned vector").at_least(1));
+        v("cardinality", cardinality, Spec("categories of each cat feature; auto = the largest id + 1").at_least(1));
+        v("num_dynamic_feat", num_dynamic_feat, Spec("dynamic features per series; auto = the training data's").at_least(0));
+        v("num_eval_samples", num_eval_samples, Spec("sample paths drawn per forecast").at_least(1));
+        v("early_stopping_patience", early_stopping_patience,
+          Spec("epochs without a better validation loss before training stops; auto = never").at_least(1));
+        v("test_quantiles", test_quantiles, Spec("quantiles reported on the test channel").greater_than(0).less_than(1));
+        v("num_batches_per_epoch", num_batches_per_epoch, Spec("mini-batches per epoch").at_least(1));
+        v("clip_gradient", clip_gradient, Spec("largest global norm of a mini-batch's gradient").greater_than(0));
+        v("num_threads", num_threads, Spec("threads; 0 = all cores").at_least(0));
+        v("seed", seed, Spec("seed of the initial weights, the windows, dropout and the sample paths").at_least(0));
+    }
+
+    void validate() const {
+        check_ranges(*this);
+        if (test_quantiles.empty())
+            throw invalid_argument(errc::out_of_range, std::string(family) + ": test_quantiles is empty");
+    }
+};
+
+}  // namespace shelf::deepar

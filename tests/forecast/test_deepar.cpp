@@ -1,0 +1,254 @@
+// The forecaster end to end: it beats seasonal naive on a synthetic panel, handles missing
+// values and cold starts, is reproducible, round-trips, and names the series and field of bad input.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <shelf/core/params.hpp>
+#include <shelf/core/random.hpp>
+#include <shelf/forecast.hpp>
+#include <shelf/metrics/forecasting.hpp>
+
+namespace {
+
+namespace dp = shelf::deepar;
+using shelf::Index;
+using shelf::Series;
+
+/// `count` hourly series: a daily cycle whose level and amplitude depend on the series'
+/// category, with noise.
+std::vector<Series<float>> panel(int count, Index length, std::uint64_t seed) {
+    shelf::Rng rng(seed);
+    std::vector<Series<float>> out;
+    for (int i = 0; i < count; ++i) {
+        Series<float> s;
+        s.start = {2021, 3, 1 + i % 20, 0, 0, 0};
+        s.cat = {i % 4};
+        const double level = 20.0 * (1 + i % 4), phase = 0.3 * (i % 5);
+        s.target.resize(length);
+        for (Index t = 0; t < length; ++t)
+            s.target[t] = static_cast<float>(level * (1 + 0.6 * std::sin(2 * M_PI * double(t) / 24 + phase)) +
+                                             0.1 * level * rng.normal());
+        out.push_back(s);
+    }
+    return out;
+}
+
+dp::Params small_params() {
+    dp::Params p;
+    p.time_freq = dp::TimeFreq::hour;
+    p.prediction_length = 12;
+    p.context_length = 24;
+    p.epochs = 6;
+    p.num_batches_per_epoch = 12;
+    p.mini_batch_size = 32;
+    p.num_cells = 16;
+    p.num_layers = 2;
+    p.embedding_dimension = 3;
+    p.num_eval_samples = 50;
+    p.learning_rate = 0.01;
+    p.seed = 3;
+    return p;
+}
+
+/// Mean wQL over 0.1 … 0.9 of seasonal naive (the last day repeated, every quantile at it).
+double seasonal_naive_wql(const std::vector<Series<float>>& test, Index P) {
+    std::vector<float> y, q;
+    for (const auto& s : test) {
+        const Index n = s.target.size();
+        for (Index t = 0; t < P; ++t) y.push_back(s.target[n - P + t]), q.push_back(s.target[n - P - 24 + t]);
+    }
+    const Eigen::Map<const shelf::Vector<float>> Y(y.data(), static_cast<Index>(y.size())), Q(q.data(), static_cast<Index>(q.size()));
+    double sum = 0;
+    for (int k = 1; k <= 9; ++k) sum += shelf::metrics::weighted_quantile_loss(Y, Q, k / 10.0);
+    return sum / 9;
+}
+
+double metric(const shelf::Metrics& m, const std::string& name) {
+    for (const auto& [key, value] : m)
+        if (key == name) return value;
+    FAIL("no metric " << name);
+    return 0;
+}
+
+std::string saved(const dp::Model<float>& m) {
+    std::ostringstream out;
+    m.save(out);
+    return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("the forecaster beats seasonal naive on a synthetic panel", "[forecast][deepar]") {
+    const auto train = panel(16, 24 * 12, 1);
+    const dp::Model<float> model = dp::fit(train, small_params());
+    const shelf::Metrics m = dp::evaluate(model, train);
+    const double naive = seasonal_naive_wql(train, 12);
+    INFO("deepar mean wQL " << metric(m, "mean_wQuantileLoss") << ", seasonal naive " << naive);
+    CHECK(metric(m, "mean_wQuantileLoss") < naive);
+    CHECK(m.size() == 2 + 9);
+    CHECK(m[2].first == "wQuantileLoss[0.1]");
+    CHECK(model.report().training_loss.back() < model.report().training_loss.front());
+}
+
+TEST_CASE("forecasts have the requested shape, ordered quantiles and the next timestamp", "[forecast][deepar]") {
+    const auto train = panel(8, 24 * 6, 2);
+    dp::Params p = small_params();
+    p.epochs = 1;
+    const dp::Model<float> model = dp::fit(train, p);
+    dp::ForecastOptions options;
+    options.num_samples = 40;
+    options.quantiles = {0.05, 0.5, 0.95};
+    options.samples = true;
+    const auto forecasts = model.forecast(train, options);
+    REQUIRE(forecasts.size() == train.size());
+    const auto& f = forecasts[0];
+    CHECK(f.start == shelf::Timestamp{2021, 3, 7, 0, 0, 0});  // 144 hours after 2021-03-01
+    REQUIRE(f.mean.size() == 12);
+    REQUIRE(f.quantiles.rows() == 12);
+    REQUIRE(f.quantiles.cols() == 3);
+    REQUIRE(f.samples.rows() == 40);
+    for (Index t = 0; t < 12; ++t) {
+        CHECK(f.quantiles(t, 0) <= f.quantiles(t, 1));
+        CHECK(f.quantiles(t, 1) <= f.quantiles(t, 2));
+        CHECK(f.mean[t] == Approx(f.samples.col(t).mean()));
+    }
+    const auto out = dp::outputs(model, train, options);
+    CHECK(out[0].name == "mean");
+    CHECK(out[1].name == "quantiles.0.05");
+    CHECK(out[4].name == "samples.0");
+}
+
+TEST_CASE("missing targets are left out of the loss and filled by the model", "[forecast][deepar]") {
+    auto train = panel(8, 24 * 6, 3);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    for (auto& s : train)
+        for (Index t = 5; t < s.target.size(); t += 7) s.target[t] = nan;
+    train[0].target.tail(10).setConstant(nan);  // the context's end is missing: sampled
+    dp::Params p = small_params();
+    p.epochs = 2;
+    const dp::Model<float> model = dp::fit(train, p);
+    for (double loss : model.report().training_loss) CHECK(std::isfinite(loss));
+    for (const auto& f : model.forecast(train)) CHECK(f.mean.allFinite());
+}
+
+TEST_CASE("a series with no points is forecast from its category", "[forecast][deepar]") {
+    const auto train = panel(8, 24 * 6, 4);
+    dp::Params p = small_params();
+    p.epochs = 2;
+    const dp::Model<float> model = dp::fit(train, p);
+    Series<float> fresh;
+    fresh.start = {2021, 5, 1, 0, 0, 0};
+    fresh.cat = {3};
+    Series<float> one = fresh;
+    one.target = shelf::Vector<float>::Constant(1, 80.0f);
+    const auto f = model.forecast({fresh, one});
+    CHECK(f[0].mean.allFinite());
+    CHECK(f[1].mean.allFinite());
+    // Category 3's series sit near 80; the cold start should be of that size, not of category 0's 20.
+    CHECK(f[0].mean.mean() > 40);
+    fresh.cat.clear();
+    dp::Params no_cat = p;
+    no_cat.cardinality = std::vector<int>{};
+    auto plain = train;
+    for (auto& s : plain) s.cat.clear();
+    const dp::Model<float> without = dp::fit(plain, no_cat);
+    REQUIRE_THROWS_WITH(without.forecast({plain[0], fresh}),
+                        Catch::Contains("shelf.data_error.201") && Catch::Contains("series 2 (1-based)") &&
+                            Catch::Contains("no observed point") && Catch::Contains("cold-start"));
+}
+
+TEST_CASE("the same seed gives the same model on any thread count, and it round-trips", "[forecast][deepar]") {
+    const auto train = panel(8, 24 * 6, 5);
+    dp::Params p = small_params();
+    p.epochs = 2;
+    p.mini_batch_size = 70;  // three chunks of windows
+    p.num_threads = 1;
+    const dp::Model<float> a = dp::fit(train, p);
+    p.num_threads = 2;
+    const dp::Model<float> b = dp::fit(train, p);
+    CHECK(a.weights() == b.weights());  // the files differ in num_threads alone
+    p.seed = 4;
+    CHECK(saved(dp::fit(train, p)) != saved(a));
+
+    std::istringstream in(saved(a));
+    const dp::Model<float> back = dp::Model<float>::load(in);
+    CHECK(back == a);
+    CHECK(back.forecast(train)[3].mean == a.forecast(train)[3].mean);
+    CHECK(back.params().cardinality == std::vector<int>{4});
+    CHECK(back.params().num_dynamic_feat == 0);
+}
+
+TEST_CASE("validation series keep the best epoch and stop training early", "[forecast][deepar]") {
+    const auto train = panel(8, 24 * 6, 6);
+    dp::Params p = small_params();
+    p.epochs = 30;
+    p.learning_rate = 0.3;  // too large to keep improving
+    p.early_stopping_patience = 2;
+    const dp::Model<float> model = dp::fit(train, p, train);
+    const auto& r = model.report();
+    CHECK(r.validation_loss.size() == static_cast<std::size_t>(r.epochs_run));
+    CHECK(r.stopped_early);
+    CHECK(r.epochs_run < 30);
+    CHECK(r.best_epoch == r.epochs_run - 2);
+}
+
+TEST_CASE("bad input names the series and the field", "[forecast][deepar]") {
+    const auto train = panel(4, 24 * 3, 7);
+    dp::Params p = small_params();
+    p.epochs = 1;
+    p.num_batches_per_epoch = 1;
+    SECTION("an unknown time_freq lists the valid ones") {
+        REQUIRE_THROWS_WITH(shelf::from_map<dp::Params>({{"time_freq", "Q"}, {"prediction_length", "3"},
+                                                         {"context_length", "3"}, {"epochs", "1"}}),
+                            Catch::Contains("shelf.invalid_argument.103") && Catch::Contains("time_freq") &&
+                                Catch::Contains("min, H, D, W, M"));
+        REQUIRE_THROWS_WITH(shelf::from_map<dp::Params>({{"time_freq", "H"}}),
+                            Catch::Contains("shelf.invalid_argument.104") && Catch::Contains("prediction_length"));
+    }
+    SECTION("a category id at or above the cardinality") {
+        auto bad = train;
+        bad[2].cat = {4};
+        p.cardinality = std::vector<int>{4};
+        REQUIRE_THROWS_WITH(dp::fit(bad, p), Catch::Contains("shelf.data_error.204") &&
+                                                 Catch::Contains("series 3 (1-based)") &&
+                                                 Catch::Contains("cat[0] = 4 is out of range"));
+        const auto model = dp::fit(train, p);
+        REQUIRE_THROWS_WITH(model.forecast(bad), Catch::Contains("series 3 (1-based)") && Catch::Contains("cat[0]"));
+    }
+    SECTION("dynamic features of the wrong length") {
+        auto with = train;
+        for (auto& s : with) s.dynamic_feat = shelf::RowMatrix<float>::Zero(1, s.target.size());
+        const auto model = dp::fit(with, p);
+        REQUIRE(model.params().num_dynamic_feat == 1);
+        // Forecasting needs the features over the 12 steps ahead too.
+        REQUIRE_THROWS_WITH(model.forecast(with), Catch::Contains("shelf.data_error.202") &&
+                                                      Catch::Contains("series 1 (1-based)") &&
+                                                      Catch::Contains("dynamic_feat has 72 values per feature; expected 84"));
+        with[1].dynamic_feat = shelf::RowMatrix<float>::Zero(1, 5);
+        REQUIRE_THROWS_WITH(dp::fit(with, p), Catch::Contains("series 2 (1-based)") && Catch::Contains("dynamic_feat"));
+    }
+    SECTION("a malformed start") {
+        auto bad = train;
+        bad[1].start.month = 13;
+        REQUIRE_THROWS_WITH(dp::fit(bad, p), Catch::Contains("shelf.data_error.205") &&
+                                                 Catch::Contains("series 2 (1-based)") && Catch::Contains("start"));
+    }
+    SECTION("targets outside the likelihood's support, or infinite") {
+        auto bad = train;
+        bad[0].target[3] = -1;
+        p.likelihood = dp::Likelihood::negative_binomial;
+        REQUIRE_THROWS_WITH(dp::fit(bad, p), Catch::Contains("target[3]") && Catch::Contains("negative-binomial"));
+        bad[0].target[3] = std::numeric_limits<float>::infinity();
+        REQUIRE_THROWS_WITH(dp::fit(bad, p), Catch::Contains("shelf.data_error.203") && Catch::Contains("target[3]"));
+    }
+    SECTION("no series long enough to train on") {
+        p.prediction_length = 100;
+        REQUIRE_THROWS_WITH(dp::fit(train, p), Catch::Contains("shelf.data_error.201") &&
+                                                   Catch::Contains("longer than prediction_length = 100"));
+    }
+}

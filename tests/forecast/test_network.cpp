@@ -1,0 +1,99 @@
+// The unrolled LSTM: its backward pass against finite differences of its forward pass, with two
+// layers, dropout, a category embedding and a dynamic feature.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <vector>
+
+#include <shelf/core/random.hpp>
+#include <shelf/forecast/features.hpp>
+#include <shelf/forecast/fit.hpp>
+#include <shelf/forecast/network.hpp>
+
+namespace {
+
+namespace dp = shelf::deepar;
+using shelf::Index;
+
+struct NetworkCase {
+    dp::Params params;
+    std::vector<shelf::Series<double>> series;
+};
+
+NetworkCase network_case(dp::Likelihood likelihood) {
+    NetworkCase c;
+    c.params.time_freq = dp::TimeFreq::month;  // 19 lags, a short history
+    c.params.prediction_length = 3;
+    c.params.context_length = 4;
+    c.params.epochs = 1;
+    c.params.num_cells = 3;
+    c.params.num_layers = 2;
+    c.params.embedding_dimension = 2;
+    c.params.cardinality = std::vector<int>{3};
+    c.params.num_dynamic_feat = 1;
+    c.params.likelihood = likelihood;
+    c.params.dropout_rate = 0.3;
+    shelf::Rng rng(5);
+    for (int i = 0; i < 3; ++i) {
+        shelf::Series<double> s;
+        s.start = {2010, 1 + i, 1, 0, 0, 0};
+        s.target.resize(30);
+        for (Index t = 0; t < 30; ++t) s.target[t] = 5 + i + std::sin(double(t)) + 0.3 * rng.normal();
+        s.cat = {i};
+        s.dynamic_feat = shelf::RowMatrix<double>::Random(1, 30);
+        c.series.push_back(s);
+    }
+    return c;
+}
+
+}  // namespace
+
+TEST_CASE("the LSTM's gradient matches finite differences of its loss", "[forecast][network]") {
+    const auto likelihood = GENERATE(dp::Likelihood::student_t, dp::Likelihood::gaussian);
+    const NetworkCase c = network_case(likelihood);
+    const dp::detail::Inputs in(c.params);
+    const dp::detail::Layout shape = dp::Model<double>::layout(c.params);
+    shelf::Rng init(1);
+    shelf::Vector<double> weights = dp::detail::initial_weights<double>(shape, init);
+    const Index L = in.context + in.prediction;
+    dp::detail::Window<double> w;
+    w.resize(3, L, in.max_lag, in.covariates(), in.num_cat());
+    w.known = L;
+    for (Index r = 0; r < 3; ++r)
+        dp::detail::fill_row(w, r, c.series[static_cast<std::size_t>(r)], 10 + 3 * r, 2.0 + double(r), in);
+    dp::detail::Unroll<double> unroll;
+    // The same dropout masks in every evaluation: a generator started afresh from one seed.
+    const auto loss_at = [&](const shelf::Vector<double>& x) {
+        dp::detail::Window<double> copy = w;
+        shelf::Rng dropout(9);
+        double count = 0;
+        return unroll.forward(shape, x.data(), copy, in.lags, likelihood, c.params.dropout_rate,
+                              dp::detail::Pass::train, &dropout, count);
+    };
+    shelf::Vector<double> grad = shelf::Vector<double>::Zero(shape.size());
+    {
+        dp::detail::Window<double> copy = w;
+        shelf::Rng dropout(9);
+        double count = 0;
+        (void)unroll.forward(shape, weights.data(), copy, in.lags, likelihood, c.params.dropout_rate,
+                             dp::detail::Pass::train, &dropout, count);
+        REQUIRE(count == double(3 * L));
+        unroll.backward(shape, weights.data(), copy, grad.data());
+    }
+    Index checked = 0;
+    double worst = 0;
+    for (Index k = 0; k < shape.size(); ++k) {
+        const double h = 1e-6;
+        shelf::Vector<double> up = weights, down = weights;
+        up[k] += h, down[k] -= h;
+        const double numeric = (loss_at(up) - loss_at(down)) / (2 * h);
+        worst = std::max(worst, std::abs(numeric - grad[k]) / std::max(1.0, std::abs(numeric)));
+        checked += 1;
+    }
+    INFO(checked << " weights; the largest relative difference is " << worst);
+    CHECK(worst < 1e-6);
+    // Every group has a gradient: embeddings, both layers, the projection.
+    CHECK(grad.segment(0, shape.layer_weights(0)).norm() > 0);
+    CHECK(grad.segment(shape.layer_weights(1), shape.projection() - shape.layer_weights(1)).norm() > 0);
+    CHECK(grad.segment(shape.projection(), shape.size() - shape.projection()).norm() > 0);
+}
