@@ -1,7 +1,10 @@
 // Micro-benchmarks of the random cut forest at the platform's defaults (100 trees of 256 points):
 // building the forest on 100,000 rows, and scoring rows (items/s = rows scored per second), in 4
-// dimensions and in 48 (a shingle of 48 points of a series).
+// dimensions and in 48 (a shingle of 48 points of a series); and the streaming forest on a
+// series shingled by 48 inside it (items/s = points scored and learnt per second).
 #include <benchmark/benchmark.h>
+
+#include <cmath>
 
 #include <shelf/anomaly.hpp>
 
@@ -29,6 +32,23 @@ void BM_score(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * X.rows());
 }
 BENCHMARK(BM_score)->Args({4, 1})->Args({4, 2})->Args({48, 1})->Args({48, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// A noisy daily-seasonal series (nyc_taxi's shape) of 20,000 points, shingle 48; range(0): threads.
+// Every iteration continues the same stream: its state after the warm-up is the steady one.
+void BM_stream(benchmark::State& state) {
+    shelf::rcf::Params p = defaults(static_cast<int>(state.range(0)));
+    p.streaming = true;
+    p.shingle_size = 48;
+    const auto noise = bench::random_rows(20000, 1, 3);
+    shelf::RowMatrix<float> series(noise.rows(), 1);
+    for (shelf::Index i = 0; i < series.rows(); ++i)
+        series(i, 0) = 10 + 5 * std::sin(0.13f * static_cast<float>(i)) + noise(i, 0);
+    shelf::rcf::Stream<float> stream(p, 1);
+    stream.update(series);
+    for (auto _ : state) benchmark::DoNotOptimize(stream.update(series));
+    state.SetItemsProcessed(state.iterations() * series.rows());
+}
+BENCHMARK(BM_stream)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -37,6 +37,8 @@ template <class T>
 Model<T> fit(const MatrixView<T>& X, Params params, const ProgressCallback& progress) {
     params.validate();
     const std::string context = "randomcutforest fit";
+    if (params.streaming)
+        throw invalid_argument(errc::out_of_range, context + ": streaming=true learns point by point: use shelf::rcf::Stream");
     const Index n = X.rows(), d = X.cols();
     if (n == 0 || d == 0)
         throw data_error(errc::empty_data, context + ": the training data is " + std::to_string(n) + " x " +
@@ -98,7 +100,7 @@ Model<T> fit(const MatrixView<T>& X, Params params, const ProgressCallback& prog
     const double deviation = std::sqrt(square / static_cast<double>(raw.size()));
     // All rows alike (one distinct point) displace nothing: any other point is then an anomaly.
     const double scale = mean > 0 ? 1.0 / mean : 1.0;
-    return Model<T>(std::move(params), std::move(forest), scale, scale * (mean + 3 * deviation), report);
+    return Model<T>(std::move(params), std::move(forest), scale, scale * (mean + params.z_factor * deviation), report);
 }
 
 }  // namespace detail

@@ -147,6 +147,88 @@ double outside_by(T lo, T hi, T v) noexcept {
     return std::max(0.0, l - x) + std::max(0.0, x - h);
 }
 
+/// How far x lies outside the box [lo, hi], summed over d dimensions. Sixteen running sums in
+/// T, a 64-byte register's worth of floats, added in a fixed order: vectorized on any SIMD width,
+/// and the same bits on every target.
+template <class T>
+double outside_sum(const T* lo, const T* hi, const T* x, Index d) noexcept {
+    constexpr Index lanes = 16;
+    T part[lanes] = {};
+    Index j = 0;
+    for (; j + lanes <= d; j += lanes)
+        for (Index k = 0; k < lanes; ++k)
+            part[k] += std::max(T(0), lo[j + k] - x[j + k]) + std::max(T(0), x[j + k] - hi[j + k]);
+    for (Index k = 0; j < d; ++j, ++k) part[k] += std::max(T(0), lo[j] - x[j]) + std::max(T(0), x[j] - hi[j]);
+    double sum = 0;
+    for (Index k = 0; k < lanes; ++k) sum += static_cast<double>(part[k]);
+    return sum;
+}
+
+}  // namespace detail
+
+/// Where a walk of x down a tree stopped (see the top of this file).
+struct Walk {
+    double codisp = 0;       ///< x's CoDisp had it been inserted
+    std::int64_t node = 0;   ///< the node whose box the separating cut parts x from, or the leaf x is a copy of
+    bool copy = false;       ///< x is a copy of that leaf's point
+    double cut_at = -1;      ///< where the cut fell in the outside part of the merged box, [0, outside); -1 at a leaf: not drawn
+};
+
+/// The walk of x down `tree` (root first), drawing a cut on each node's box merged with x. A Tree
+/// gives, for a node: lower / upper (its box, d values), span, mass, leaf, and child (the child
+/// x's coordinates lead to). `pass(node)` is called for every node x goes through without being
+/// separated from it, after the node's draw. Shared by the trained forest and the streaming trees.
+template <class Tree, class T, class Pass>
+Walk walk(const Tree& tree, typename Tree::Node node, const T* x, Index d, Rng& rng, Pass&& pass) {
+    Walk result;
+    for (;;) {
+        const T* lo = tree.lower(node);
+        const T* hi = tree.upper(node);
+        const double m = tree.mass(node);
+        const bool leaf = tree.leaf(node);
+        // The merged box's span is the node's plus how far x lies outside it; a cut drawn
+        // uniformly over the merged span separates x exactly when it falls in that outside part.
+        const double outside = detail::outside_sum(lo, hi, x, d);
+        if (outside == 0) {
+            if (leaf) {  // x is this leaf's point
+                result.node = static_cast<std::int64_t>(node), result.copy = true;
+                return result;
+            }
+        } else if (leaf) {
+            result.codisp = std::max(result.codisp, m), result.node = static_cast<std::int64_t>(node);
+            return result;
+        } else if (const double r = rng.uniform() * (tree.span(node) + outside); r < outside) {
+            result.codisp = std::max(result.codisp, m), result.node = static_cast<std::int64_t>(node), result.cut_at = r;
+            return result;
+        }
+        pass(node);
+        const auto child = tree.child(node, x);
+        const double mc = tree.mass(child);
+        result.codisp = std::max(result.codisp, (m - mc) / (mc + 1));
+        node = child;
+    }
+}
+
+namespace detail {
+
+/// Tree t of a trained Forest, as walk() reads a tree.
+template <class T>
+struct ForestTree {
+    using Node = std::int64_t;
+    const Forest<T>& f;
+    std::int64_t base;
+
+    const T* lower(Node n) const { return f.lower.row(n).data(); }
+    const T* upper(Node n) const { return f.upper.row(n).data(); }
+    double span(Node n) const { return f.span[static_cast<std::size_t>(n)]; }
+    double mass(Node n) const { return f.mass[static_cast<std::size_t>(n)]; }
+    bool leaf(Node n) const { return f.dim[static_cast<std::size_t>(n)] < 0; }
+    Node child(Node n, const T* x) const {
+        const auto at = static_cast<std::size_t>(n);
+        return base + (x[f.dim[at]] <= f.cut[at] ? f.left[at] : f.right[at]);
+    }
+};
+
 }  // namespace detail
 
 /// CoDisp of x (d values) in tree t, had x been inserted with `rng`'s draws (see the top of
@@ -154,34 +236,7 @@ double outside_by(T lo, T hi, T v) noexcept {
 template <class T>
 double displacement(const Forest<T>& forest, Index t, const T* x, Rng& rng) {
     const std::int64_t base = forest.tree_first[static_cast<std::size_t>(t)];
-    const Index d = forest.dimension();
-    double worst = 0;  // the largest (m(a) − m(c)) / (m(c) + 1) over the ancestors passed
-    std::int64_t at = base;
-    for (;;) {
-        const T* lo = forest.lower.row(at).data();
-        const T* hi = forest.upper.row(at).data();
-        const double m = forest.mass[static_cast<std::size_t>(at)];
-        const bool leaf = forest.dim[static_cast<std::size_t>(at)] < 0;
-        // The merged box's span is the node's plus how far x lies outside it; a cut drawn
-        // uniformly over the merged span separates x exactly when it falls in that outside part.
-        // Four running sums in a fixed order: as fast as SIMD, and the same bits on every target.
-        double part[4] = {0, 0, 0, 0};
-        Index j = 0;
-        for (; j + 4 <= d; j += 4)
-            for (Index k = 0; k < 4; ++k) part[k] += detail::outside_by(lo[j + k], hi[j + k], x[j + k]);
-        for (; j < d; ++j) part[0] += detail::outside_by(lo[j], hi[j], x[j]);
-        const double outside = (part[0] + part[1]) + (part[2] + part[3]);
-        if (outside == 0) {
-            if (leaf) return worst;  // x is this leaf's point
-        } else if (leaf || rng.uniform() * (forest.span[static_cast<std::size_t>(at)] + outside) < outside) {
-            return std::max(worst, m);
-        }
-        const std::size_t node = static_cast<std::size_t>(at);
-        const std::int32_t child = x[forest.dim[node]] <= forest.cut[node] ? forest.left[node] : forest.right[node];
-        at = base + child;
-        const double mc = forest.mass[static_cast<std::size_t>(at)];
-        worst = std::max(worst, (m - mc) / (mc + 1));
-    }
+    return walk(detail::ForestTree<T>{forest, base}, base, x, forest.dimension(), rng, [](std::int64_t) {}).codisp;
 }
 
 /// CoDisp of x averaged over the forest's trees, the draws seeded by `seed` and x's bits.

@@ -44,7 +44,7 @@ public:
     const FitReport& report() const noexcept { return report_; }
     const Forest<T>& forest() const noexcept { return forest_; }
     Index feature_dim() const noexcept { return forest_.dimension(); }
-    /// The training rows' mean score plus three standard deviations (the platform's rule of thumb).
+    /// The training rows' mean score plus z_factor (3: the platform's rule of thumb) standard deviations.
     double threshold() const noexcept { return threshold_; }
 
     /// score of each row of X: its CoDisp averaged over the trees, scaled so that the training

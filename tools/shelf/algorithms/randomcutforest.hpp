@@ -1,8 +1,12 @@
-// `shelf train --algorithm randomcutforest`: the platform's random cut forest.
+// `shelf train --algorithm randomcutforest`: the platform's random cut forest, trained once or
+// (streaming=true) learning a stream.
 #pragma once
 
 #include <istream>
+#include <iterator>
 #include <memory>
+#include <sstream>
+#include <string>
 
 #include <shelf/anomaly.hpp>
 
@@ -31,6 +35,33 @@ private:
     rcf::Model<float> model_;
 };
 
+/// streaming=true: a forest that learns each point as it arrives. predict and evaluate go on
+/// from where training (or the saved stream) stopped, on a copy: the model directory keeps it.
+class RandomCutForestStream final : public Model {
+public:
+    explicit RandomCutForestStream(rcf::Stream<float> stream) : stream_(std::move(stream)) {}
+
+    void save(std::ostream& out) const override { stream_.save(out); }
+    std::map<std::string, std::string> hyperparameters() const override { return to_map(stream_.params()); }
+
+    Outputs predict(const Table& data, const PredictOptions&) const override { return rcf::outputs(stream_, data.X); }
+
+    Metrics evaluate(const Table& data, const std::string& channel) const override {
+        if (data.y.size() == 0) return {};
+        return named(channel, rcf::evaluate<float>(stream_, data.X, data.y));
+    }
+
+    Metrics details() const override {
+        return {{"rows_seen", static_cast<double>(stream_.rows())},
+                {"threshold", stream_.threshold()},
+                {"bytes_per_tree", static_cast<double>(stream_.tree_memory()) / stream_.params().num_trees},
+                {"point_bytes", static_cast<double>(stream_.point_memory())}};
+    }
+
+private:
+    rcf::Stream<float> stream_;
+};
+
 class RandomCutForestAlgorithm final : public Algorithm {
 public:
     const char* name() const override { return "randomcutforest"; }
@@ -45,11 +76,17 @@ public:
     std::unique_ptr<Model> train(const std::map<std::string, std::string>& hyperparameters, const Table& train,
                                  const Table*, const ProgressCallback& progress) const override {
         const auto params = from_map<rcf::Params>(hyperparameters);
-        return std::make_unique<RandomCutForestModel>(rcf::fit(train.X, params, progress));
+        if (!params.streaming) return std::make_unique<RandomCutForestModel>(rcf::fit(train.X, params, progress));
+        rcf::Stream<float> stream(params, train.X.cols());
+        stream.update(train.X);
+        return std::make_unique<RandomCutForestStream>(std::move(stream));
     }
 
     std::unique_ptr<Model> load(std::istream& in) const override {
-        return std::make_unique<RandomCutForestModel>(rcf::Model<float>::load(in));
+        const std::string saved((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        std::istringstream file(saved);
+        if (rcf::holds_stream(saved)) return std::make_unique<RandomCutForestStream>(rcf::Stream<float>::load(file));
+        return std::make_unique<RandomCutForestModel>(rcf::Model<float>::load(file));
     }
 };
 
