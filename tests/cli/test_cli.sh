@@ -285,5 +285,35 @@ if has randomcutforest; then
       --hp num_samples_per_tree=4096 --model-dir "$work/m"
 fi
 
+if has deepar; then
+  # Twelve hourly series of a daily cycle, three categories, one missing point.
+  awk 'BEGIN { srand(7); for (i = 0; i < 12; i++) { printf "{\"start\": \"2021-03-01 00:00:00\", \"target\": [";
+    for (t = 0; t < 200; t++) { v = (10 + 5 * (i % 3)) * (1 + 0.5 * sin(2 * 3.14159265 * t / 24)) + rand();
+      if (t == 50 && i == 0) printf ", \"NaN\""; else printf "%s%.3f", (t ? ", " : ""), v }
+    printf "], \"cat\": [%d]}\n", i % 3 } }' >"$work/series.jsonl"
+  deepar_hp=(--hp time_freq=H --hp prediction_length=24 --hp context_length=48 --hp epochs=2
+             --hp num_batches_per_epoch=5 --hp mini_batch_size=32 --hp num_cells=16)
+  check "deepar trains on JSON lines and reports test RMSE and weighted quantile losses" 0 '"test:wQuantileLoss\[0.9\]"' -- \
+    "$shelf" train --algorithm deepar --train "$work/series.jsonl" --test "$work/series.jsonl" "${deepar_hp[@]}" \
+      --model-dir "$work/deepar"
+  expect_file_contains "metrics.json holds test:mean_wQuantileLoss" "$work/deepar/metrics.json" '"test:mean_wQuantileLoss"'
+  check "deepar predicts mean and quantiles per series" 0 '^\{"mean": \[[0-9.e+-]+(, [0-9.e+-]+){23}\], "quantiles": \{"0.1": \[.*"0.9": \[[^]]*\]\}\}$' -- \
+    "$shelf" predict --model-dir "$work/deepar" --input "$work/series.jsonl"
+  [ "$(wc -l <"$work/out")" = 12 ] && echo "ok: one forecast per series" || { echo "FAIL: deepar rows"; failures=$((failures + 1)); }
+  check "deepar evaluates to test metrics" 0 '"test:RMSE"' -- \
+    "$shelf" evaluate --model-dir "$work/deepar" --test "$work/series.jsonl"
+  check "deepar refuses an unknown time_freq, listing the valid ones" 2 "min, H, D, W, M" -- \
+    "$shelf" train --algorithm deepar --train "$work/series.jsonl" --hp time_freq=Q --hp prediction_length=2 \
+      --hp context_length=2 --hp epochs=1 --model-dir "$work/m"
+  sed 's/"cat": \[2\]/"cat": [7]/' "$work/series.jsonl" >"$work/bad-cat.jsonl"
+  check "deepar names the series and field of a category beyond the cardinality" 1 'series 3 \(1-based\): cat\[0\] = 7 is out of range' -- \
+    "$shelf" evaluate --model-dir "$work/deepar" --test "$work/bad-cat.jsonl"
+  printf '{"start": "2021-13-01", "target": [1, 2]}\n' >"$work/bad-start.jsonl"
+  check "deepar refuses a malformed start, naming the line" 1 'bad-start.jsonl:1:.*start' -- \
+    "$shelf" predict --model-dir "$work/deepar" --input "$work/bad-start.jsonl"
+  check "deepar refuses CSV input" 1 'application/jsonlines' -- \
+    "$shelf" predict --model-dir "$work/deepar" --input "$data/abalone/test-features.csv"
+fi
+
 echo "$failures failure(s)"
 [ "$failures" = 0 ]

@@ -99,7 +99,10 @@ int train(const std::string& algorithm_name, const std::string& train_path, cons
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         const double megabytes = static_cast<double>(std::filesystem::file_size(path)) / 1e6;
         std::fprintf(stderr, "read %lld rows in %.2f s (%.1f MB, %.0f MB/s)\n",
-                     static_cast<long long>(table.sparse ? table.sparse->rows() : table.X.rows()), seconds, megabytes,
+                     static_cast<long long>(!table.series.empty() ? static_cast<shelf::Index>(table.series.size())
+                                            : table.sparse                ? table.sparse->rows()
+                                                                          : table.X.rows()),
+                     seconds, megabytes,
                      megabytes / std::max(seconds, 1e-6));
         return table;
     };

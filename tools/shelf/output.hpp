@@ -24,12 +24,25 @@ inline void append_number(std::string& out, double value, bool integer) {
 
 inline Index output_rows(const Outputs& outputs) { return outputs.empty() ? 0 : outputs.front().values.rows(); }
 
-/// Appends row r as one JSON object: {"closest_cluster": 3, "distance_to_cluster": 1.25}.
+/// The group of a field named "group.key" ("quantiles.0.1"), or "" for a plain name.
+inline std::string field_group(const std::string& name) {
+    const std::size_t dot = name.find('.');
+    return dot == std::string::npos ? std::string() : name.substr(0, dot);
+}
+
+/// Appends row r as one JSON object: {"closest_cluster": 3, "distance_to_cluster": 1.25}. Fields
+/// named "group.key" in a run nest as one object: {"quantiles": {"0.1": [..], "0.9": [..]}}.
 inline void append_row_object(std::string& line, const Outputs& outputs, Index r) {
     line += '{';
+    std::string open_group;
     for (std::size_t f = 0; f < outputs.size(); ++f) {
         const Output& o = outputs[f];
-        line += (f ? ", \"" : "\"") + o.name + "\": ";
+        const std::string group = field_group(o.name);
+        if (!open_group.empty() && group != open_group) line += '}';
+        if (f) line += ", ";
+        if (!group.empty() && group != open_group) line += "\"" + group + "\": {";
+        open_group = group;
+        line += "\"" + (group.empty() ? o.name : o.name.substr(group.size() + 1)) + "\": ";
         const bool as_list = o.list || o.values.cols() != 1;
         if (as_list) line += '[';
         for (Index c = 0; c < o.values.cols(); ++c) {
@@ -38,6 +51,7 @@ inline void append_row_object(std::string& line, const Outputs& outputs, Index r
         }
         if (as_list) line += ']';
     }
+    if (!open_group.empty()) line += '}';
     line += '}';
 }
 

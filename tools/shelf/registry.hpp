@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "algorithm.hpp"
+#include "algorithms/deepar.hpp"
 #include "algorithms/factorization_machines.hpp"
 #include "algorithms/kmeans.hpp"
 #include "algorithms/knn.hpp"
@@ -26,6 +27,7 @@ inline const std::vector<std::unique_ptr<Algorithm>>& algorithms() {
         list.push_back(std::make_unique<XgboostAlgorithm>());
         list.push_back(std::make_unique<RandomCutForestAlgorithm>());
         list.push_back(std::make_unique<FactorizationMachines>());
+        list.push_back(std::make_unique<DeepARAlgorithm>());
         return list;
     }();
     return all;
