@@ -212,4 +212,63 @@ struct FM : Family<T, shelf::fm::Params, shelf::fm::Model<T>, FM> {
     static auto output(const Model& m, const shelf::RowMatrix<T>& X) { return m.predict(X); }
 };
 
+/// The forecaster reads series, not rows: its traits make a small hourly panel, and
+/// test_deepar.cpp holds it to the contract in the terms of series (suite.hpp's run() is
+/// written for row data: its NaN and column-count sections name matrix cells).
+template <class T>
+struct DeepAR : Family<T, shelf::deepar::Params, shelf::deepar::Model<T>, DeepAR> {
+    using typename Family<T, shelf::deepar::Params, shelf::deepar::Model<T>, DeepAR>::Params;
+    using typename Family<T, shelf::deepar::Params, shelf::deepar::Model<T>, DeepAR>::Model;
+    using Data = std::vector<shelf::Series<T>>;
+
+    /// `count` hourly series of `length` points: a daily cycle at a level set by the category.
+    static Data series(int count, shelf::Index length, std::uint64_t seed) {
+        shelf::Rng rng(seed);
+        Data out;
+        for (int i = 0; i < count; ++i) {
+            shelf::Series<T> s;
+            s.start = {2022, 1, 1 + i % 28, 0, 0, 0};
+            s.cat = {i % 3};
+            s.target.resize(length);
+            for (shelf::Index t = 0; t < length; ++t)
+                s.target[t] = static_cast<T>((5.0 + 5.0 * (i % 3)) * (1.5 + std::sin(0.2617993877991494 * double(t))) +
+                                             rng.normal());
+            out.push_back(s);
+        }
+        return out;
+    }
+    static Params params() {
+        Params p;
+        p.time_freq = shelf::deepar::TimeFreq::hour;
+        p.prediction_length = 6;
+        p.context_length = 12;
+        p.epochs = 2;
+        p.num_batches_per_epoch = 3;
+        p.mini_batch_size = 40;  // two chunks of windows
+        p.num_cells = 8;
+        p.num_eval_samples = 20;
+        p.seed = 7;
+        return p;
+    }
+    /// Mini-batches of 128 windows of a 40-cell network: enough work for two threads.
+    static Params parallel_params() {
+        Params p = params();
+        p.mini_batch_size = 128;
+        p.num_cells = 40;
+        p.num_batches_per_epoch = 1;
+        p.epochs = 1;
+        return p;
+    }
+    static Model fit(const Data& train, const Params& p, const shelf::ProgressCallback& progress = {}) {
+        return shelf::deepar::fit(train, p, {}, progress);
+    }
+    /// The mean forecast, a row per series.
+    static shelf::RowMatrix<T> output(const Model& m, const Data& series) {
+        const auto forecasts = m.forecast(series);
+        shelf::RowMatrix<T> out(static_cast<shelf::Index>(forecasts.size()), *m.params().prediction_length);
+        for (std::size_t i = 0; i < forecasts.size(); ++i) out.row(static_cast<shelf::Index>(i)) = forecasts[i].mean.transpose();
+        return out;
+    }
+};
+
 }  // namespace conformance
