@@ -99,6 +99,7 @@ TEST_CASE("forecasts have the requested shape, ordered quantiles and the next ti
     const auto train = panel(8, 24 * 6, 2);
     dp::Params p = small_params();
     p.epochs = 1;
+    p.num_batches_per_epoch = 2;
     const dp::Model<float> model = dp::fit(train, p);
     dp::ForecastOptions options;
     options.num_samples = 40;
@@ -130,7 +131,8 @@ TEST_CASE("missing targets are left out of the loss and filled by the model", "[
         for (Index t = 5; t < s.target.size(); t += 7) s.target[t] = nan;
     train[0].target.tail(10).setConstant(nan);  // the context's end is missing: sampled
     dp::Params p = small_params();
-    p.epochs = 2;
+    p.epochs = 1;
+    p.num_batches_per_epoch = 4;
     const dp::Model<float> model = dp::fit(train, p);
     for (double loss : model.report().training_loss) CHECK(std::isfinite(loss));
     for (const auto& f : model.forecast(train)) CHECK(f.mean.allFinite());
@@ -140,6 +142,7 @@ TEST_CASE("a series with no points is forecast from its category", "[forecast][d
     const auto train = panel(8, 24 * 6, 4);
     dp::Params p = small_params();
     p.epochs = 2;
+    p.num_batches_per_epoch = 4;
     const dp::Model<float> model = dp::fit(train, p);
     Series<float> fresh;
     fresh.start = {2021, 5, 1, 0, 0, 0};
@@ -165,7 +168,8 @@ TEST_CASE("a series with no points is forecast from its category", "[forecast][d
 TEST_CASE("the same seed gives the same model on any thread count, and it round-trips", "[forecast][deepar]") {
     const auto train = panel(8, 24 * 6, 5);
     dp::Params p = small_params();
-    p.epochs = 2;
+    p.epochs = 1;
+    p.num_batches_per_epoch = 3;
     p.mini_batch_size = 70;  // three chunks of windows
     p.num_threads = 1;
     const dp::Model<float> a = dp::fit(train, p);
@@ -187,6 +191,7 @@ TEST_CASE("validation series keep the best epoch and stop training early", "[for
     const auto train = panel(8, 24 * 6, 6);
     dp::Params p = small_params();
     p.epochs = 30;
+    p.num_batches_per_epoch = 3;
     p.learning_rate = 0.3;  // too large to keep improving
     p.early_stopping_patience = 2;
     const dp::Model<float> model = dp::fit(train, p, train);
