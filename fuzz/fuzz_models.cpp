@@ -1,7 +1,7 @@
 // libFuzzer harness for every family's model loader (Model<T>::load over core/serialize.hpp).
 //
 // Input: byte 0 = family (bits 0-2: kmeans, pca, linear, gbt, knn, randomcutforest,
-// factorization-machines), scalar (bit 3: double) and
+// factorization-machines, deepar), scalar (bit 3: double) and
 // whether to rewrite the checksum (bit 4), so that mutations get past the CRC into the
 // container's structure and the family's own shape checks; the rest is the model file.
 // Checks, beyond "no crash and no sanitizer report": a load either succeeds or throws
@@ -32,6 +32,17 @@ shelf::Vector<T> labels(shelf::Index n) {
     shelf::Vector<T> y(n);
     for (shelf::Index i = 0; i < n; ++i) y[i] = T(i % 3 == 0);
     return y;
+}
+
+/// Three points of a series the model can read: its categories all 0, its dynamic features 0.
+template <class T, class Model>
+shelf::Series<T> short_series(const Model& m) {
+    shelf::Series<T> s;
+    s.start = {2020, 1, 1, 0, 0, 0};
+    s.target = shelf::Vector<T>::Constant(3, T(1));
+    s.cat.assign(m.params().cardinality->size(), 0);
+    s.dynamic_feat = shelf::RowMatrix<T>::Zero(*m.params().num_dynamic_feat, 3 + *m.params().prediction_length);
+    return s;
 }
 
 template <class Model>
@@ -74,7 +85,11 @@ void load_as(int family, const std::string& bytes) {
         case 6:
             return check<shelf::fm::Model<T>, T>(bytes, [](const auto& m) { return m.feature_dim(); },
                                               [](const auto& m, const auto& X) { (void)m.predict(X); });
-        default:
+        case 7:  // "width": the steps a forecast unrolls; it forecasts one short series
+            return check<shelf::deepar::Model<T>, T>(
+                bytes, [](const auto& m) { return shelf::Index(*m.params().context_length) + *m.params().prediction_length; },
+                [](const auto& m, const auto&) { (void)m.forecast({short_series<T>(m)}, {3, {0.5}, false}); });
+        case 3:
             return check<shelf::gbt::Model<T>, T>(bytes, [](const auto& m) { return m.num_features(); },
                                                [](const auto& m, const auto& X) { (void)m.predict(X); });
     }
@@ -119,6 +134,22 @@ void write_seeds(const std::string& dir, const char* scalar) {
     f.predictor_type = shelf::fm::PredictorType::binary_classifier;
     f.num_factors = 2;
     write("fm", 6, shelf::fm::fit(X, y, f));
+    shelf::deepar::Params d;
+    d.time_freq = shelf::deepar::TimeFreq::day;
+    d.prediction_length = 3;
+    d.context_length = 5;
+    d.epochs = 1;
+    d.num_batches_per_epoch = 2;
+    d.mini_batch_size = 8;
+    d.num_cells = 4;
+    d.embedding_dimension = 2;
+    std::vector<shelf::Series<T>> series(4);
+    for (std::size_t i = 0; i < series.size(); ++i) {
+        series[i].start = {2020, 1, 1, 0, 0, 0};
+        series[i].target = X.col(static_cast<shelf::Index>(i)).head(30);
+        series[i].cat = {static_cast<int>(i % 2)};
+    }
+    write("deepar", 7, shelf::deepar::fit(series, d));
 }
 
 }  // namespace
