@@ -20,11 +20,10 @@ HEAD.csv, REST.csv: the values, one per line, no header, in time order. predict'
 shingle_size points, learnt by train, have no score (anomaly_score 0, raw_score empty); NAB's
 probationary period covers them.
 
-From raw scores to NAB's [0, 1]: NAB takes one threshold for the whole corpus, so what matters is
-that scores compare across series; CoDisp's scale differs from one series to the next. Each raw
-score is divided by the mean of the series' earlier scores (causal: the detector sees only the
-past, as NAB requires), then mapped by r / (1 + r) into [0, 1). Any monotone map after the
-division scores the same: the sweep only orders the scores.
+The detector's output is shelf's own `grade` column, in [0, 1) as NAB wants it: 0, or, at the
+onset of an event, 1 - z_factor / z for a score z deviations above the series' recent scores
+(include/shelf/anomaly/threshold.hpp). NAB sweeps one threshold over the grades of the whole
+corpus. The raw score (mean CoDisp) is kept beside it in the results.
 
 --replay takes a published detector's anomaly_score as it is instead of running shelf: run on
 NAB's randomCutForest results it must give the scoreboard's 51.72 / 38.36 / 59.75, which checks
@@ -45,13 +44,13 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import nab_score  # noqa: E402
 
-DEFAULT_HP = {"shingle_size": 48, "num_trees": 100, "num_samples_per_tree": 256}
+DEFAULT_HP = {"shingle_size": 1, "num_trees": 100, "num_samples_per_tree": 256}
 
 
 # ---- the shelf command line: the one function to change when the streaming CLI lands --------
 def shelf_scores(binary, values, hp, threads):
-    """shelf's raw streaming score of each point of one series, NaN for the points train learnt
-    (see the module's docstring)."""
+    """shelf's raw streaming score and its grade for each point of one series, NaN for the
+    points train learnt (see the module's docstring)."""
     head = int(hp["shingle_size"])
 
     def run(args):
@@ -70,21 +69,12 @@ def shelf_scores(binary, values, hp, threads):
             train += ["--hp", f"{k}={v}"]
         run(train)
         out = run(["predict", "--model-dir", str(work / "model"), "--input", str(work / "rest.csv"), "--accept", "text/csv"])
-    raw = np.loadtxt(out.splitlines(), delimiter=",", ndmin=2)[:, 0]
-    if len(raw) != len(values) - head:
-        raise ValueError(f"shelf predict wrote {len(raw)} scores for {len(values) - head} points")
-    return np.concatenate([np.full(head, np.nan), raw])
+    columns = np.loadtxt(out.splitlines(), delimiter=",", ndmin=2)
+    if len(columns) != len(values) - head:
+        raise ValueError(f"shelf predict wrote {len(columns)} scores for {len(values) - head} points")
+    unscored = np.full(head, np.nan)
+    return np.concatenate([unscored, columns[:, 0]]), np.concatenate([unscored, columns[:, 1]])
 # -----------------------------------------------------------------------------------------------
-
-
-def to_unit(raw):
-    """Raw scores (NaN: none yet) to [0, 1): each over the mean of the scores before it, then
-    r / (1 + r); 0 where there is no score or no earlier one."""
-    seen = ~np.isnan(raw)
-    total, count = np.cumsum(np.where(seen, raw, 0.0)), np.cumsum(seen)
-    earlier = np.divide(total - np.where(seen, raw, 0.0), count - seen, out=np.zeros_like(raw), where=count - seen > 0)
-    ratio = np.divide(raw, earlier, out=np.zeros_like(raw), where=seen & (earlier > 0))
-    return ratio / (1.0 + ratio)
 
 
 def replayed(results, name):
@@ -111,8 +101,8 @@ def main():
         if args.replay:
             raw = score = replayed(args.replay, s.name)
         else:
-            raw = shelf_scores(args.shelf, data["value"].to_numpy(float), hp, args.threads)
-            score = to_unit(raw)
+            raw, grade = shelf_scores(args.shelf, data["value"].to_numpy(float), hp, args.threads)
+            score = np.nan_to_num(grade)
         seconds, points = seconds + time.perf_counter() - t0, points + len(data)
         category, base = s.name.split("/")
         (args.out / category).mkdir(parents=True, exist_ok=True)

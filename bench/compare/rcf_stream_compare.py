@@ -12,13 +12,14 @@ run, one process each; points per second, each point scored then inserted.
 - river's HalfSpaceTrees: 100 trees, height 8, window 256, features the 48 shingle values within
   the series' min and max (HalfSpaceTrees needs the features' limits up front); score_one then
   learn_one, on every shingle.
-- shelf: through nab_run.shelf_scores, the one place that knows the streaming command line (not
-  built yet: train on the first shingle, predict the rest); its time is both processes whole
-  (start, read, stream, write), on each peer's points.
+- shelf: through nab_run.shelf_scores, the one place that knows the streaming command line
+  (train on the first shingle, predict the rest); its time is both processes whole (start, read,
+  stream, write incl. the 96 attribution columns), on each peer's points.
 The peers are single-threaded Python; --threads goes to shelf and to the peers' numerical
 libraries. --chart draws the series, a score, its threshold and NAB's labelled windows
-(`nyc_taxi_chart`, docs/img/rcf_nyc_taxi.png); without --shelf, NAB's published randomCutForest
-scores (rcf_nyc_taxi_published.png).
+(`nyc_taxi_chart`, docs/img/rcf_nyc_taxi.png: shelf's grade with shingles of 48, each grade
+above 0 an alert); without --shelf, NAB's published randomCutForest scores
+(rcf_nyc_taxi_published.png).
 """
 import argparse
 import json
@@ -72,11 +73,12 @@ def time_river(values):
     return time.perf_counter() - t0, len(shingles)
 
 
-def time_shelf(binary, values, threads):
-    hp = dict(nab_run.DEFAULT_HP, shingle_size=SHINGLE, num_trees=TREES, num_samples_per_tree=SAMPLES)
+def time_shelf(binary, values, threads, shingle=SHINGLE):
+    """Seconds, and (raw score, grade) per point."""
+    hp = dict(nab_run.DEFAULT_HP, shingle_size=shingle, num_trees=TREES, num_samples_per_tree=SAMPLES)
     t0 = time.perf_counter()
-    raw = nab_run.shelf_scores(binary, values, hp, threads)
-    return time.perf_counter() - t0, raw
+    scores = nab_run.shelf_scores(binary, values, hp, threads)
+    return time.perf_counter() - t0, scores
 
 
 def nyc_taxi_chart(scores, threshold, name, title, nab=nab_score.NAB):
@@ -146,9 +148,11 @@ def main():
         report.render()
     if args.chart:
         if args.shelf:
-            _, raw = time_shelf(args.shelf, values, args.threads)
-            print(nyc_taxi_chart(nab_run.to_unit(raw), args.threshold, "rcf_nyc_taxi",
-                                 "shelf's streaming random cut forest on NAB nyc_taxi"))
+            # Shingles of 48; every grade above 0 is an alert of the library's own threshold.
+            _, (_, grade) = time_shelf(args.shelf, values, args.threads)
+            print(nyc_taxi_chart(np.nan_to_num(grade), args.threshold, "rcf_nyc_taxi",
+                                 f"shelf's streaming random cut forest on NAB nyc_taxi, shingles of {SHINGLE}: "
+                                 "grade (every bar an alert)"))
         else:  # NAB's published scores for AWS's random cut forest, its standard threshold (config/thresholds.json)
             published = nab_score.find_result(args.nab / "results" / "randomCutForest", SERIES)
             print(nyc_taxi_chart(pd.read_csv(published)["anomaly_score"].to_numpy(), 0.453918, "rcf_nyc_taxi_published",

@@ -101,7 +101,7 @@ TEST_CASE("streaming scores: a spike stands out, graded; attribution adds up to 
     out.score.maxCoeff(&top);
     REQUIRE(top >= 1200);
     REQUIRE(top < 1204);  // the spike is in the shingles ending at rows 1200 … 1203
-    REQUIRE(out.grade[top] > 0);
+    REQUIRE(out.grade.segment(1200, 4).maxCoeff() > 0);  // graded at the onset
     REQUIRE(out.grade.head(64 + 3).isZero());  // no grade during the warm-up
     // Typical points are rarely graded.
     REQUIRE((out.grade.array() > 0).count() < 40);
@@ -210,4 +210,31 @@ TEST_CASE("the streaming forest refuses bad input by name", "[rcf][stream]") {
     file[file.size() / 2] = static_cast<char>(file[file.size() / 2] ^ 0x20);
     std::istringstream in(file);
     REQUIRE_THROWS_AS(rcf::Stream<double>::load(in), shelf::model_error);
+}
+
+TEST_CASE("the thresholder grades an event's onset by its deviation from recent scores", "[rcf][stream]") {
+    rcf::Thresholder t;
+    t.configure(3.0, 1000.0, 50);
+    shelf::Rng rng(2);
+    std::vector<double> scores;
+    for (int i = 0; i < 400; ++i) scores.push_back(1 + 0.1 * rng.normal());
+    int graded = 0;
+    for (std::size_t i = 0; i < scores.size(); ++i) graded += t.grade(scores[i]) > 0;
+    REQUIRE(graded <= 2);  // N(0, 1) beyond 3 deviations, and a new high of the last 100 rows
+    // The running mean and deviation of what was learnt: a score z deviations up grades 1 − 3 / z.
+    double mean = 0, square = 0;
+    for (const double s : scores) mean += s;
+    mean /= 400;
+    for (const double s : scores) square += (s - mean) * (s - mean);
+    const double sd = std::sqrt(square / 400);  // the first 400 weights are equal: 1 / seen
+    REQUIRE(t.threshold() == Approx(mean + 3 * sd).epsilon(1e-9));
+    REQUIRE(t.grade(mean + 6 * sd) == Approx(0.5).epsilon(1e-9));
+    // The same event goes on: not graded again unless it deviates further.
+    REQUIRE(t.grade(mean + 5 * sd) == 0);
+    REQUIRE(t.grade(mean + 20 * sd) > 0.8);
+    // Warm-up: nothing is graded before 50 scores.
+    rcf::Thresholder fresh;
+    fresh.configure(3.0, 1000.0, 50);
+    for (int i = 0; i < 49; ++i) fresh.grade(1 + 0.1 * rng.normal());
+    REQUIRE(fresh.grade(100.0) == 0);
 }

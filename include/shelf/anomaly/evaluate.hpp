@@ -1,6 +1,6 @@
 // shelf/anomaly/evaluate.hpp: the random cut forest's platform outputs and metrics.
 //
-//   outputs:  score (a Stream: score, grade, attribution)
+//   outputs:  score (a Stream: score, grade, and attribution if asked)
 //   metrics:  the model's eval_metrics on labelled rows (1 = anomaly), a row being called an
 //             anomaly when its score is above the model's threshold (a Stream: its grade above
 //             0): accuracy; precision_recall_fscore as precision, recall and f1 of the anomaly class
@@ -22,16 +22,16 @@ Outputs outputs(const Model<T>& model, const MatrixArg<T>& X) {
     return {{"score", model.score(X).template cast<double>(), false, false}};
 }
 
-/// score, grade (0 below the adaptive threshold, up to 1) and attribution (what each coordinate
-/// of the point added to the score: above the sample, then below it) of every row of X, as a
-/// copy of `stream` learns them in order; the stream itself is left as it was.
+/// score and grade (Thresholder) of every row of X, and if asked its attribution (what each
+/// coordinate of the point added to the score: above the sample, then below it), as a copy of
+/// `stream` learns the rows in order; the stream itself is left as it was.
 template <class T>
-Outputs outputs(const Stream<T>& stream, const MatrixArg<T>& X) {
+Outputs outputs(const Stream<T>& stream, const MatrixArg<T>& X, bool attribution = false) {
     Stream<T> going_on = stream;
-    StreamScores s = going_on.update(X, /*attribution=*/true);
-    return {{"score", std::move(s.score), false, false},
-            {"grade", std::move(s.grade), false, false},
-            {"attribution", std::move(s.attribution), false, true}};
+    StreamScores s = going_on.update(X, attribution);
+    Outputs out{{"score", std::move(s.score), false, false}, {"grade", std::move(s.grade), false, false}};
+    if (attribution) out.push_back({"attribution", std::move(s.attribution), false, true});
+    return out;
 }
 
 namespace detail {

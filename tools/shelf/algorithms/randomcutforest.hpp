@@ -44,7 +44,10 @@ public:
     void save(std::ostream& out) const override { stream_.save(out); }
     std::map<std::string, std::string> hyperparameters() const override { return to_map(stream_.params()); }
 
-    Outputs predict(const Table& data, const PredictOptions&) const override { return rcf::outputs(stream_, data.X); }
+    /// The accept type's verbose=true adds each point's attribution.
+    Outputs predict(const Table& data, const PredictOptions& options) const override {
+        return rcf::outputs(stream_, data.X, options.verbose);
+    }
 
     Metrics evaluate(const Table& data, const std::string& channel) const override {
         if (data.y.size() == 0) return {};
