@@ -283,6 +283,29 @@ if has randomcutforest; then
   check "randomcutforest refuses num_samples_per_tree above 2048" 2 "num_samples_per_tree" -- \
     "$shelf" train --algorithm randomcutforest --train "$data/abalone/train-features.csv" \
       --hp num_samples_per_tree=4096 --model-dir "$work/m"
+
+  # A stream: a daily cycle learnt from its first 600 points, then 300 more with a spike at 150.
+  awk 'BEGIN { srand(3); for (t = 0; t < 900; t++) printf "%.4f\n", sin(2 * 3.14159265 * t / 24) + 0.05 * rand() }' \
+    | head -600 >"$work/stream-head.csv"
+  awk 'BEGIN { srand(4); for (t = 600; t < 900; t++) printf "%.4f\n", (t == 750 ? 4 : 0) + sin(2 * 3.14159265 * t / 24) + 0.05 * rand() }' \
+    >"$work/stream-next.csv"
+  check "randomcutforest streaming=true learns a series, shingled" 0 "training randomcutforest" -- \
+    "$shelf" train --algorithm randomcutforest --train "$work/stream-head.csv" --hp streaming=true --hp shingle_size=8 \
+      --hp num_trees=50 --hp num_samples_per_tree=64 --model-dir "$work/rcfs"
+  check "a stream's predict gives score and grade per row as it goes on, the spike graded highest" 0 "^300 151$" -- \
+    bash -c "\"$shelf\" predict --model-dir \"$work/rcfs\" --input \"$work/stream-next.csv\" --accept text/csv \
+      --output \"$work/stream.csv\" && echo \$(wc -l <\"$work/stream.csv\") \
+      \$(awk -F, '\$2 > top { top = \$2; row = NR } END { print row }' \"$work/stream.csv\")"
+  check "a stream's predict leaves the model as trained: the same answer again" 0 "^same$" -- \
+    bash -c "\"$shelf\" predict --model-dir \"$work/rcfs\" --input \"$work/stream-next.csv\" --accept text/csv \
+      | cmp - \"$work/stream.csv\" && echo same"
+  check "verbose=true adds the attribution, 2 x 8 values" 0 '"attribution": \[([^,]+, ){15}[^,]+\]' -- \
+    "$shelf" predict --model-dir "$work/rcfs" --input "$work/stream-next.csv" --accept 'application/jsonlines;verbose=true'
+  check "a stream's inspect shows its memory" 0 '"bytes_per_tree"' -- "$shelf" inspect --model-dir "$work/rcfs"
+  check "shingle_size without streaming=true is refused by name" 2 "shingle_size and time_decay need streaming=true" -- \
+    "$shelf" train --algorithm randomcutforest --train "$work/stream-head.csv" --hp shingle_size=8 --model-dir "$work/m"
+  check "a stream refuses rows of another width" 1 "column" -- \
+    "$shelf" predict --model-dir "$work/rcfs" --input "$data/abalone/test-features.csv"
 fi
 
 if has deepar; then
