@@ -97,3 +97,20 @@ TEST_CASE("the LSTM's gradient matches finite differences of its loss", "[foreca
     CHECK(grad.segment(shape.layer_weights(1), shape.projection() - shape.layer_weights(1)).norm() > 0);
     CHECK(grad.segment(shape.projection(), shape.size() - shape.projection()).norm() > 0);
 }
+
+TEST_CASE("the learning rate decays after patience epochs without a lower loss", "[forecast][network]") {
+    dp::detail::Plateau s(0.01, 0.5, 2, 0.002);
+    CHECK(s.after_epoch(3.0) == 0.01);
+    CHECK(s.after_epoch(2.0) == 0.01);
+    CHECK(s.after_epoch(2.5) == 0.01);
+    CHECK(s.after_epoch(2.4) == 0.005);  // two epochs above the best 2.0
+    CHECK(s.after_epoch(2.1) == 0.005);
+    CHECK(s.after_epoch(1.0) == 0.005);  // a new best resets the count
+    CHECK(s.after_epoch(1.5) == 0.005);
+    CHECK(s.after_epoch(1.5) == 0.0025);
+    CHECK(s.after_epoch(1.5) == 0.0025);
+    CHECK(s.after_epoch(1.5) == 0.002);  // the floor
+    dp::detail::Plateau below(0.001, 0.5, 1, 0.01);  // a floor above the rate never raises it
+    (void)below.after_epoch(1.0);
+    CHECK(below.after_epoch(1.0) == 0.001);
+}

@@ -1,8 +1,10 @@
 // shelf/forecast/adam.hpp: Adam (Kingma & Ba) on the flat weight vector, after clipping the
-// gradient's global norm.
+// gradient's global norm, and the learning rate's decay when the loss stops falling.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "shelf/core/types.hpp"
 
@@ -26,10 +28,35 @@ public:
         w.array() -= T(step) * m_.array() / (v_.array().sqrt() + T(eps));
     }
 
+    void set_rate(double rate) noexcept { rate_ = rate; }
+
 private:
     Vector<T> m_, v_;
     double rate_, clip_;
     int t_ = 0;
+};
+
+/// GluonTS's Trainer schedule: the rate is multiplied by `factor` after `patience` epochs in a
+/// row without a lower loss than the best so far, never below `floor` (nor raised to it).
+class Plateau {
+public:
+    Plateau(double rate, double factor, int patience, double floor)
+        : rate_(rate), factor_(factor), floor_(std::min(floor, rate)), patience_(patience) {}
+
+    /// The rate for the next epoch, after one whose loss was `loss`.
+    double after_epoch(double loss) {
+        if (loss < best_) {
+            best_ = loss, flat_ = 0;
+        } else if (++flat_ >= patience_) {
+            rate_ = std::max(floor_, rate_ * factor_), flat_ = 0;
+        }
+        return rate_;
+    }
+
+private:
+    double rate_, factor_, floor_;
+    int patience_, flat_ = 0;
+    double best_ = std::numeric_limits<double>::infinity();
 };
 
 }  // namespace shelf::deepar::detail

@@ -198,6 +198,8 @@ Model<T> fit(const std::vector<Series<T>>& train, Params params, const std::vect
 
     FitReport report;
     Vector<T> best = weights, grad(shape.size());
+    detail::Plateau schedule(params.learning_rate, params.learning_rate_decay_factor, params.learning_rate_patience,
+                             params.minimum_learning_rate);
     double best_loss = std::numeric_limits<double>::infinity();
     int bad_epochs = 0;
     std::vector<detail::Pick> picks(static_cast<std::size_t>(params.mini_batch_size));
@@ -242,6 +244,8 @@ Model<T> fit(const std::vector<Series<T>>& train, Params params, const std::vect
         } else {
             report.best_epoch = epoch;
         }
+        // A loss that stopped falling (validation's if given, else training's) takes smaller steps.
+        adam.set_rate(schedule.after_epoch(held_out.empty() ? report.training_loss.back() : report.validation_loss.back()));
         if (!shelf::report(progress, progress_report)) {
             report.stopped = true;
             break;

@@ -51,6 +51,11 @@ struct Params {
     std::vector<double> test_quantiles{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
     int num_batches_per_epoch = 50;  ///< shelf extension (GluonTS's default)
     double clip_gradient = 10.0;     ///< shelf extension: the gradient's global norm is clipped to this
+    /// shelf extensions, GluonTS's Trainer schedule: the rate is multiplied by the factor after
+    /// learning_rate_patience epochs without a lower loss, down to minimum_learning_rate.
+    double learning_rate_decay_factor = 0.5;
+    int learning_rate_patience = 10;
+    double minimum_learning_rate = 5e-5;
     int num_threads = 0;
     std::int64_t seed = 0;
 
@@ -76,6 +81,13 @@ struct Params {
         v("test_quantiles", test_quantiles, Spec("quantiles reported on the test channel").greater_than(0).less_than(1));
         v("num_batches_per_epoch", num_batches_per_epoch, Spec("mini-batches per epoch").at_least(1));
         v("clip_gradient", clip_gradient, Spec("largest global norm of a mini-batch's gradient").greater_than(0));
+        v("learning_rate_decay_factor", learning_rate_decay_factor,
+          Spec("the learning rate's factor after learning_rate_patience epochs without a lower loss; 1 = constant")
+              .greater_than(0)
+              .at_most(1));
+        v("learning_rate_patience", learning_rate_patience,
+          Spec("epochs without a lower loss (validation, else training) before the rate decays").at_least(1));
+        v("minimum_learning_rate", minimum_learning_rate, Spec("the rate never decays below this").greater_than(0));
         v("num_threads", num_threads, Spec("threads; 0 = all cores").at_least(0));
         v("seed", seed, Spec("seed of the initial weights, the windows, dropout and the sample paths").at_least(0));
     }
