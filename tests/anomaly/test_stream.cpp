@@ -238,3 +238,18 @@ TEST_CASE("the thresholder grades an event's onset by its deviation from recent 
     for (int i = 0; i < 49; ++i) fresh.grade(1 + 0.1 * rng.normal());
     REQUIRE(fresh.grade(100.0) == 0);
 }
+
+TEST_CASE("many series at once score as each stream alone", "[rcf][stream]") {
+    rcf::Params p = stream_params(50, 16);
+    p.shingle_size = 3;
+    std::vector<rcf::Stream<double>> together, alone;
+    std::vector<RowMatrix<double>> series;
+    for (int i = 0; i < 6; ++i) {
+        series.push_back(sine(120 + 10 * i, static_cast<std::uint64_t>(i)));
+        together.emplace_back(p, 1), alone.emplace_back(p, 1);
+    }
+    const std::vector<shelf::MatrixView<double>> rows(series.begin(), series.end());
+    const auto out = rcf::update_each(together, rows, /*attribution=*/false, /*threads=*/2);
+    for (std::size_t i = 0; i < series.size(); ++i) REQUIRE(out[i].score == alone[i].update(series[i]).score);
+    REQUIRE_THROWS_WITH(rcf::update_each(together, {rows[0]}), Catch::Contains("6 streams but rows for 1"));
+}

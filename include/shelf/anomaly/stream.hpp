@@ -80,6 +80,11 @@ public:
     /// Scores each row of X (input_dim values) as it arrives, then learns it. Rows that only
     /// fill the first shingle score 0.
     StreamScores update(const MatrixView<T>& X, bool attribution = false) {
+        return update_on(resolve_threads(params_.num_threads), X, attribution);
+    }
+
+    /// update() on `threads` threads whatever num_threads says (update_each: one per series).
+    StreamScores update_on(int threads, const MatrixView<T>& X, bool attribution = false) {
         const std::string context = "randomcutforest stream";
         require_columns(X.cols(), input_dim(), context);
         require_finite(X, context, Missing::refused, 1);
@@ -87,7 +92,8 @@ public:
         out.score = Eigen::VectorXd::Zero(X.rows());
         out.grade = Eigen::VectorXd::Zero(X.rows());
         if (attribution) out.attribution = RowMatrix<double>::Zero(X.rows(), 2 * dimension());
-        for (Index first = 0; first < X.rows(); first += block_rows) learn_block(X, first, std::min(X.rows(), first + block_rows), out);
+        for (Index first = 0; first < X.rows(); first += block_rows)
+            learn_block(X, first, std::min(X.rows(), first + block_rows), threads, out);
         return out;
     }
 
@@ -148,7 +154,7 @@ private:
         thresholder_.configure(params_.z_factor, horizon, params_.num_samples_per_tree);
     }
 
-    void learn_block(const MatrixView<T>& X, Index first, Index last, StreamScores& out) {
+    void learn_block(const MatrixView<T>& X, Index first, Index last, int threads, StreamScores& out) {
         const auto rows = static_cast<std::size_t>(last - first);
         std::vector<std::int32_t> ids(rows);
         std::vector<std::int64_t> point(rows, -1);  // the point's number in the stream
@@ -163,7 +169,6 @@ private:
         std::vector<std::vector<double>> parts(groups);
         std::vector<std::vector<std::int32_t>> held(groups), released(groups);
         const double decay = *params_.time_decay;
-        const int threads = resolve_threads(params_.num_threads);
         const double work = static_cast<double>(rows) * static_cast<double>(trees_.size()) * static_cast<double>(d) * 40;
         parallel_for(team_size(threads, static_cast<Index>(groups), work), static_cast<Index>(groups), Schedule::dynamic, [&](Index gi) {
             const auto g = static_cast<std::size_t>(gi);
@@ -245,6 +250,24 @@ private:
     std::int64_t points_ = 0;                ///< points (full shingles) seen
     typename StreamTree<T>::Flat flat_;      ///< the trees as read from a file, until restore()
 };
+
+/// Many series at once, a forest each: rows[i] goes on through streams[i]. The series are shared
+/// among `threads` threads (0 = all), each stream updated on one, so a thousand short series
+/// cost no thread team per series and call. The same results as updating each stream alone.
+template <class T>
+std::vector<StreamScores> update_each(std::vector<Stream<T>>& streams, const std::vector<MatrixView<T>>& rows,
+                                      bool attribution = false, int threads = 0) {
+    if (rows.size() != streams.size())
+        throw data_error(errc::shape_mismatch, "randomcutforest update_each: " + std::to_string(streams.size()) +
+                                                   " streams but rows for " + std::to_string(rows.size()));
+    std::vector<StreamScores> out(streams.size());
+    const int team = std::min<int>(resolve_threads(threads), static_cast<int>(std::max<std::size_t>(streams.size(), 1)));
+    parallel_for(team, static_cast<Index>(streams.size()), Schedule::dynamic, [&](Index i) {
+        const auto s = static_cast<std::size_t>(i);
+        out[s] = streams[s].update_on(1, rows[s], attribution);
+    });
+    return out;
+}
 
 /// Whether the bytes of a saved random cut forest hold a Stream (else a Model).
 inline bool holds_stream(const std::string& saved) {
