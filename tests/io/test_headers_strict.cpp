@@ -1,6 +1,5 @@
-// Compiled with -Wconversion (the other test files are not): instantiates every
-// reader and writer for float and double so the headers stay warning-free
-// under the project's full warning set.
+// Instantiates every reader and writer for float and double so the headers stay
+// warning-free under the project's full warning set (-Wconversion included).
 #include <shelf/io.hpp>
 
 #include <sstream>
