@@ -257,3 +257,21 @@ TEST_CASE("bad input names the series and the field", "[forecast][deepar]") {
                                                    Catch::Contains("longer than prediction_length = 100"));
     }
 }
+
+TEST_CASE("lags longer than the training windows reach are not read", "[forecast][deepar]") {
+    // Series of 100 hours, windows of 24 + 12: lag 168 is never observed in training, and its
+    // weights would keep their initial values, yet forecasts after a longer history read it.
+    const auto train = panel(4, 100, 8);
+    dp::Params p = small_params();
+    p.epochs = 1;
+    p.num_batches_per_epoch = 1;
+    const dp::Model<float> model = dp::fit(train, p);
+    CHECK(model.params().max_lag == 64);
+    CHECK(model.lags() == std::vector<int>{1, 2, 3, 4, 5, 6, 7, 23, 24, 25, 47, 48, 49});
+    std::istringstream in(saved(model));
+    CHECK(dp::Model<float>::load(in).lags() == model.lags());
+    p.max_lag = 24;
+    CHECK(dp::fit(train, p).lags() == std::vector<int>{1, 2, 3, 4, 5, 6, 7, 23, 24});
+    p.max_lag.reset();
+    CHECK(dp::fit(panel(4, 30, 8), p).params().max_lag == 7);
+}

@@ -2,6 +2,7 @@
 // every series passes (dates, values, categories, dynamic features), and the rows of a window.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -27,7 +28,10 @@ struct Inputs {
 
     explicit Inputs(const Params& p)
         : freq(*p.time_freq), likelihood(p.likelihood), context(*p.context_length), prediction(*p.prediction_length),
-          lags(lags_for(freq)), max_lag(lags.back()), num_dynamic(p.num_dynamic_feat.value_or(0)) {
+          lags(lags_for(freq)), num_dynamic(p.num_dynamic_feat.value_or(0)) {
+        if (p.max_lag)
+            lags.erase(std::remove_if(lags.begin(), lags.end(), [&](int l) { return l > *p.max_lag; }), lags.end());
+        max_lag = lags.back();
         if (p.cardinality)
             for (int c : *p.cardinality) cardinality.push_back(c);
     }

@@ -34,7 +34,7 @@ struct Pick {
     Index split;
 };
 
-/// cardinality and num_dynamic_feat from the training series, where they are auto.
+/// cardinality, num_dynamic_feat and max_lag from the training series, where they are auto.
 template <class T>
 void resolve_auto(Params& p, const std::vector<Series<T>>& train) {
     if (!p.cardinality) {
@@ -45,6 +45,11 @@ void resolve_auto(Params& p, const std::vector<Series<T>>& train) {
     }
     if (!p.num_dynamic_feat)
         p.num_dynamic_feat = train.front().dynamic_feat.size() == 0 ? 0 : static_cast<int>(train.front().dynamic_feat.rows());
+    if (!p.max_lag) {
+        Index longest = 0;
+        for (const auto& s : train) longest = std::max(longest, s.target.size());
+        p.max_lag = static_cast<int>(std::max<Index>(7, longest - *p.context_length - *p.prediction_length));
+    }
 }
 
 /// Each category's mean log scale over the training series that carry it (cat feature by

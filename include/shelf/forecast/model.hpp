@@ -73,8 +73,8 @@ public:
     const Params& params() const noexcept { return params_; }
     const FitReport& report() const noexcept { return report_; }
     const Vector<T>& weights() const noexcept { return weights_; }
-    /// The lags the network reads, from time_freq.
-    std::vector<int> lags() const { return detail::lags_for(*params_.time_freq); }
+    /// The lags the network reads: time_freq's, up to max_lag.
+    std::vector<int> lags() const { return detail::Inputs(params_).lags; }
 
     /// Forecasts the prediction_length steps after each series' last point by ancestral sampling.
     /// Each series needs dynamic_feat over its points and the forecast steps. A series with no

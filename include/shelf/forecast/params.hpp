@@ -46,6 +46,10 @@ struct Params {
     int embedding_dimension = 10;
     std::optional<std::vector<int>> cardinality;  ///< categories per `cat` feature; auto = max id + 1
     std::optional<int> num_dynamic_feat;          ///< auto = the training series' count
+    /// shelf extension: the longest lag read; auto = the longest training series' length −
+    /// context_length − prediction_length (at least 7), so that every lag read when forecasting
+    /// was observed in training windows (one never observed keeps its initial weights).
+    std::optional<int> max_lag;
     int num_eval_samples = 100;
     std::optional<int> early_stopping_patience;   ///< unset: no early stopping
     std::vector<double> test_quantiles{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
@@ -75,6 +79,7 @@ struct Params {
         v("embedding_dimension", embedding_dimension, Spec("length of each category's learned vector").at_least(1));
         v("cardinality", cardinality, Spec("categories of each cat feature; auto = the largest id + 1").at_least(1));
         v("num_dynamic_feat", num_dynamic_feat, Spec("dynamic features per series; auto = the training data's").at_least(0));
+        v("max_lag", max_lag, Spec("longest lag read; auto = longest training series - context - prediction length").at_least(1));
         v("num_eval_samples", num_eval_samples, Spec("sample paths drawn per forecast").at_least(1));
         v("early_stopping_patience", early_stopping_patience,
           Spec("epochs without a better validation loss before training stops; auto = never").at_least(1));
