@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""shelf's deepar on the electricity and traffic excerpts (../shared/data/electricity_traffic_tagi)
+against seasonal naive.
+
+Each excerpt is hourly, one column per series: electricity 370 series (2014-03-24 to 2014-04-06),
+traffic 963 (2008-01-06 17:00 to 2008-01-20 16:00). The test week is the last 168 hours; the model
+trains once on the hours before it (prediction_length 24) and forecasts it as seven rolling days,
+each from the true values up to its midnight (the protocol of the DeepAR paper). Scores over the
+7 × 24 steps of every series: mean wQL over 0.1 ... 0.9, ND = sum|y - mean| / sum|y| and RMSE of
+the mean. Seasonal naive repeats the day before each forecast day. With --validate the day before
+the test week plays the test (to choose settings; only 168 hours precede the test week) and
+nothing is recorded.
+
+    build/peers/bin/python bench/compare/deepar_tagi.py --shelf build/fc/tools/shelf [--epochs 50]
+"""
+import argparse
+import csv
+import json
+import os
+import subprocess
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DAY, DAYS, LEVELS = 24, 7, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+FILES = {"electricity": "electricity_2014_03_31", "traffic": "traffic_2008_01_14"}
+
+
+def read_excerpt(folder, stem):
+    """The hours of the train, val and test files merged by timestamp: (timestamps, hours × series)."""
+    rows = {}
+    for part in ("train", "val", "test"):
+        with open(os.path.join(folder, f"{stem}_{part}_datetime.csv")) as f:
+            stamps = [line.strip() for line in f if line.strip()]
+        with open(os.path.join(folder, f"{stem}_{part}.csv")) as f:
+            values = [[float(v) for v in row] for row in csv.reader(f) if row]
+        rows.update(zip(stamps, values))
+    stamps = sorted(rows)
+    return stamps, np.array([rows[s] for s in stamps])
+
+
+def write_jsonl(path, start, series):
+    with open(path, "w") as f:
+        for y in series:
+            f.write(json.dumps({"start": start, "target": [float(v) for v in y]}) + "\n")
+
+
+def scores(truth, point, quantiles):
+    y, f = truth.ravel(), point.ravel()
+    wql = [2 * np.sum(np.maximum(t * (y - q), (t - 1) * (y - q))) / np.sum(np.abs(y))
+           for t, q in ((t, quantiles[t].ravel()) for t in LEVELS)]
+    return {"mean_wQuantileLoss": float(np.mean(wql)), "ND": float(np.sum(np.abs(y - f)) / np.sum(np.abs(y))),
+            "RMSE": float(np.sqrt(np.mean((y - f) ** 2)))}
+
+
+def run(name, args):
+    stamps, data = read_excerpt(args.data, FILES[name])
+    days = 1 if args.validate else DAYS
+    end = len(stamps) - DAYS * DAY - (DAY if args.validate else 0)  # the first hour forecast
+    work = os.path.join(args.work, name)
+    os.makedirs(work, exist_ok=True)
+    series = data[:end].T
+    write_jsonl(os.path.join(work, "train.jsonl"), stamps[0], series)
+    hp = {"time_freq": "H", "prediction_length": DAY, "context_length": args.context, "epochs": args.epochs,
+          "num_threads": args.threads, "seed": args.seed, "learning_rate": args.learning_rate}
+    cmd = [args.shelf, "train", "--algorithm", "deepar", "--train", os.path.join(work, "train.jsonl"),
+           "--model-dir", os.path.join(work, "model")] + [a for k, v in hp.items() for a in ("--hp", f"{k}={v}")]
+    start = time.time()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    fit_seconds = time.time() - start
+    # Seven rolling days, one predict call: day d's inputs end at hour end + 24 d.
+    write_jsonl(os.path.join(work, "rolling.jsonl"), stamps[0],
+                [data[:end + d * DAY, i] for d in range(days) for i in range(data.shape[1])])
+    start = time.time()
+    out = subprocess.run([args.shelf, "predict", "--model-dir", os.path.join(work, "model"), "--input",
+                          os.path.join(work, "rolling.jsonl")], check=True, capture_output=True, text=True).stdout
+    predict_seconds = time.time() - start
+    forecasts = [json.loads(line) for line in out.splitlines()]
+    n = data.shape[1]
+    truth = np.stack([data[end + d * DAY:end + (d + 1) * DAY].T for d in range(days)], axis=1)  # series × day × hour
+    mean = np.array([[forecasts[d * n + i]["mean"] for d in range(days)] for i in range(n)])
+    quantiles = {t: np.array([[forecasts[d * n + i]["quantiles"][str(t)] for d in range(days)] for i in range(n)])
+                 for t in LEVELS}
+    naive = np.stack([data[end + d * DAY - DAY:end + d * DAY].T for d in range(days)], axis=1)
+    rows = {"shelf deepar": scores(truth, mean, quantiles), "seasonal naive": scores(truth, naive, {t: naive for t in LEVELS})}
+    rows["shelf deepar"].update({"fit_s": fit_seconds, "s_per_epoch": fit_seconds / args.epochs,
+                                 "predict_s": predict_seconds})
+    return {"data": f"{name}: {n} series, {end} training hours, forecast from {stamps[end]}, {days} days",
+            "hyperparameters": hp, "results": rows}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shelf", default=os.path.join(ROOT, "build/fc/tools/shelf"))
+    ap.add_argument("--data", default="/work/shared/data/electricity_traffic_tagi")
+    ap.add_argument("--work", default=os.path.join(ROOT, "build/deepar_tagi"))
+    ap.add_argument("--epochs", type=int, default=50)
+    ap.add_argument("--context", type=int, default=48)
+    ap.add_argument("--learning-rate", type=float, default=0.003)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--validate", action="store_true", help="score the week before the test week; record nothing")
+    ap.add_argument("--only", choices=sorted(FILES))
+    args = ap.parse_args()
+    result = {name: run(name, args) for name in sorted(FILES) if args.only in (None, name)}
+    print(json.dumps(result, indent=2))
+    if not args.validate and args.only is None:
+        with open(os.path.join(ROOT, "docs/benchmarks/deepar_tagi.json"), "w") as f:
+            json.dump(result, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
