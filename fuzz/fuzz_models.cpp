@@ -1,9 +1,10 @@
 // libFuzzer harness for every family's model loader (Model<T>::load over core/serialize.hpp).
 //
 // Input: byte 0 = family (bits 0-2: kmeans, pca, linear, gbt, knn, randomcutforest,
-// factorization-machines, deepar), scalar (bit 3: double) and
+// factorization-machines, deepar), scalar (bit 3: double),
 // whether to rewrite the checksum (bit 4), so that mutations get past the CRC into the
-// container's structure and the family's own shape checks; the rest is the model file.
+// container's structure and the family's own shape checks, and with randomcutforest, a
+// streaming forest (bit 5: rcf::Stream); the rest is the model file.
 // Checks, beyond "no crash and no sanitizer report": a load either succeeds or throws
 // shelf::model_error; a loaded model saves to a file that loads back equal, and predicts
 // on rows of its own width without failing.
@@ -65,7 +66,10 @@ void check(const std::string& bytes, Width width_of, Predict predict) {
 }
 
 template <class T>
-void load_as(int family, const std::string& bytes) {
+void load_as(int family, bool stream, const std::string& bytes) {
+    if (family == 5 && stream)  // a stream goes on through rows of its width, on a copy
+        return check<shelf::rcf::Stream<T>, T>(bytes, [](const auto& m) { return m.input_dim(); },
+                                                [](const auto& m, const auto& X) { auto going_on = m; (void)going_on.update(X); });
     switch (family) {
         case 0:
             return check<shelf::kmeans::Model<T>, T>(bytes, [](const auto& m) { return m.feature_dim(); },
@@ -130,6 +134,11 @@ void write_seeds(const std::string& dir, const char* scalar) {
     r.num_trees = 50;
     r.num_samples_per_tree = 16;
     write("rcf", 5, shelf::rcf::fit(X, r));
+    r.streaming = true;
+    r.shingle_size = 2;
+    shelf::rcf::Stream<T> stream(r, X.cols());
+    stream.update(X);
+    write("rcf-stream", 5 | 32, stream);
     shelf::fm::Params f;
     f.predictor_type = shelf::fm::PredictorType::binary_classifier;
     f.num_factors = 2;
@@ -173,9 +182,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         for (int i = 0; i < 4; ++i) bytes[bytes.size() - 4 + i] = static_cast<char>((crc >> (8 * i)) & 0xFFu);
     }
     const int family = selector & 7;
+    const bool stream = (selector & 32) != 0;
     if (selector & 8)
-        load_as<double>(family, bytes);
+        load_as<double>(family, stream, bytes);
     else
-        load_as<float>(family, bytes);
+        load_as<float>(family, stream, bytes);
     return 0;
 }
