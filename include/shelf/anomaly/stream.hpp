@@ -158,9 +158,12 @@ private:
         const auto rows = static_cast<std::size_t>(last - first);
         std::vector<std::int32_t> ids(rows);
         std::vector<std::int64_t> point(rows, -1);  // the point's number in the stream
+        std::vector<std::uint64_t> key(rows, 0);    // the seed of its draws, a stream per tree
         for (std::size_t r = 0; r < rows; ++r) {
             ids[r] = store_.add(X.row(first + static_cast<Index>(r)).data());
-            if (ids[r] >= 0) point[r] = points_++;
+            if (ids[r] < 0) continue;
+            point[r] = points_++;
+            key[r] = Rng::for_stream(seed(), static_cast<std::uint64_t>(point[r]))();
         }
         const Index d = dimension();
         const bool attribute = out.attribution.size() > 0;
@@ -178,7 +181,7 @@ private:
                 for (std::size_t r = 0; r < rows; ++r) {
                     if (ids[r] < 0) continue;
                     const T* x = store_.point(ids[r]);
-                    Rng rng = Rng::for_stream(Rng::for_stream(seed(), static_cast<std::uint64_t>(point[r]))(), t);
+                    Rng rng = Rng::for_stream(key[r], t);
                     const double u = std::max(rng.uniform(), 0x1.0p-60);
                     const double priority = std::log(-std::log(u)) - decay * static_cast<double>(point[r]);
                     const Walk w = tree.score(store_, x, rng);
