@@ -10,6 +10,8 @@
 #include <shelf/anomaly.hpp>
 #include <shelf/core/random.hpp>
 
+#include "../common/reference.hpp"
+
 namespace {
 
 using shelf::Index;
@@ -156,6 +158,76 @@ TEST_CASE("displacement equals the CoDisp of the point inserted into the tree", 
             ReferenceTree reference(f, t);
             REQUIRE(rcf::displacement(f, t, Q.row(i).data(), a) == reference.insert_and_codisp(f, t, Q.row(i).data(), b));
         }
+}
+
+namespace {
+
+/// The trees of tests/reference/rcf/trees.csv (rrcf's cuts) in a Forest, over the points' rows.
+rcf::Forest<double> forest_of(const RowMatrix<double>& nodes, const RowMatrix<double>& points, Index tree) {
+    rcf::Forest<double> f;
+    std::vector<Index> rows;
+    for (Index i = 0; i < nodes.rows(); ++i)
+        if (nodes(i, 0) == static_cast<double>(tree)) rows.push_back(i);
+    const auto n = static_cast<Index>(rows.size());
+    f.left.resize(rows.size()), f.right.resize(rows.size()), f.dim.resize(rows.size()), f.cut.resize(rows.size());
+    f.mass.assign(rows.size(), 0);
+    f.lower.resize(n, points.cols()), f.upper.resize(n, points.cols());
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+        const auto r = rows[k];
+        f.left[k] = static_cast<std::int32_t>(nodes(r, 1)), f.right[k] = static_cast<std::int32_t>(nodes(r, 2));
+        f.dim[k] = static_cast<std::int32_t>(nodes(r, 3)), f.cut[k] = nodes(r, 4);
+    }
+    // Pre-order: children come after their parent, so masses and boxes fill from the last node up.
+    for (auto k = n; k-- > 0;) {
+        const auto at = static_cast<std::size_t>(k);
+        if (f.dim[at] < 0) {
+            f.mass[at] = 1;
+            f.lower.row(k) = f.upper.row(k) = points.row(static_cast<Index>(nodes(rows[at], 5)));
+        } else {
+            const Index l = f.left[at], r = f.right[at];
+            f.mass[at] = f.mass[static_cast<std::size_t>(l)] + f.mass[static_cast<std::size_t>(r)];
+            f.lower.row(k) = f.lower.row(l).cwiseMin(f.lower.row(r));
+            f.upper.row(k) = f.upper.row(l).cwiseMax(f.upper.row(r));
+        }
+    }
+    f.tree_first = {0, n};
+    f.measure();
+    return f;
+}
+
+/// Draws that keep x joined to every node it lies outside of, except the k-th, where the cut
+/// separates it (k past the last draw: the walk ends at a leaf).
+struct ScriptedDraws {
+    int k, drawn = 0;
+    double uniform() { return drawn++ == k ? 0.0 : std::nextafter(1.0, 0.0); }
+};
+
+}  // namespace
+
+TEST_CASE("CoDisp equals rrcf's on rrcf's trees, for copies of the sample and for each place a point can be cut off", "[rcf]") {
+    const RowMatrix<double> points = fixture::read_csv("rcf/points.csv");
+    const RowMatrix<double> nodes = fixture::read_csv("rcf/trees.csv");
+    const RowMatrix<double> expected = fixture::read_csv("rcf/codisp.csv");
+    REQUIRE(expected.rows() == 612);
+    Index copies = 0, cut_off = 0;
+    for (Index t = 0; t < 3; ++t) {
+        const rcf::Forest<double> forest = forest_of(nodes, points, t);
+        REQUIRE(forest.mass[0] == 64);
+        for (Index e = 0; e < expected.rows(); ++e) {
+            if (expected(e, 0) != static_cast<double>(t)) continue;
+            const Index row = static_cast<Index>(expected(e, 1));
+            const int k = static_cast<int>(expected(e, 2));
+            ScriptedDraws draws{std::max(k, 0)};
+            const rcf::Walk w = rcf::walk(rcf::detail::ForestTree<double>{forest, 0}, std::int64_t{0}, points.row(row).data(),
+                                          points.cols(), draws, [](std::int64_t) {});
+            INFO("tree " << t << ", point " << row << ", k " << k);
+            CHECK(w.copy == (k < 0));
+            CHECK(w.codisp == expected(e, 3));
+            (k < 0 ? copies : cut_off) += 1;
+        }
+    }
+    CHECK(copies == 3 * 64);
+    CHECK(cut_off == 612 - 3 * 64);
 }
 
 TEST_CASE("two points: the expected CoDisp of a third has a closed form", "[rcf]") {

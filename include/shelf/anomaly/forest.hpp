@@ -178,8 +178,9 @@ struct Walk {
 /// gives, for a node: lower / upper (its box, d values), span, mass, leaf, and child (the child
 /// x's coordinates lead to). `pass(node)` is called for every node x goes through without being
 /// separated from it, after the node's draw. Shared by the trained forest and the streaming trees.
-template <class Tree, class T, class Pass>
-Walk walk(const Tree& tree, typename Tree::Node node, const T* x, Index d, Rng& rng, Pass&& pass) {
+/// The draws come from `uniform.uniform()` in [0, 1): an Rng, or in a test a script of them.
+template <class Tree, class T, class Uniform, class Pass>
+Walk walk(const Tree& tree, typename Tree::Node node, const T* x, Index d, Uniform& uniform, Pass&& pass) {
     Walk result;
     for (;;) {
         const T* lo = tree.lower(node);
@@ -197,7 +198,7 @@ Walk walk(const Tree& tree, typename Tree::Node node, const T* x, Index d, Rng& 
         } else if (leaf) {
             result.codisp = std::max(result.codisp, m), result.node = static_cast<std::int64_t>(node);
             return result;
-        } else if (const double r = rng.uniform() * (tree.span(node) + outside); r < outside) {
+        } else if (const double r = uniform.uniform() * (tree.span(node) + outside); r < outside) {
             result.codisp = std::max(result.codisp, m), result.node = static_cast<std::int64_t>(node), result.cut_at = r;
             return result;
         }
