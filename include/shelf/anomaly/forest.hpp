@@ -28,6 +28,56 @@
 
 namespace shelf::rcf {
 
+namespace detail {
+
+/// How far v lies outside [lo, hi].
+template <class T>
+double outside_by(T lo, T hi, T v) noexcept {
+    const double l = static_cast<double>(lo), h = static_cast<double>(hi), x = static_cast<double>(v);
+    return std::max(0.0, l - x) + std::max(0.0, x - h);
+}
+
+/// Sums over a box's dimensions are kept in sixteen lanes of T (a 64-byte register of floats),
+/// dimension j in lane j mod 16, then folded pairwise (lane k takes lane k + 8, then k + 4, ...):
+/// a fixed order of additions, so vectorized on any SIMD width and the same bits on every target.
+template <class T>
+using BoxLanes = Eigen::Array<T, 16, 1>;
+
+template <class T>
+double fold(BoxLanes<T>& part) noexcept {
+    part.template head<8>() += part.template tail<8>();
+    part.template head<4>() += part.template segment<4>(4);
+    part.template head<2>() += part.template segment<2>(2);
+    return static_cast<double>(part[0] + part[1]);
+}
+
+/// How far x lies outside the box [lo, hi], summed over d dimensions.
+template <class T>
+double outside_sum(const T* lo, const T* hi, const T* x, Index d) noexcept {
+    using Lanes = Eigen::Map<const BoxLanes<T>>;
+    BoxLanes<T> part = BoxLanes<T>::Zero();
+    Index j = 0;
+    for (; j + 16 <= d; j += 16) {
+        const Lanes l(lo + j), h(hi + j), v(x + j);
+        part += (l - v).max(T(0)) + (v - h).max(T(0));
+    }
+    for (Index k = 0; j < d; ++j, ++k) part[k] += std::max(T(0), lo[j] - x[j]) + std::max(T(0), x[j] - hi[j]);
+    return fold(part);
+}
+
+/// The box [lo, hi]'s span, Σ (hi − lo) over d dimensions.
+template <class T>
+double span_sum(const T* lo, const T* hi, Index d) noexcept {
+    using Lanes = Eigen::Map<const BoxLanes<T>>;
+    BoxLanes<T> part = BoxLanes<T>::Zero();
+    Index j = 0;
+    for (; j + 16 <= d; j += 16) part += Lanes(hi + j) - Lanes(lo + j);
+    for (Index k = 0; j < d; ++j, ++k) part[k] += hi[j] - lo[j];
+    return fold(part);
+}
+
+}  // namespace detail
+
 /// The nodes of every tree, in flat arrays indexed by node. Tree t holds nodes
 /// [tree_first[t], tree_first[t + 1]), its root first; child indices are tree-local and always
 /// greater than their parent's. A node is a leaf when dim < 0.
@@ -45,8 +95,7 @@ struct Forest {
     void measure() {
         span.assign(dim.size(), 0.0);
         for (Index i = 0; i < lower.rows(); ++i)
-            for (Index j = 0; j < lower.cols(); ++j)
-                span[static_cast<std::size_t>(i)] += static_cast<double>(upper(i, j)) - static_cast<double>(lower(i, j));
+            span[static_cast<std::size_t>(i)] = detail::span_sum(lower.row(i).data(), upper.row(i).data(), lower.cols());
     }
 
     Index trees() const noexcept { return static_cast<Index>(tree_first.size()) - 1; }
@@ -134,34 +183,6 @@ std::uint64_t point_key(std::uint64_t seed, const T* x, Index d) noexcept {
         key = Rng::for_stream(key, bits)();
     }
     return key;
-}
-
-}  // namespace detail
-
-namespace detail {
-
-/// How far v lies outside [lo, hi].
-template <class T>
-double outside_by(T lo, T hi, T v) noexcept {
-    const double l = static_cast<double>(lo), h = static_cast<double>(hi), x = static_cast<double>(v);
-    return std::max(0.0, l - x) + std::max(0.0, x - h);
-}
-
-/// How far x lies outside the box [lo, hi], summed over d dimensions. Sixteen running sums in
-/// T, a 64-byte register's worth of floats, added in a fixed order: vectorized on any SIMD width,
-/// and the same bits on every target.
-template <class T>
-double outside_sum(const T* lo, const T* hi, const T* x, Index d) noexcept {
-    constexpr Index lanes = 16;
-    T part[lanes] = {};
-    Index j = 0;
-    for (; j + lanes <= d; j += lanes)
-        for (Index k = 0; k < lanes; ++k)
-            part[k] += std::max(T(0), lo[j + k] - x[j + k]) + std::max(T(0), x[j + k] - hi[j + k]);
-    for (Index k = 0; j < d; ++j, ++k) part[k] += std::max(T(0), lo[j] - x[j]) + std::max(T(0), x[j] - hi[j]);
-    double sum = 0;
-    for (Index k = 0; k < lanes; ++k) sum += static_cast<double>(part[k]);
-    return sum;
 }
 
 }  // namespace detail

@@ -311,12 +311,8 @@ private:
     void extend(Node n, const T* x) {
         T* lo = box(lower_, n);
         T* hi = box(upper_, n);
-        double span = 0;
-        for (Index j = 0; j < d_; ++j) {
-            lo[j] = std::min(lo[j], x[j]), hi[j] = std::max(hi[j], x[j]);
-            span += static_cast<double>(hi[j]) - static_cast<double>(lo[j]);
-        }
-        span_[static_cast<std::size_t>(n)] = span;
+        for (Index j = 0; j < d_; ++j) lo[j] = std::min(lo[j], x[j]), hi[j] = std::max(hi[j], x[j]);
+        span_[static_cast<std::size_t>(n)] = detail::span_sum(lo, hi, d_);
     }
 
     /// Sets internal node n's box to the union of its children's; false if that left it unchanged.
@@ -326,16 +322,14 @@ private:
         const T *llo = v.lower(left_[i]), *lhi = v.upper(left_[i]), *rlo = v.lower(right_[i]), *rhi = v.upper(right_[i]);
         T* lo = box(lower_, n);
         T* hi = box(upper_, n);
-        bool changed = false;
-        double span = 0;
+        int changed = 0;  // summed without branching, so the loop vectorizes
         for (Index j = 0; j < d_; ++j) {
             const T a = std::min(llo[j], rlo[j]), b = std::max(lhi[j], rhi[j]);
-            changed = changed || a != lo[j] || b != hi[j];
+            changed |= static_cast<int>(a != lo[j]) | static_cast<int>(b != hi[j]);
             lo[j] = a, hi[j] = b;
-            span += static_cast<double>(b) - static_cast<double>(a);
         }
-        span_[i] = span;
-        return changed;
+        span_[i] = detail::span_sum(lo, hi, d_);
+        return changed != 0;
     }
 
     /// x's new leaf and `node` become the children of a new internal node in node's place, the cut
@@ -430,10 +424,10 @@ private:
 
     void measure() {
         span_.assign(left_.size(), 0.0);
-        for (std::size_t i = 0; i < left_.size(); ++i)
-            for (Index j = 0; j < d_; ++j)
-                span_[i] += static_cast<double>(upper_[i * static_cast<std::size_t>(d_) + static_cast<std::size_t>(j)]) -
-                            static_cast<double>(lower_[i * static_cast<std::size_t>(d_) + static_cast<std::size_t>(j)]);
+        for (std::size_t i = 0; i < left_.size(); ++i) {
+            const auto n = static_cast<Node>(i);
+            span_[i] = detail::span_sum(box(lower_, n), box(upper_, n), d_);
+        }
     }
 
     Index capacity_ = 0, d_ = 0;
