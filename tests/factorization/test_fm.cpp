@@ -10,9 +10,13 @@
 #include <string>
 #include <vector>
 
+#include <Eigen/Cholesky>
+
 #include <shelf/core/random.hpp>
 #include <shelf/factorization.hpp>
+#include <shelf/factorization/coordinate.hpp>
 #include <shelf/factorization/gradient.hpp>
+#include <shelf/factorization/mcmc.hpp>
 
 namespace {
 
@@ -624,6 +628,9 @@ TEMPLATE_TEST_CASE("bad input is refused, naming what is wrong", "[fm]", float, 
         writer.scalar("bias", model.bias());
         writer.matrix("linear", model.linear_weights());
         writer.matrix("factors", model.latent_vectors());
+        writer.matrix("samples.bias", Vector<T>());
+        writer.matrix("samples.linear", RowMatrix<T>());
+        writer.matrix("samples.factors", RowMatrix<T>());
         writer.scalar("report.epochs_run", 1);
         writer.scalar("report.best_epoch", 1);
         writer.scalar("report.stopped", std::uint8_t{0});
@@ -663,8 +670,11 @@ TEST_CASE("bad hyperparameters are refused by name", "[fm]") {
                       Catch::Contains("shelf.invalid_argument.101") && Catch::Contains("num_factors = 0"));
     CHECK_THROWS_WITH(shelf::from_map<fm::Params>(with("predictor_type", "multiclass_classifier")),
                       Catch::Contains("shelf.invalid_argument.103") && Catch::Contains("binary_classifier, regressor"));
-    CHECK_THROWS_WITH(shelf::from_map<fm::Params>(with("solver", "als")),
-                      Catch::Contains("shelf.invalid_argument.103") && Catch::Contains("one of sgd, adagrad"));
+    CHECK_THROWS_WITH(shelf::from_map<fm::Params>(with("solver", "newton")),
+                      Catch::Contains("shelf.invalid_argument.103") && Catch::Contains("one of sgd, adagrad, als, mcmc"));
+    CHECK(shelf::from_map<fm::Params>(with("group_sizes", "943,1682")).group_sizes == std::vector<std::int64_t>{943, 1682});
+    CHECK(parsed.burn_in == 5);
+    CHECK(parsed.group_sizes.empty());
     CHECK_THROWS_WITH(shelf::from_map<fm::Params>(with("factors_lr", "-0.1")), Catch::Contains("factors_lr = -0.1"));
     CHECK_THROWS_WITH(shelf::from_map<fm::Params>(with("clip_gradient", "0")), Catch::Contains("clip_gradient = 0"));
     CHECK_THROWS_WITH(shelf::from_map<fm::Params>(with("eps", "0")), Catch::Contains("eps = 0"));
@@ -682,4 +692,246 @@ TEST_CASE("bad hyperparameters are refused by name", "[fm]") {
     p.num_factors = 2;
     p.epochs = 0;
     CHECK_THROWS_WITH(fm::fit(RowMatrix<double>::Ones(4, 2), Vector<double>::Ones(4), p), Catch::Contains("epochs = 0"));
+}
+
+// ---- ALS and MCMC --------------------------------------------------------------------------
+
+TEST_CASE("ALS with the factors held at zero is ridge regression, solved in closed form", "[fm][als]") {
+    // Latent vectors that start at 0 stay there (their h is 0), so the objective is
+    // ½‖y − w0 − Xw‖² + ½ bias_wd w0² + ½ linear_wd ‖w‖², whose minimiser solves
+    // (AᵀA + Λ) θ = Aᵀy with A = [1 X], Λ = diag(bias_wd, linear_wd, ...).
+    shelf::Rng rng(31);
+    const Index n = 200, d = 12;
+    const SparseMatrix<double> X = random_sparse<double>(rng, n, d, 0.5);
+    Vector<double> y(n);
+    for (Index i = 0; i < n; ++i) y[i] = 1.5 + X.row(i).sum() * 0.3 + rng.normal();
+    fm::Params p = params_of(fm::PredictorType::regressor, 3);
+    p.solver = fm::Solver::als;
+    p.factors_init_method = fm::InitMethod::constant;
+    p.factors_init_value = 0;
+    p.bias_wd = 0.5;
+    p.linear_wd = 4;
+    p.epochs = 400;
+    const auto model = fm::fit(X, y, p);
+
+    Eigen::MatrixXd A(n, d + 1);
+    A.col(0).setOnes();
+    A.rightCols(d) = Eigen::MatrixXd(X);
+    Eigen::MatrixXd system = A.transpose() * A;
+    system.diagonal() += Eigen::VectorXd::Constant(d + 1, p.linear_wd);
+    system(0, 0) += p.bias_wd - p.linear_wd;
+    const Eigen::VectorXd theta = system.ldlt().solve(A.transpose() * y);
+    CHECK(std::abs(model.bias() - theta[0]) < 1e-8);
+    CHECK((model.linear_weights() - theta.tail(d)).cwiseAbs().maxCoeff() < 1e-8);
+    CHECK(model.latent_vectors().isZero(0));
+    CHECK(model.samples().count() == 0);
+    // The training loss is ½ the mean squared residual of the solution.
+    CHECK(model.report().training_loss.back() == Approx((A * theta - y).squaredNorm() / (2.0 * n)).epsilon(1e-10));
+}
+
+TEST_CASE("MCMC's draw of w0 follows its Normal conditional", "[fm][mcmc]") {
+    // With every other parameter held, w0 | rest ~ Normal((λμ + α Σ_i (y_i − r_i)) / P, 1/P),
+    // P = λ + α n, r_i = ŷ_i − w0. Each draw removes the old w0 first, so the draws are
+    // independent: their mean and variance must match within 5 standard errors.
+    shelf::Rng rng(12);
+    const Index n = 40, d = 8;
+    const int k = 2;
+    const SparseMatrix<double> X = random_sparse<double>(rng, n, d, 0.4);
+    const auto model = random_model<double>(rng, fm::PredictorType::regressor, d, k);
+    Vector<double> y(n);
+    for (Index i = 0; i < n; ++i) y[i] = rng.normal(0, 2);
+    const fm::Model<double> no_bias(model.params(), 0.0, model.linear_weights(), model.latent_vectors());
+    const Vector<double> rest = no_bias.raw_score(X);
+
+    for (const auto& [prior_mean, prior_precision] : {std::pair{0.0, 0.0}, std::pair{1.0, 30.0}}) {
+        fm::detail::Weights<double> w{3.0, model.linear_weights(), model.latent_vectors()};
+        fm::detail::Coordinates<double> state(w, fm::detail::SparseRows<double>(X), y, std::vector<Index>(d, 0));
+        fm::detail::Priors priors;
+        priors.alpha = 4;
+        priors.bias_mean = prior_mean;
+        priors.bias_precision = prior_precision;
+        const double P = prior_precision + priors.alpha * double(n);
+        const double mean = (prior_precision * prior_mean + priors.alpha * (y - rest).sum()) / P, variance = 1 / P;
+        shelf::Rng draws_rng(5);
+        const int draws = 20000;
+        double sum = 0, squares = 0;
+        for (int t = 0; t < draws; ++t) {
+            state.update_bias(priors, fm::detail::Draw{draws_rng});
+            const double b = state.weights().bias;
+            sum += b;
+            squares += b * b;
+        }
+        const double sample_mean = sum / draws, sample_variance = (squares - draws * sample_mean * sample_mean) / (draws - 1);
+        INFO("prior " << prior_mean << ", precision " << prior_precision << ": mean " << sample_mean << " against "
+                      << mean << ", variance " << sample_variance << " against " << variance);
+        CHECK(std::abs(sample_mean - mean) < 5 * std::sqrt(variance / draws));
+        CHECK(std::abs(sample_variance - variance) < 5 * variance * std::sqrt(2.0 / (draws - 1)));
+        // The cached residuals moved with w0: they are the model's, recomputed.
+        const fm::Model<double> now(model.params(), state.weights().bias, model.linear_weights(), model.latent_vectors());
+        CHECK(state.squared_error() == Approx((now.raw_score(X) - y).squaredNorm()).epsilon(1e-12));
+    }
+}
+
+TEMPLATE_TEST_CASE("MCMC recovers a known factorization machine", "[fm][mcmc]", float, double) {
+    using T = TestType;
+    shelf::Rng rng(42);
+    const Generator truth(rng);
+    const double noise = 0.5;
+    const Synthetic train = truth.draw(rng, 5000, noise), test = truth.draw(rng, 2000, noise);
+    const SparseMatrix<T> X = train.X.cast<T>(), X_test = test.X.cast<T>();
+    const Vector<T> y = train.y.cast<T>();
+    // The bound of the SGD test: 1.5 × least squares' σ·√(p/n). Observed (float and double):
+    // MCMC 0.206σ, ALS 0.208σ.
+    const double bound = 1.5 * noise * std::sqrt(242.0 / 5000.0);
+    fm::Params p = params_of(fm::PredictorType::regressor, 4);
+    p.solver = fm::Solver::mcmc;
+    p.epochs = 100;
+    p.burn_in = 20;
+    p.factors_init_sigma = 0.1;
+    p.group_sizes = {20, 20};  // users, items; the contexts are the rest
+    const auto model = fm::fit(X, y, p, {X_test, Vector<T>(test.y.cast<T>())});
+    const double error = rmse(model.score(X_test), test.truth);
+    INFO("MCMC: RMSE against the true function " << error << " = " << error / noise << " sigma");
+    CHECK(error < bound);
+    CHECK(model.samples().count() == 80);
+    CHECK(model.report().epochs_run == 100);
+    // The last iteration's validation rmse is that of the model's prediction (the average of the
+    // 80 samples' predictions), to rounding.
+    CHECK(model.report().validation_metric.back() ==
+          Approx(rmse(model.score(X_test), test.y)).epsilon(std::is_same_v<T, float> ? 1e-5 : 1e-12));
+    // The noise: ½ the mean squared training residual is near ½σ².
+    CHECK(model.report().training_loss.back() == Approx(0.5 * noise * noise).epsilon(0.15));
+    // The average of the samples' predictions, one by one, is the model's.
+    const Index d = model.feature_dim(), k = model.num_factors();
+    Vector<double> average = Vector<double>::Zero(X_test.rows());
+    const auto& samples = model.samples();
+    for (Index s = 0; s < samples.count(); ++s) {
+        const fm::Model<T> one(model.params(), samples.bias[s], Vector<T>(samples.linear.row(s).transpose()),
+                               RowMatrix<T>(samples.factors.middleCols(s * k, k)));
+        average += one.raw_score(X_test).template cast<double>();
+    }
+    average /= double(samples.count());
+    CHECK((model.raw_score(X_test).template cast<double>() - average).cwiseAbs().maxCoeff() <
+          (std::is_same_v<T, float> ? 1e-4 : 1e-11));
+    CHECK(d == 50);
+
+    SECTION("ALS, with decays for the summed loss, recovers it too") {
+        fm::Params als = p;
+        als.solver = fm::Solver::als;
+        als.epochs = 30;
+        als.bias_wd = 0;
+        als.linear_wd = als.factors_wd = 5;
+        const auto fitted = fm::fit(X, y, als);
+        const double als_error = rmse(fitted.score(X_test), test.truth);
+        INFO("ALS: RMSE against the true function " << als_error << " = " << als_error / noise << " sigma");
+        CHECK(als_error < bound);
+    }
+}
+
+TEMPLATE_TEST_CASE("an MCMC model is one per seed, on any thread count, and saves and loads", "[fm][mcmc]", float,
+                   double) {
+    using T = TestType;
+    shelf::Rng rng(9);
+    const Generator truth(rng);
+    const Synthetic train = truth.draw(rng, 1000, 0.5);
+    const SparseMatrix<T> X = train.X.cast<T>();
+    const Vector<T> y = train.y.cast<T>();
+    fm::Params p = params_of(fm::PredictorType::regressor, 3);
+    p.solver = fm::Solver::mcmc;
+    p.epochs = 12;
+    p.burn_in = 4;
+    p.seed = 3;
+    p.num_threads = 1;
+    const auto model = fm::fit(X, y, p);
+    REQUIRE(model.samples().count() == 8);
+    REQUIRE(model.samples().factors.rows() == 50);
+    REQUIRE(model.samples().factors.cols() == 24);
+
+    const std::string bytes = saved(model);
+    const auto back = loaded<T>(bytes);
+    REQUIRE(back == model);
+    REQUIRE(saved(back) == bytes);
+    REQUIRE(back.score(X) == model.score(X));
+    REQUIRE(back.samples().factors == model.samples().factors);
+
+    p.num_threads = 3;  // a hyperparameter the model stores: compare what it learned
+    const auto threaded = fm::fit(X, y, p);
+    REQUIRE(threaded.samples().bias == model.samples().bias);
+    REQUIRE(threaded.samples().linear == model.samples().linear);
+    REQUIRE(threaded.samples().factors == model.samples().factors);
+    REQUIRE(threaded.report().training_loss == model.report().training_loss);
+    REQUIRE(threaded.score(X) == model.score(X));
+    p.num_threads = 1;
+    REQUIRE(fm::fit(X, y, p) == model);
+    fm::Params other = p;
+    other.seed = 4;
+    REQUIRE(fm::fit(X, y, other) != model);
+    // The last state is the last sample, for export.
+    REQUIRE(model.latent_vectors() == model.samples().factors.rightCols(3));
+    REQUIRE(model.bias() == model.samples().bias[7]);
+
+    SECTION("stopped during burn-in, the model is the last state alone") {
+        const auto stopped = fm::fit(X, y, p, {}, [](const shelf::Progress& progress) { return progress.done < 3; });
+        CHECK(stopped.report().stopped);
+        CHECK(stopped.report().epochs_run == 3);
+        CHECK(stopped.samples().count() == 0);
+        CHECK(loaded<T>(saved(stopped)) == stopped);
+        const fm::Model<T> plain(stopped.params(), stopped.bias(), stopped.linear_weights(), stopped.latent_vectors(),
+                                 stopped.report());
+        CHECK(plain.score(X) == stopped.score(X));
+    }
+    SECTION("a model file whose samples disagree with its hyperparameters") {
+        shelf::ModelWriter writer(fm::Params::family, shelf::scalar_type_of<T>());
+        writer.params(shelf::to_map(model.params()));
+        writer.scalar("bias", model.bias());
+        writer.matrix("linear", model.linear_weights());
+        writer.matrix("factors", model.latent_vectors());
+        writer.matrix("samples.bias", model.samples().bias);
+        writer.matrix("samples.linear", model.samples().linear);
+        writer.matrix("samples.factors", RowMatrix<T>(model.samples().factors.leftCols(21)));
+        writer.scalar("report.epochs_run", model.report().epochs_run);
+        writer.scalar("report.best_epoch", model.report().best_epoch);
+        writer.scalar("report.stopped", std::uint8_t{0});
+        writer.scalar("report.stopped_early", std::uint8_t{0});
+        writer.array("report.training_loss", model.report().training_loss);
+        writer.array("report.validation_metric", std::vector<double>());
+        std::ostringstream out;
+        writer.write(out);
+        REQUIRE_THROWS_WITH(loaded<T>(out.str()), Catch::Contains("shelf.model_error.307") &&
+                                                      Catch::Contains("samples (8 biases") &&
+                                                      Catch::Contains("latent vectors 50 x 21"));
+    }
+}
+
+TEST_CASE("ALS and MCMC refuse what they cannot fit, by name", "[fm][mcmc][als]") {
+    shelf::Rng rng(6);
+    const SparseMatrix<double> X = random_sparse<double>(rng, 40, 10, 0.4);
+    Vector<double> y(40);
+    for (Index i = 0; i < 40; ++i) y[i] = double(i % 2);
+    for (const fm::Solver solver : {fm::Solver::als, fm::Solver::mcmc}) {
+        fm::Params p = params_of(fm::PredictorType::binary_classifier, 2);
+        p.solver = solver;
+        p.epochs = 10;
+        const std::string name = solver == fm::Solver::als ? "als" : "mcmc";
+        REQUIRE_THROWS_WITH(fm::fit(X, y, p), Catch::Contains("shelf.invalid_argument.105") &&
+                                                  Catch::Contains("solver = " + name + " fits a regressor only"));
+    }
+    fm::Params p = params_of(fm::PredictorType::regressor, 2);
+    p.solver = fm::Solver::mcmc;
+    p.epochs = 5;
+    REQUIRE_THROWS_WITH(fm::fit(X, y, p), Catch::Contains("shelf.invalid_argument.105") &&
+                                              Catch::Contains("burn_in = 5, so epochs (= 5") &&
+                                              Catch::Contains("must exceed it"));
+    p.epochs = 10;
+    p.group_sizes = {4, 0};
+    REQUIRE_THROWS_WITH(fm::fit(X, y, p), Catch::Contains("shelf.invalid_argument.101") &&
+                                              Catch::Contains("group_sizes = [4, 0] holds 0"));
+    p.group_sizes = {4, 7};
+    REQUIRE_THROWS_WITH(fm::fit(X, y, p), Catch::Contains("shelf.invalid_argument.105") &&
+                                              Catch::Contains("group_sizes = [4, 7] sum past feature_dim = 10"));
+    p.group_sizes = {4, 6};  // every feature in a group: fine
+    CHECK(fm::fit(X, y, p).samples().count() == 5);
+    CHECK_THROWS_WITH(shelf::from_map<fm::Params>(std::map<std::string, std::string>{
+                          {"predictor_type", "binary_classifier"}, {"num_factors", "2"}, {"solver", "mcmc"}}),
+                      Catch::Contains("fits a regressor only"));
 }

@@ -16,9 +16,9 @@
 
 #include <algorithm>
 #include <optional>
-#include <utility>
 #include <vector>
 
+#include "by_feature.hpp"
 #include "predict.hpp"
 #include "shelf/core/parallel.hpp"
 #include "shelf/core/types.hpp"
@@ -53,13 +53,13 @@ struct Gradient {
 template <class T>
 class MiniBatch {
 public:
-    MiniBatch(Index feature_dim, Index num_factors) : k_(num_factors), slot_(static_cast<std::size_t>(feature_dim), -1) {}
+    MiniBatch(Index feature_dim, Index num_factors) : k_(num_factors), columns_(feature_dim) {}
 
     /// The gradient of the objective of rows batch[0 .. m) of `rows` (labels y) at `w`.
     template <class Rows>
     void gradient(const Weights<T>& w, const Rows& rows, const VectorView<T>& y, const Index* batch, Index m,
                   const GradientSettings& s, int threads, Gradient<T>& out) {
-        transpose(rows, batch, m, out.features);
+        columns_.build(rows, batch, m, out.features);
         score_rows(w, rows, y, batch, m, s.classifier, threads);
         double loss = 0;
         T bias = 0;
@@ -81,38 +81,6 @@ private:
         return simd::multiply_add(T(wd), theta, g);
     }
 
-    /// The batch's touched features (in order of first occurrence) and, per feature, its entries
-    /// (row in the batch, value) in row order.
-    template <class Rows>
-    void transpose(const Rows& rows, const Index* batch, Index m, std::vector<Index>& features) {
-        features.clear();
-        start_.clear();
-        for (Index r = 0; r < m; ++r)
-            rows.for_each(batch[r], [&](Index j, T) {
-                Index& slot = slot_[static_cast<std::size_t>(j)];
-                if (slot < 0) {
-                    slot = static_cast<Index>(features.size());
-                    features.push_back(j);
-                    start_.push_back(0);
-                }
-                ++start_[static_cast<std::size_t>(slot)];
-            });
-        Index total = 0;
-        for (Index& count : start_) total += std::exchange(count, total);
-        start_.push_back(total);
-        entry_row_.resize(static_cast<std::size_t>(total));
-        entry_value_.resize(static_cast<std::size_t>(total));
-        fill_ = start_;
-        for (Index r = 0; r < m; ++r)
-            rows.for_each(batch[r], [&](Index j, T x) {
-                const auto slot = static_cast<std::size_t>(slot_[static_cast<std::size_t>(j)]);
-                const auto at = static_cast<std::size_t>(fill_[slot]++);
-                entry_row_[at] = r;
-                entry_value_[at] = x;
-            });
-        for (const Index j : features) slot_[static_cast<std::size_t>(j)] = -1;
-    }
-
     /// Per row r of the batch: ŷ, the sums Σ_i v_if x_i, the loss and the derivative of the
     /// mean loss in ŷ.
     template <class Rows>
@@ -127,7 +95,7 @@ private:
             std::vector<T> squares, pairs, out;
         };
         const Index blocks = (m + block - 1) / block;
-        const double work = 2.0 * static_cast<double>(entry_row_.size()) * static_cast<double>(k_);
+        const double work = 2.0 * static_cast<double>(columns_.row.size()) * static_cast<double>(k_);
         const T inverse_m = T(1) / T(m);
         parallel_for(
             team_size(threads, blocks, work), blocks, Schedule::even,
@@ -138,7 +106,7 @@ private:
             [&](Index b, Scratch& scratch) {
                 const Index first = b * block, count = std::min(block, m - first);
                 for (Index r = first; r < first + count; ++r)
-                    score_[static_cast<std::size_t>(r)] = score_row(w, rows, batch[r], sums_.data() + r * k_,
+                    score_[static_cast<std::size_t>(r)] = score_row(w.view(), rows, batch[r], sums_.data() + r * k_,
                                                                     scratch.squares.data());
                 T* z = score_.data() + first;
                 T* g = derivative_.data() + first;
@@ -173,7 +141,7 @@ private:
         const std::size_t touched = out.features.size();
         out.values.resize(touched * static_cast<std::size_t>(k_ + 1));
         const auto n = static_cast<Index>(touched), blocks = (n + block - 1) / block;
-        const double work = 2.0 * static_cast<double>(entry_row_.size()) * static_cast<double>(k_);
+        const double work = 2.0 * static_cast<double>(columns_.row.size()) * static_cast<double>(k_);
         parallel_for(team_size(threads, blocks, work), blocks, Schedule::even, [&](Index b) {
             for (Index t = b * block; t < std::min(n, (b + 1) * block); ++t) {
                 const auto slot = static_cast<std::size_t>(t);
@@ -182,9 +150,9 @@ private:
                 T* factors = grad + 1;
                 std::fill(grad, grad + k_ + 1, T(0));
                 T squared = 0;  // Σ_r g_r x_rj²
-                for (Index e = start_[slot]; e < start_[slot + 1]; ++e) {
-                    const Index r = entry_row_[static_cast<std::size_t>(e)];
-                    const T x = entry_value_[static_cast<std::size_t>(e)];
+                for (Index e = columns_.start[slot]; e < columns_.start[slot + 1]; ++e) {
+                    const Index r = columns_.row[static_cast<std::size_t>(e)];
+                    const T x = columns_.value[static_cast<std::size_t>(e)];
                     const T a = derivative_[static_cast<std::size_t>(r)] * x;
                     grad[0] += a;
                     squared = simd::multiply_add(a, x, squared);
@@ -200,10 +168,7 @@ private:
     }
 
     Index k_;
-    std::vector<Index> slot_;  ///< per feature: its place among the touched ones, −1 when untouched
-    std::vector<Index> start_, fill_;
-    std::vector<Index> entry_row_;
-    std::vector<T> entry_value_;
+    ByFeature<T> columns_;
     std::vector<T> sums_, score_, derivative_;
     std::vector<double> row_loss_;
 };

@@ -28,6 +28,18 @@ struct FitReport {
     std::vector<double> validation_metric;  ///< per epoch: rmse or cross-entropy; empty without validation
 };
 
+/// MCMC's kept samples, in sampling order: sample s is bias[s], linear.row(s) and columns
+/// s·num_factors .. (s + 1)·num_factors of factors. A feature's latent vectors of every sample are
+/// contiguous, so that prediction reads them in one run. Empty for the other solvers.
+template <class T>
+struct Samples {
+    Vector<T> bias;
+    RowMatrix<T> linear;   ///< samples × feature_dim
+    RowMatrix<T> factors;  ///< feature_dim × (samples · num_factors)
+
+    Index count() const noexcept { return bias.size(); }
+};
+
 /// A factorization machine. A value — copyable and compared by content; const methods are safe
 /// to call from several threads.
 template <class T>
@@ -38,15 +50,17 @@ public:
     using Scalar = T;
 
     /// A model from its parameters: fit()'s, or factors learned elsewhere. `params` needs
-    /// predictor_type and num_factors; feature_dim, when set, must be linear's size. Throws
-    /// invalid_argument when a shape disagrees with them.
-    Model(Params params, T bias, Vector<T> linear, RowMatrix<T> factors, FitReport report = {})
-        : params_(std::move(params)), report_(std::move(report)) {
+    /// predictor_type and num_factors; feature_dim, when set, must be linear's size. With
+    /// `samples` (MCMC's), predictions average theirs and bias, linear and factors are the last
+    /// state, for export. Throws invalid_argument when a shape disagrees with them.
+    Model(Params params, T bias, Vector<T> linear, RowMatrix<T> factors, FitReport report = {}, Samples<T> samples = {})
+        : params_(std::move(params)), report_(std::move(report)), samples_(std::move(samples)) {
         params_.validate();
         if (!params_.feature_dim) params_.feature_dim = linear.size();
         weights_ = {bias, std::move(linear), std::move(factors)};
         if (const std::string problem = shape_problem(); !problem.empty())
             throw invalid_argument(errc::inconsistent, std::string(Params::family) + ": " + problem);
+        average();
     }
 
     const Params& params() const noexcept { return params_; }
@@ -60,6 +74,8 @@ public:
     const Vector<T>& linear_weights() const noexcept { return weights_.linear; }
     /// V: row i is feature i's latent vector (feature_dim × num_factors).
     const RowMatrix<T>& latent_vectors() const noexcept { return weights_.factors; }
+    /// MCMC's kept samples, whose predictions the model averages; empty for the other solvers.
+    const Samples<T>& samples() const noexcept { return samples_; }
 
     /// ŷ of each row: the regressor's value, the classifier's log-odds. Dense rows need
     /// feature_dim columns; CSR rows may have any column count, every entry below feature_dim.
@@ -87,6 +103,9 @@ public:
         f("bias", m.weights_.bias);
         f("linear", m.weights_.linear);
         f("factors", m.weights_.factors);
+        f("samples.bias", m.samples_.bias);
+        f("samples.linear", m.samples_.linear);
+        f("samples.factors", m.samples_.factors);
         f("report.epochs_run", m.report_.epochs_run);
         f("report.best_epoch", m.report_.best_epoch);
         f("report.stopped", m.report_.stopped);
@@ -103,6 +122,7 @@ public:
         load_model(m, in);
         if (const std::string problem = m.shape_problem(); !problem.empty())
             throw model_error(errc::malformed, std::string("the ") + Params::family + " model's " + problem);
+        m.average();
         return m;
     }
 
@@ -121,6 +141,13 @@ private:
             return "linear weights (" + std::to_string(weights_.linear.size()) + ") and latent vectors (" +
                    shape(weights_.factors.rows(), weights_.factors.cols()) + ") do not match feature_dim = " +
                    std::to_string(d) + " and num_factors = " + std::to_string(k);
+        const Index s = samples_.count();
+        if (samples_.linear.rows() != s || samples_.factors.cols() != s * k ||
+            (s > 0 && (samples_.linear.cols() != d || samples_.factors.rows() != d)))
+            return "samples (" + std::to_string(s) + " biases, linear weights " +
+                   shape(samples_.linear.rows(), samples_.linear.cols()) + ", latent vectors " +
+                   shape(samples_.factors.rows(), samples_.factors.cols()) + ") do not match feature_dim = " +
+                   std::to_string(d) + " and num_factors = " + std::to_string(k);
         const auto epochs = static_cast<std::size_t>(report_.epochs_run);
         if (report_.epochs_run < 0 || report_.best_epoch < 0 || report_.best_epoch > report_.epochs_run ||
             report_.training_loss.size() != epochs ||
@@ -136,7 +163,19 @@ private:
     Vector<T> raw(const X& data, const Rows& rows) const {
         const int threads = resolve_threads(params_.num_threads);
         detail::require_features(data, feature_dim(), std::string(Params::family) + " predict", threads);
-        return detail::raw_scores(weights_, rows, threads);
+        const Index s = samples_.count();
+        if (s == 0) return detail::raw_scores(weights_, rows, threads);
+        return detail::raw_scores(detail::WeightsView<T>{mean_bias_, mean_linear_.data(), samples_.factors.data(),
+                                                         samples_.factors.cols(), T(0.5) / T(s)},
+                                  rows, threads);
+    }
+
+    /// The samples' mean w0 and w, which with their factors side by side make the average of
+    /// their predictions one model (predict.hpp).
+    void average() {
+        if (samples_.count() == 0) return;
+        mean_bias_ = T(samples_.bias.template cast<double>().mean());
+        mean_linear_ = samples_.linear.template cast<double>().colwise().mean().transpose().template cast<T>();
     }
 
     Vector<T> scored(Vector<T> raw) const {
@@ -148,6 +187,9 @@ private:
     Params params_;
     detail::Weights<T> weights_;
     FitReport report_;
+    Samples<T> samples_;
+    T mean_bias_ = 0;
+    Vector<T> mean_linear_;
 };
 
 }  // namespace shelf::fm

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "shelf/core/params.hpp"
 
@@ -20,13 +21,15 @@ inline constexpr std::pair<PredictorType, const char*> predictor_type_names[] = 
     {PredictorType::binary_classifier, "binary_classifier"}, {PredictorType::regressor, "regressor"}};
 inline const auto& enum_names(PredictorType) { return predictor_type_names; }
 
-/// How the parameters are learned. An enum, not a flag: alternating least squares and MCMC
-/// (libFM's other solvers) join here when they exist.
+/// How the parameters are learned.
 enum class Solver {
     sgd,      ///< mini-batch SGD with a rate and an L2 decay per parameter group (the platform's)
     adagrad,  ///< the same gradients, each coordinate's step divided by the root of its summed squares
+    als,      ///< coordinate descent: each parameter set to its least-squares optimum in turn (regressor)
+    mcmc,     ///< Bayesian FM by Gibbs sampling with hyperpriors, predictions averaged over samples (regressor)
 };
-inline constexpr std::pair<Solver, const char*> solver_names[] = {{Solver::sgd, "sgd"}, {Solver::adagrad, "adagrad"}};
+inline constexpr std::pair<Solver, const char*> solver_names[] = {
+    {Solver::sgd, "sgd"}, {Solver::adagrad, "adagrad"}, {Solver::als, "als"}, {Solver::mcmc, "mcmc"}};
 inline const auto& enum_names(Solver) { return solver_names; }
 
 /// How a parameter group starts.
@@ -50,6 +53,8 @@ struct Params {
     int epochs = 1;
     int mini_batch_size = 1000;
     Solver solver = Solver::sgd;  ///< shelf extension
+    int burn_in = 5;              ///< mcmc: the first samples, not kept (myFM's default)
+    std::vector<std::int64_t> group_sizes;  ///< mcmc: consecutive feature groups sharing a prior; the rest one more
     double bias_lr = 0.1;
     double linear_lr = 0.001;
     double factors_lr = 0.0001;
@@ -85,8 +90,12 @@ struct Params {
         v("epochs", epochs, Spec("passes over the training data").at_least(1));
         v("mini_batch_size", mini_batch_size, Spec("rows per gradient step").at_least(1));
         v("solver", solver,
-          Spec("sgd (a rate and L2 decay per parameter group) or adagrad (per-coordinate steps; "
-               "rates near 0.1 suit every group)"));
+          Spec("sgd (a rate and L2 decay per parameter group), adagrad (per-coordinate steps; rates near 0.1 "
+               "suit every group), als (coordinate descent, regressor) or mcmc (Gibbs sampling, regressor)"));
+        v("burn_in", burn_in, Spec("mcmc: the first sampling iterations (epochs), whose samples are not kept").at_least(0));
+        v("group_sizes", group_sizes,
+          Spec("mcmc: sizes of consecutive feature groups (users, items, ...) with a prior each; features past "
+               "them form one more group; empty = one group"));
         v("bias_lr", bias_lr, Spec("learning rate of the bias").at_least(0));
         v("linear_lr", linear_lr, Spec("learning rate of the linear weights").at_least(0));
         v("factors_lr", factors_lr, Spec("learning rate of the latent vectors").at_least(0));
@@ -120,12 +129,28 @@ struct Params {
         v("seed", seed, Spec("seed of the initial values and of the epochs' row order").at_least(0));
     }
 
-    /// Range checks, then each init method's own value.
+    /// Range checks, each init method's own value, then what the solver needs.
     void validate() const {
         check_ranges(*this);
         require_init("bias", bias_init_method, bias_init_scale, bias_init_value);
         require_init("linear", linear_init_method, linear_init_scale, linear_init_value);
         require_init("factors", factors_init_method, factors_init_scale, factors_init_value);
+        const std::string solver_name = shelf::detail::format_value(solver);
+        if ((solver == Solver::als || solver == Solver::mcmc) && predictor_type == PredictorType::binary_classifier)
+            throw invalid_argument(errc::inconsistent, std::string(family) + ": solver = " + solver_name +
+                                                           " fits a regressor only; use sgd or adagrad for "
+                                                           "predictor_type = binary_classifier");
+        if (solver == Solver::mcmc && epochs <= burn_in)
+            throw invalid_argument(errc::inconsistent, std::string(family) + ": solver = mcmc keeps the samples "
+                                                           "after burn_in = " + std::to_string(burn_in) +
+                                                           ", so epochs (= " + std::to_string(epochs) +
+                                                           ", the sampling iterations) must exceed it; "
+                                                           "100 to 200 are usual");
+        for (const std::int64_t size : group_sizes)
+            if (size < 1)
+                throw invalid_argument(errc::out_of_range, std::string(family) + ": group_sizes = " +
+                                                               shelf::detail::format_value(group_sizes) +
+                                                               " holds " + std::to_string(size) + "; each size must be >= 1");
     }
 
 private:

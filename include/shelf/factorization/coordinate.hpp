@@ -1,0 +1,160 @@
+// shelf/factorization/coordinate.hpp: coordinate-wise updates of a regressor's parameters on the
+// squared loss, one parameter at a time with every other held: the step ALS takes as the
+// conditional mean and MCMC as a draw (Rendle 2012, "Factorization machines with libFM").
+//
+// ŷ_i is linear in any single parameter θ: ŷ_i = θ·h_i + (the rest), with h_i = 1 for w0, x_ij for
+// w_j and x_ij (q_if − v_jf x_ij) for v_jf, where q_if = Σ_l v_lf x_il. Under Gaussian noise of
+// precision α and a Normal(μ, 1/λ) prior, θ given everything else is Normal with
+//
+//     precision  P = λ + α Σ_i h_i²,     mean  (λμ + α Σ_i h_i (θ h_i − e_i)) / P,
+//
+// e_i = ŷ_i − y_i the residual. The residuals and the sums q_if are cached and moved with every
+// change, so a parameter's update costs its feature's entries and a sweep over all of them
+// O(k·nnz). The rows are walked by feature (by_feature.hpp). Everything is kept in double: after
+// a few hundred sweeps the caches have drifted from a recomputation by rounding only.
+#pragma once
+
+#include <numeric>
+#include <utility>
+#include <vector>
+
+#include "by_feature.hpp"
+#include "predict.hpp"
+#include "shelf/core/types.hpp"
+
+namespace shelf::fm::detail {
+
+/// The noise precision and each parameter group's Normal prior, as a sweep uses them.
+struct Priors {
+    double alpha = 1;  ///< precision of the noise
+    double bias_mean = 0, bias_precision = 0;
+    std::vector<double> linear_mean, linear_precision;  ///< per feature group
+    RowMatrix<double> factors_mean, factors_precision;  ///< feature group × num_factors
+};
+
+/// The parameters and the caches of the coordinate-wise solvers.
+template <class T>
+class Coordinates {
+public:
+    /// Starts at `w` on `rows` with labels y; group[j] is feature j's group in the priors.
+    template <class Rows>
+    Coordinates(Weights<double> w, const Rows& rows, const VectorView<T>& y, std::vector<Index> group)
+        : w_(std::move(w)), group_(std::move(group)), k_(w_.num_factors()), columns_(w_.linear.size()) {
+        const Index n = rows.rows(), d = w_.linear.size();
+        std::vector<Index> all(static_cast<std::size_t>(n)), touched;
+        std::iota(all.begin(), all.end(), Index{0});
+        columns_.build(rows, all.data(), n, touched);
+        slot_.assign(static_cast<std::size_t>(d), -1);
+        for (std::size_t t = 0; t < touched.size(); ++t) slot_[static_cast<std::size_t>(touched[t])] = Index(t);
+        e_.resize(static_cast<std::size_t>(n));
+        q_.assign(static_cast<std::size_t>(n * k_), 0.0);
+        for (Index i = 0; i < n; ++i) e_[static_cast<std::size_t>(i)] = w_.bias - double(y[i]);
+        for (Index j = 0; j < d; ++j) {
+            const double* v = w_.factors.data() + j * k_;
+            const double squares = w_.factors.row(j).squaredNorm();
+            each_entry(j, [&](std::size_t, Index r, double x) {
+                e_[static_cast<std::size_t>(r)] += w_.linear[j] * x - 0.5 * x * x * squares;
+                double* q = q_.data() + r * k_;
+                for (Index f = 0; f < k_; ++f) q[f] += v[f] * x;
+            });
+        }
+        for (Index i = 0; i < n; ++i) {
+            const double* q = q_.data() + i * k_;
+            double pairs = 0;
+            for (Index f = 0; f < k_; ++f) pairs += q[f] * q[f];
+            e_[static_cast<std::size_t>(i)] += 0.5 * pairs;
+        }
+    }
+
+    const Weights<double>& weights() const { return w_; }
+    const std::vector<Index>& group() const { return group_; }
+    /// Σ_i e_i².
+    double squared_error() const {
+        double sum = 0;
+        for (const double e : e_) sum += e * e;
+        return sum;
+    }
+    Index rows() const { return static_cast<Index>(e_.size()); }
+
+    /// Updates w0, then every w_j, then every v_jf (feature by feature, each feature's factors in
+    /// turn: its entries stay in cache), each to update(mean, precision) of its conditional.
+    template <class Update>
+    void sweep(const Priors& p, Update&& update) {
+        update_bias(p, update);
+        const Index d = w_.linear.size();
+        for (Index j = 0; j < d; ++j) {
+            const auto g = static_cast<std::size_t>(group_[static_cast<std::size_t>(j)]);
+            double hh = 0, he = 0;
+            each_entry(j, [&](std::size_t, Index r, double x) {
+                hh += x * x;
+                he += x * e_[static_cast<std::size_t>(r)];
+            });
+            double& w = w_.linear[j];
+            const double delta = set(w, hh, he, p.linear_mean[g], p.linear_precision[g], p.alpha, update);
+            each_entry(j, [&](std::size_t, Index r, double x) { e_[static_cast<std::size_t>(r)] += x * delta; });
+        }
+        for (Index j = 0; j < d; ++j) {
+            const auto g = group_[static_cast<std::size_t>(j)];
+            for (Index f = 0; f < k_; ++f) {
+                double& v = w_.factors(j, f);
+                double hh = 0, he = 0;
+                each_entry(j, [&](std::size_t e, Index r, double x) {
+                    const double h = x * (q_[static_cast<std::size_t>(r * k_ + f)] - x * v);
+                    h_[e] = h;
+                    hh += h * h;
+                    he += h * e_[static_cast<std::size_t>(r)];
+                });
+                const double delta = set(v, hh, he, p.factors_mean(g, f), p.factors_precision(g, f), p.alpha, update);
+                each_entry(j, [&](std::size_t e, Index r, double x) {
+                    q_[static_cast<std::size_t>(r * k_ + f)] += x * delta;
+                    e_[static_cast<std::size_t>(r)] += h_[e] * delta;
+                });
+            }
+        }
+    }
+
+    /// w0 alone (h_i = 1 for every row).
+    template <class Update>
+    void update_bias(const Priors& p, Update&& update) {
+        double he = 0;
+        for (const double e : e_) he += e;
+        const double delta = set(w_.bias, double(rows()), he, p.bias_mean, p.bias_precision, p.alpha, update);
+        for (double& e : e_) e += delta;
+    }
+
+private:
+    /// θ ← update(mean, precision) of its conditional; returns the change. With no information
+    /// (no prior precision, no entries: ALS without decay on an absent feature) θ stays.
+    template <class Update>
+    static double set(double& theta, double hh, double he, double mean, double precision, double alpha,
+                      Update& update) {
+        const double P = precision + alpha * hh;
+        if (!(P > 0)) return 0;
+        const double old = theta;
+        theta = update((precision * mean + alpha * (theta * hh - he)) / P, P);
+        return theta - old;
+    }
+
+    /// f(entry, row, x) for each training entry of feature j, in row order.
+    template <class F>
+    void each_entry(Index j, F&& f) {
+        const Index t = slot_[static_cast<std::size_t>(j)];
+        if (t < 0) return;
+        const auto first = columns_.start[static_cast<std::size_t>(t)], last = columns_.start[static_cast<std::size_t>(t) + 1];
+        if (h_.size() < static_cast<std::size_t>(last - first)) h_.resize(static_cast<std::size_t>(last - first));
+        for (Index e = first; e < last; ++e)
+            f(static_cast<std::size_t>(e - first), columns_.row[static_cast<std::size_t>(e)],
+              double(columns_.value[static_cast<std::size_t>(e)]));
+    }
+
+    Weights<double> w_;
+    std::vector<Index> group_;
+    Index k_;
+    ByFeature<T> columns_;
+    std::vector<Index> slot_;  ///< per feature: its place in columns_, −1 when no row holds it
+    std::vector<double> e_;    ///< per row: ŷ − y
+    std::vector<double> q_;    ///< per row: q_if = Σ_l v_lf x_il, num_factors values
+    std::vector<double> h_;    ///< scratch: h of each entry of the feature being updated
+};
+
+}  // namespace shelf::fm::detail
