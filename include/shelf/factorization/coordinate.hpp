@@ -52,7 +52,7 @@ public:
         for (Index j = 0; j < d; ++j) {
             const double* v = w_.factors.data() + j * k_;
             const double squares = w_.factors.row(j).squaredNorm();
-            each_entry(j, [&](std::size_t, Index r, double x) {
+            each_entry(j, [&](Index r, double x) {
                 e_[static_cast<std::size_t>(r)] += w_.linear[j] * x - 0.5 * x * x * squares;
                 double* q = q_.data() + r * k_;
                 for (Index f = 0; f < k_; ++f) q[f] += v[f] * x;
@@ -85,32 +85,15 @@ public:
         for (Index j = 0; j < d; ++j) {
             const auto g = static_cast<std::size_t>(group_[static_cast<std::size_t>(j)]);
             double hh = 0, he = 0;
-            each_entry(j, [&](std::size_t, Index r, double x) {
+            each_entry(j, [&](Index r, double x) {
                 hh += x * x;
                 he += x * e_[static_cast<std::size_t>(r)];
             });
             double& w = w_.linear[j];
             const double delta = set(w, hh, he, p.linear_mean[g], p.linear_precision[g], p.alpha, update);
-            each_entry(j, [&](std::size_t, Index r, double x) { e_[static_cast<std::size_t>(r)] += x * delta; });
+            each_entry(j, [&](Index r, double x) { e_[static_cast<std::size_t>(r)] += x * delta; });
         }
-        for (Index j = 0; j < d; ++j) {
-            const auto g = group_[static_cast<std::size_t>(j)];
-            for (Index f = 0; f < k_; ++f) {
-                double& v = w_.factors(j, f);
-                double hh = 0, he = 0;
-                each_entry(j, [&](std::size_t e, Index r, double x) {
-                    const double h = x * (q_[static_cast<std::size_t>(r * k_ + f)] - x * v);
-                    h_[e] = h;
-                    hh += h * h;
-                    he += h * e_[static_cast<std::size_t>(r)];
-                });
-                const double delta = set(v, hh, he, p.factors_mean(g, f), p.factors_precision(g, f), p.alpha, update);
-                each_entry(j, [&](std::size_t e, Index r, double x) {
-                    q_[static_cast<std::size_t>(r * k_ + f)] += x * delta;
-                    e_[static_cast<std::size_t>(r)] += h_[e] * delta;
-                });
-            }
-        }
+        for (Index j = 0; j < d; ++j) update_factors(j, p, update);
     }
 
     /// w0 alone (h_i = 1 for every row).
@@ -123,6 +106,54 @@ public:
     }
 
 private:
+    /// v_j0 … v_j(k−1) in turn. The feature's m entries' residuals and sums q_if are gathered
+    /// first (factor-major, so each factor's pass runs over contiguous memory) and scattered back
+    /// after: rows hold a feature once, so no entry sees another's stale copy.
+    template <class Update>
+    void update_factors(Index j, const Priors& p, Update& update) {
+        const auto g = group_[static_cast<std::size_t>(j)];
+        const Index t = slot_[static_cast<std::size_t>(j)];
+        const Index first = t < 0 ? 0 : columns_.start[static_cast<std::size_t>(t)];
+        const Index m = t < 0 ? 0 : columns_.start[static_cast<std::size_t>(t) + 1] - first;
+        const auto size = static_cast<std::size_t>(m);
+        if (x_.size() < size) {
+            x_.resize(size);
+            h_.resize(size);
+            local_e_.resize(size);
+        }
+        if (local_q_.size() < size * static_cast<std::size_t>(k_)) local_q_.resize(size * static_cast<std::size_t>(k_));
+        const Index* rows = columns_.row.data() + first;
+        for (Index e = 0; e < m; ++e) {
+            const auto r = static_cast<std::size_t>(rows[e]);
+            x_[static_cast<std::size_t>(e)] = double(columns_.value[static_cast<std::size_t>(first + e)]);
+            local_e_[static_cast<std::size_t>(e)] = e_[r];
+            for (Index f = 0; f < k_; ++f) local_q_[static_cast<std::size_t>(f * m + e)] = q_[r * static_cast<std::size_t>(k_) + static_cast<std::size_t>(f)];
+        }
+        double* x = x_.data();
+        double* h = h_.data();
+        double* residual = local_e_.data();
+        for (Index f = 0; f < k_; ++f) {
+            double& v = w_.factors(j, f);
+            double* q = local_q_.data() + f * m;
+            double hh = 0, he = 0;
+            for (Index e = 0; e < m; ++e) {
+                h[e] = x[e] * (q[e] - x[e] * v);
+                hh += h[e] * h[e];
+                he += h[e] * residual[e];
+            }
+            const double delta = set(v, hh, he, p.factors_mean(g, f), p.factors_precision(g, f), p.alpha, update);
+            for (Index e = 0; e < m; ++e) {
+                q[e] += x[e] * delta;
+                residual[e] += h[e] * delta;
+            }
+        }
+        for (Index e = 0; e < m; ++e) {
+            const auto r = static_cast<std::size_t>(rows[e]);
+            e_[r] = local_e_[static_cast<std::size_t>(e)];
+            for (Index f = 0; f < k_; ++f) q_[r * static_cast<std::size_t>(k_) + static_cast<std::size_t>(f)] = local_q_[static_cast<std::size_t>(f * m + e)];
+        }
+    }
+
     /// θ ← update(mean, precision) of its conditional; returns the change. With no information
     /// (no prior precision, no entries: ALS without decay on an absent feature) θ stays.
     template <class Update>
@@ -135,16 +166,13 @@ private:
         return theta - old;
     }
 
-    /// f(entry, row, x) for each training entry of feature j, in row order.
+    /// f(row, x) for each training entry of feature j, in row order.
     template <class F>
     void each_entry(Index j, F&& f) {
         const Index t = slot_[static_cast<std::size_t>(j)];
         if (t < 0) return;
-        const auto first = columns_.start[static_cast<std::size_t>(t)], last = columns_.start[static_cast<std::size_t>(t) + 1];
-        if (h_.size() < static_cast<std::size_t>(last - first)) h_.resize(static_cast<std::size_t>(last - first));
-        for (Index e = first; e < last; ++e)
-            f(static_cast<std::size_t>(e - first), columns_.row[static_cast<std::size_t>(e)],
-              double(columns_.value[static_cast<std::size_t>(e)]));
+        for (Index e = columns_.start[static_cast<std::size_t>(t)]; e < columns_.start[static_cast<std::size_t>(t) + 1]; ++e)
+            f(columns_.row[static_cast<std::size_t>(e)], double(columns_.value[static_cast<std::size_t>(e)]));
     }
 
     Weights<double> w_;
@@ -154,7 +182,7 @@ private:
     std::vector<Index> slot_;  ///< per feature: its place in columns_, −1 when no row holds it
     std::vector<double> e_;    ///< per row: ŷ − y
     std::vector<double> q_;    ///< per row: q_if = Σ_l v_lf x_il, num_factors values
-    std::vector<double> h_;    ///< scratch: h of each entry of the feature being updated
+    std::vector<double> x_, h_, local_e_, local_q_;  ///< update_factors' gathered entries
 };
 
 }  // namespace shelf::fm::detail
