@@ -150,9 +150,22 @@ if has factorization-machines; then
   check "factorization-machines without num_factors is a usage error" 2 "num_factors is required" -- \
     "$shelf" train --algorithm factorization-machines --train "$data/abalone/train.csv" --hp predictor_type=regressor \
       --model-dir "$work/m"
-  check "factorization-machines names its solvers" 2 "one of sgd, adagrad" -- \
+  check "factorization-machines names its solvers" 2 "one of sgd, adagrad, als, mcmc" -- \
     "$shelf" train --algorithm factorization-machines --train "$data/abalone/train.csv" --hp predictor_type=regressor \
-      --hp num_factors=2 --hp solver=als --model-dir "$work/m"
+      --hp num_factors=2 --hp solver=newton --model-dir "$work/m"
+  check "factorization-machines mcmc trains with feature groups; a validation feature below feature_dim is accepted" 0 \
+    '"validation:rmse"' -- \
+    "$shelf" train --algorithm factorization-machines --train "$work/fm-binary.libsvm" --validation "$work/fm-wider.libsvm" \
+      --hp predictor_type=regressor --hp num_factors=3 --hp feature_dim=12 --hp solver=mcmc --hp epochs=20 \
+      --hp group_sizes=4,4 --model-dir "$work/fmm"
+  check "an mcmc model loads and predicts (the average of its samples)" 0 '^\{"score": [0-9.e-]+\}$' -- \
+    "$shelf" predict --model-dir "$work/fmm" --input "$work/fm-wider.libsvm"
+  check "factorization-machines als trains a regressor" 0 '"train:rmse"' -- \
+    "$shelf" train --algorithm factorization-machines --train "$work/fm-binary.libsvm" --hp predictor_type=regressor \
+      --hp num_factors=3 --hp solver=als --hp epochs=5 --hp linear_wd=1 --hp factors_wd=1 --model-dir "$work/fma"
+  check "mcmc refuses a binary_classifier, by name" 2 "solver = mcmc fits a regressor only" -- \
+    "$shelf" train --algorithm factorization-machines --train "$work/fm-binary.libsvm" \
+      --hp predictor_type=binary_classifier --hp num_factors=3 --hp solver=mcmc --hp epochs=20 --model-dir "$work/m"
 fi
 if has xgboost; then
   check "xgboost without num_round is a usage error" 2 "num_round" -- \

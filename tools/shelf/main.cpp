@@ -107,6 +107,14 @@ int train(const std::string& algorithm_name, const std::string& train_path, cons
         return table;
     };
     const Table train_data = read_channel("train", train_path);
+    // A sparse family told a feature_dim above the training file's largest index accepts the
+    // features up to it in the other channels and at prediction too (a held-out file may name
+    // items training lacks: MovieLens fold 5).
+    if (const auto dim = hp.find("feature_dim"); train_data.sparse && dim != hp.end()) {
+        long long given = 0;
+        if (shelf::detail::parse_value(shelf::detail::trim(dim->second), given))
+            contract.feature_count = std::max<shelf::Index>(contract.feature_count, given);
+    }
     std::optional<Table> validation, test;
     if (!validation_path.empty()) validation = read_channel("validation", validation_path);
     if (!test_path.empty()) test = read_channel("test", test_path);
@@ -136,11 +144,6 @@ int train(const std::string& algorithm_name, const std::string& train_path, cons
             metrics.insert(metrics.end(), m.begin(), m.end());
         }
     const std::string report = metrics_json(metrics);
-    // A sparse family told a feature_dim above the training file's largest index accepts
-    // the features up to it at prediction too (a test file may name features training lacks).
-    const auto hyper = model->hyperparameters();
-    if (const auto dim = hyper.find("feature_dim"); train_data.sparse && dim != hyper.end() && dim->second != "auto")
-        contract.feature_count = std::max<shelf::Index>(contract.feature_count, std::stoll(dim->second));
     save_model_dir(model_dir, *model, contract, train_data.sparse ? train_data.sparse->rows() : train_data.X.rows(),
                    report);
     std::cout << report << std::endl;
