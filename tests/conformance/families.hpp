@@ -228,7 +228,7 @@ struct DeepAR : Family<T, shelf::deepar::Params, shelf::deepar::Model<T>, DeepAR
         for (int i = 0; i < count; ++i) {
             shelf::Series<T> s;
             s.start = {2022, 1, 1 + i % 28, 0, 0, 0};
-            s.cat = {i % 3};
+            s.cat.push_back(i % 3);  // not "= {i % 3}": GCC 12 at -O3 warns of a null memmove there
             s.target.resize(length);
             for (shelf::Index t = 0; t < length; ++t)
                 s.target[t] = static_cast<T>((5.0 + 5.0 * (i % 3)) * (1.5 + std::sin(0.2617993877991494 * double(t))) +

@@ -93,9 +93,12 @@ public:
     void save(std::ostream& out) const { save_model(*this, out); }
 
     /// Reads a model written by save(); a damaged file or another family's throws model_error.
-    static Model load(std::istream& in) {
+    static Model load(std::istream& in) { return load(ModelReader(in)); }
+
+    /// The same from a container already read (rcf::holds_stream tells which kind it holds).
+    static Model load(const ModelReader& saved) {
         Model m;
-        load_model(m, in);
+        load_model(m, saved);
         m.check_loaded();
         m.forest_.measure();
         return m;

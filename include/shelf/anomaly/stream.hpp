@@ -13,7 +13,6 @@
 #include <cstdint>
 #include <istream>
 #include <ostream>
-#include <sstream>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -128,9 +127,12 @@ public:
     void save(std::ostream& out) const { save_model(*this, out); }
 
     /// Reads a stream written by save(); it continues exactly where the saved one stopped.
-    static Stream load(std::istream& in) {
+    static Stream load(std::istream& in) { return load(ModelReader(in)); }
+
+    /// The same from a container already read (holds_stream tells which kind it holds).
+    static Stream load(const ModelReader& saved) {
         Stream s;
-        load_model(s, in);
+        load_model(s, saved);
         s.restore();
         return s;
     }
@@ -272,10 +274,7 @@ std::vector<StreamScores> update_each(std::vector<Stream<T>>& streams, const std
     return out;
 }
 
-/// Whether the bytes of a saved random cut forest hold a Stream (else a Model).
-inline bool holds_stream(const std::string& saved) {
-    std::istringstream in(saved);
-    return ModelReader(in).has("trees.root");
-}
+/// Whether a saved random cut forest, read, holds a Stream (else a Model).
+inline bool holds_stream(const ModelReader& saved) { return saved.has("trees.root"); }
 
 }  // namespace shelf::rcf

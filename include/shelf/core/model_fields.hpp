@@ -185,8 +185,12 @@ public:
                 throw model_error(errc::malformed, "the " + r_.family() + " model's array '" + name + "' has the wrong rank");
             x = r_.matrix<S>(name);
         } else if constexpr (is_vector<X>::value) {
-            const auto values = r_.values<stored_t<typename X::value_type>>(name);
-            x.assign(values.begin(), values.end());
+            auto values = r_.values<stored_t<typename X::value_type>>(name);
+            if constexpr (std::is_same_v<decltype(values), X>) {
+                x = std::move(values);
+            } else {
+                x.assign(values.begin(), values.end());
+            }
         } else {
             x = static_cast<X>(r_.scalar<stored_t<X>>(name));
         }
@@ -244,11 +248,15 @@ void save_model(const M& model, std::ostream& out) {
 /// Reads a container written by save_model into `model`, checking family, scalar type and every
 /// field's presence and element type; shapes against hyperparameters are the model's to check.
 template <class M>
-void load_model(M& model, std::istream& in) {
-    const ModelReader r(in);
+void load_model(M& model, const ModelReader& r) {
     r.expect(detail::family_of<M>(), scalar_type_of<typename M::Scalar>());
     detail::FieldReader fields(r);
     M::fields(model, fields);
+}
+
+template <class M>
+void load_model(M& model, std::istream& in) {
+    load_model(model, ModelReader(in));
 }
 
 /// Equal by content: the same hyperparameters and bit-identical fields.

@@ -20,7 +20,7 @@
 #include <cstdint>
 #include <cstring>
 #include <istream>
-#include <iterator>
+#include <sstream>
 #include <map>
 #include <ostream>
 #include <string>
@@ -210,7 +210,9 @@ class ModelReader {
 public:
     /// Reads a whole container from `in`, checking magic, version, size and checksum.
     explicit ModelReader(std::istream& in) {
-        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        std::ostringstream whole;  // in bulk: a stream's buffer, not one character at a time
+        whole << in.rdbuf();
+        const std::string bytes = whole.str();
         const std::size_t head_size = sizeof model_magic + 4 + 8;
         if (bytes.size() < sizeof model_magic ||
             std::memcmp(bytes.data(), model_magic, sizeof model_magic) != 0)

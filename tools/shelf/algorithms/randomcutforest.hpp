@@ -3,9 +3,7 @@
 #pragma once
 
 #include <istream>
-#include <iterator>
 #include <memory>
-#include <sstream>
 #include <string>
 
 #include <shelf/anomaly.hpp>
@@ -86,10 +84,9 @@ public:
     }
 
     std::unique_ptr<Model> load(std::istream& in) const override {
-        const std::string saved((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        std::istringstream file(saved);
-        if (rcf::holds_stream(saved)) return std::make_unique<RandomCutForestStream>(rcf::Stream<float>::load(file));
-        return std::make_unique<RandomCutForestModel>(rcf::Model<float>::load(file));
+        const ModelReader saved(in);
+        if (rcf::holds_stream(saved)) return std::make_unique<RandomCutForestStream>(rcf::Stream<float>::load(saved));
+        return std::make_unique<RandomCutForestModel>(rcf::Model<float>::load(saved));
     }
 };
 
