@@ -3,7 +3,7 @@ against myFM (Bayesian FM, Gibbs sampling: libFM's MCMC) and scikit-surprise (SV
 a9a against shelf's own linear learner; same machine, same run, --threads threads.
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE build/peers/bin/python bench/compare/fm_compare.py \
-        --shelf build/ci/tools/shelf [--repeats 5] [--record] [--grid] [--only movielens a9a]
+        --shelf build/ci/tools/shelf [--repeats 5] [--record] [--grid [sgd adagrad als]] [--only movielens a9a]
 
 MovieLens 100K (shared/data/movielens_100k): the canonical folds u1..u5 (.base 80,000 ratings,
 .test 20,000, disjoint tests). Each is written as libsvm under build/fm_bench/: label = rating,
@@ -17,19 +17,19 @@ u*.base / u*.test files with its own ml-100k reader (inside its timing).
 
 shelf's time is the whole `shelf train` process (start, read, fit, the train channel's rmse,
 writing the model), best of --repeats; test RMSE is computed here from `shelf predict` on the
-.test file. Settings: the platform's defaults (SGD, 1 epoch, factors_lr 1e-4) and the tuned SGD
-and AdaGrad of TUNED, each with num_factors 10 and 64. TUNED is what `--grid` found: it holds
+.test file. Settings: the platform's defaults (SGD, 1 epoch, factors_lr 1e-4) and the tuned SGD,
+AdaGrad and ALS of TUNED, each with num_factors 10 and 64, and MCMC (MCMC: myFM's setup, not
+tuned) with num_factors 10 and 32. TUNED is what `--grid` found: it holds
 10 % of u1.base out (seed 0), trains every setting of GRID on the rest for 50 epochs with the
 held-out rows as the validation channel (early stopping off) and keeps the setting and epoch
 count (10, 20, 30, 40 or 50) of least validation RMSE; the test files are not used to choose.
-The epoch curve (test RMSE after 10 ... 50 epochs, mean of the folds) answers how many epochs
-and which rates reach 0.92.
+The epoch curve (test RMSE after 10 ... 50 epochs, mean of the folds; MCMC after every 20th
+iteration) answers how many epochs and which rates reach 0.92; it is drawn into --plot.
 
-myFM: MyFMRegressor(rank=10), n_iter=200 (n_kept_samples its default 195), the users and the
-items as two groups (its README's MovieLens 100K setup, with rank 10 and 200 iterations); its
-Gibbs sampler runs on one thread (prediction on --threads). surprise: SVD() and SVDpp() with
-their defaults, random_state=0, single-threaded. shelf has no MCMC solver yet, so its RMSE is
-expected to be worse than myFM's.
+myFM: MyFMRegressor(rank=10 and 32), n_iter=200 (n_kept_samples its default 195), the users and
+the items as two groups (its README's MovieLens 100K setup, with 200 iterations); its Gibbs
+sampler runs on one thread (prediction on --threads), as shelf's does. surprise: SVD() and
+SVDpp() with their defaults, random_state=0, single-threaded.
 
 a9a (shared/data/a9a, labels -1/+1 written as 0/1): FM binary_classifier (AdaGrad, A9A_FM)
 against `--algorithm linear-learner --hp predictor_type=binary_classifier` (its defaults), both
@@ -68,7 +68,12 @@ TUNED = {
             "linear_wd": 0.01, "factors_wd": 0.01},
     "adagrad": {"solver": "adagrad", "epochs": 50, "bias_lr": 0.1, "linear_lr": 0.1, "factors_lr": 0.1,
                 "linear_wd": 0.0003, "factors_wd": 0.0003, "factors_init_sigma": 0.1},
+    "als": {"solver": "als", "epochs": 20, "bias_wd": 0, "linear_wd": 3, "factors_wd": 15, "factors_init_sigma": 0.1},
 }
+# MCMC is not tuned: myFM's setup (users and items as two groups, 200 iterations of which the
+# first 5 are dropped, initial factors normal(0, 0.1)), as its comparison needs.
+MCMC = {"solver": "mcmc", "epochs": 200, "burn_in": 5, "group_sizes": "943,1682", "factors_init_sigma": 0.1}
+MCMC_RANKS = (10, 32)
 # The grids --grid searches (each with epochs 50, read off at 10 ... 50). SGD's rates are per
 # mini-batch of mean losses, so they scale with mini_batch_size: the default batch (1000) and 10;
 # at 10 rows the bias's default rate (0.1) makes it jump with the last batches of an epoch, so
@@ -82,6 +87,9 @@ GRID = {
     "adagrad": [dict(solver="adagrad", bias_lr=lr, linear_lr=lr, factors_lr=lr, linear_wd=wd, factors_wd=wd,
                      factors_init_sigma=s)
                 for lr, wd, s in itertools.product((0.05, 0.1, 0.2), (3e-5, 1e-4, 3e-4, 1e-3), (0.001, 0.1))],
+    # ALS's decays weigh against the summed loss (80,000 rows), not a batch's mean.
+    "als": [dict(solver="als", bias_wd=0, linear_wd=lw, factors_wd=fw, factors_init_sigma=0.1)
+            for lw, fw in [(wd, wd) for wd in (1, 3, 10, 30, 100)] + list(itertools.product((3, 10, 30), (5, 15, 20)))],
 }
 CURVE_EPOCHS = (10, 20, 30, 40, 50)
 A9A_FM = {"predictor_type": "binary_classifier", "num_factors": 10, "solver": "adagrad", "epochs": 5,
@@ -206,11 +214,13 @@ def run_shelf_movielens(binary, hp, threads, repeats):
     return out
 
 
-def grid_search(binary, threads):
-    """Every GRID setting on tune.fit / tune.holdout: returns {solver: (best hp, its epochs, its
-    rmse, all results)}."""
+def grid_search(binary, threads, solvers):
+    """Every GRID setting of `solvers` on tune.fit / tune.holdout: returns {solver: (best hp, its
+    epochs, its rmse, all results)}."""
     found = {}
     for solver, settings in GRID.items():
+        if solver not in solvers:
+            continue
         results = []
         for setting in settings:
             hp = dict(BASE, num_factors=10, epochs=50, early_stopping_patience=100, **setting)
@@ -224,34 +234,60 @@ def grid_search(binary, threads):
         epochs = min(curve, key=curve.get)
         found[solver] = (setting, epochs, curve[epochs], results)
         print(f"grid {solver}: best {setting} at {epochs} epochs, holdout RMSE {curve[epochs]:.4f}", flush=True)
-    (WORK / "grid.json").write_text(json.dumps({s: {"best": f[0], "epochs": f[1], "rmse": f[2],
-                                                    "all": [[r[0], r[1]] for r in f[3]]}
-                                                for s, f in found.items()}, indent=1))
+    (WORK / f"grid_{'_'.join(sorted(found))}.json").write_text(
+        json.dumps({s: {"best": f[0], "epochs": f[1], "rmse": f[2], "all": [[r[0], r[1]] for r in f[3]]}
+                    for s, f in found.items()}, indent=1))
     return found
 
 
 def epoch_curves(binary, threads):
-    """Mean test RMSE over the folds after 10 ... 50 epochs for the platform's rates, tuned SGD
-    and tuned AdaGrad (the test file as a validation channel only to log it; nothing is chosen on it)."""
+    """Mean test RMSE over the folds along training (the test file as a validation channel only to
+    log it; nothing is chosen on it): after 10 ... 50 epochs for the platform's rates, tuned SGD,
+    AdaGrad and ALS, and after every 20th of MCMC's 200 iterations (the average of the samples
+    kept so far), k = 10."""
     import numpy as np
     curves = {}
-    for name, rates in (("platform defaults", {}), ("tuned sgd", TUNED["sgd"]), ("tuned adagrad", TUNED["adagrad"])):
+    runs = (("platform defaults", {}), ("tuned sgd", TUNED["sgd"]), ("tuned adagrad", TUNED["adagrad"]),
+            ("tuned als", TUNED["als"]), ("mcmc", MCMC))
+    for name, rates in runs:
         per_fold = []
         for fold in FOLDS:
-            hp = dict(BASE, num_factors=10, **dict(rates, epochs=50), early_stopping_patience=100)
+            epochs = rates.get("epochs", 50) if name == "mcmc" else 50
+            hp = dict(BASE, num_factors=10, **dict(rates, epochs=epochs), early_stopping_patience=100)
             with tempfile.TemporaryDirectory() as d:
                 _, _, log = shelf_train(binary, "factorization-machines", WORK / f"u{fold}.base.libsvm", hp, threads,
                                         d, validation=WORK / f"u{fold}.test.libsvm")
             per_fold.append(validation_curve(log))
-        curves[name] = {e: float(np.mean([c[e] for c in per_fold])) for e in CURVE_EPOCHS}
-        print(f"curve {name:18s} " + "  ".join(f"{e} epochs {v:.4f}" for e, v in curves[name].items()), flush=True)
+        marks = sorted(set.intersection(*(set(c) for c in per_fold)))
+        curves[name] = {e: float(np.mean([c[e] for c in per_fold])) for e in marks}
+        print(f"curve {name:18s} " + "  ".join(f"{e}: {v:.4f}" for e, v in curves[name].items()), flush=True)
     return curves
+
+
+def plot_curves(curves, path):
+    """Test RMSE (mean of the folds) against epochs / iterations, a line per solver."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for name, curve in curves.items():  # the platform's defaults stay near 1.12, above the frame
+        last = max(curve)
+        ax.plot(list(curve), list(curve.values()), marker="o", ms=3, label=f"{name}: {curve[last]:.4f} at {last}")
+    ax.set_xscale("log")
+    ax.set_ylim(0.88, 0.97)
+    ax.axhline(0.90, color="grey", lw=0.8, ls="--")
+    ax.set_xlabel("epochs (MCMC: sampling iterations)")
+    ax.set_ylabel("test RMSE, mean of u1-u5")
+    ax.set_title("shelf factorization machines on MovieLens 100K, k = 10")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
 
 
 # ---------------------------------------------------------------------------------------------
 # peers (in this process, after their imports; --threads set before numpy loads)
 
-def run_myfm(threads, n_iter, rank=10):
+def run_myfm(threads, n_iter, rank):
     import myfm
     out = []
     for fold in FOLDS:
@@ -264,7 +300,7 @@ def run_myfm(threads, n_iter, rank=10):
         seconds = time.perf_counter() - t0
         T, truth = read_libsvm(WORK / f"u{fold}.test.libsvm", DIM)
         out.append((seconds, fit_cpu, rmse(fm.predict(T, n_workers=threads), truth)))
-        print(f"  myFM fold {fold}: {seconds:.2f} s, RMSE {out[-1][2]:.4f}", flush=True)
+        print(f"  myFM rank {rank} fold {fold}: {seconds:.2f} s, RMSE {out[-1][2]:.4f}", flush=True)
     return out
 
 
@@ -321,7 +357,10 @@ def main():
     ap.add_argument("--repeats", type=int, default=5, help="shelf's runs per fold (and a9a's), best kept")
     ap.add_argument("--myfm-iter", type=int, default=200)
     ap.add_argument("--only", nargs="*", choices=("movielens", "a9a"), default=("movielens", "a9a"))
-    ap.add_argument("--grid", action="store_true", help="run the tuning grid first (and print it)")
+    ap.add_argument("--grid", nargs="*", choices=tuple(GRID), default=None,
+                    help="run the tuning grid of these solvers (all without names) first and print it")
+    ap.add_argument("--plot", default=str(report.ROOT / "docs" / "img" / "fm_movielens_curves.png"),
+                    help="where the RMSE-against-epochs plot goes")
     ap.add_argument("--no-svdpp", action="store_true", help="skip SVD++ (the slowest peer)")
     ap.add_argument("--record", action="store_true", help="record into docs/benchmarks/results.json")
     args = ap.parse_args()
@@ -335,16 +374,22 @@ def main():
 
     if "movielens" in args.only:
         write_movielens()
-        if args.grid:
-            grid_search(args.shelf, args.threads)
+        if args.grid is not None:
+            grid_search(args.shelf, args.threads, args.grid or tuple(GRID))
         curves = epoch_curves(args.shelf, args.threads)
+        plot_curves(curves, args.plot)
         shelf_runs = {}
         for k in (10, 64):
-            for name, hp in (("defaults", {}), ("sgd", TUNED["sgd"]), ("adagrad", TUNED["adagrad"])):
+            for name, hp in (("defaults", {}), ("sgd", TUNED["sgd"]), ("adagrad", TUNED["adagrad"]), ("als", TUNED["als"])):
                 shelf_runs[name, k] = run_shelf_movielens(args.shelf, dict(BASE, num_factors=k, **hp), args.threads,
                                                           args.repeats)
                 table(f"shelf {name} k={k}", shelf_runs[name, k])
-        peer_runs = {"myfm": run_myfm(args.threads, args.myfm_iter), "svd": run_surprise("SVD")}
+        for k in MCMC_RANKS:
+            shelf_runs["mcmc", k] = run_shelf_movielens(args.shelf, dict(BASE, num_factors=k, **MCMC), args.threads,
+                                                        args.repeats)
+            table(f"shelf mcmc k={k}", shelf_runs["mcmc", k])
+        peer_runs = {f"myfm k={k}": run_myfm(args.threads, args.myfm_iter, k) for k in MCMC_RANKS}
+        peer_runs["svd"] = run_surprise("SVD")
         if not args.no_svdpp:
             peer_runs["svdpp"] = run_surprise("SVD++")
         summary = {f"shelf {n} k={k}": table(f"shelf {n} k={k}", r) for (n, k), r in shelf_runs.items()}
@@ -353,23 +398,27 @@ def main():
         rows = 80_000
         throughput = {}
         for (n, k), runs in shelf_runs.items():
-            epochs = dict(BASE, **TUNED.get(n, {})).get("epochs", 1)
+            epochs = dict(BASE, **TUNED.get(n, {}), **(MCMC if n == "mcmc" else {})).get("epochs", 1)
             throughput[f"shelf {n} k={k}"] = (epochs * rows / np.mean([r[1] for r in runs]),
                                               epochs * rows / np.mean([r[0] for r in runs]))
-        throughput["myfm"] = (args.myfm_iter * rows / np.mean([r[1] for r in peer_runs["myfm"]]),
-                              args.myfm_iter * rows / np.mean([r[0] for r in peer_runs["myfm"]]))
+        for k in MCMC_RANKS:
+            runs = peer_runs[f"myfm k={k}"]
+            throughput[f"myfm k={k}"] = (args.myfm_iter * rows / np.mean([r[1] for r in runs]),
+                                         args.myfm_iter * rows / np.mean([r[0] for r in runs]))
         for name, (per_cpu, per_wall) in throughput.items():
             print(f"throughput {name:24s} {per_cpu / 1e6:7.3f} M rows per CPU-second   {per_wall / 1e6:7.3f} M rows/s wall",
                   flush=True)
         results["movielens"] = {"per_fold": {f"{n} k={k}": r for (n, k), r in shelf_runs.items()} | peer_runs,
                                 "curves": curves, "throughput": throughput}
         if args.record:
-            peer_names = {"myfm": peers.peer("myfm", f"MCMC rank 10, {args.myfm_iter} iterations + reading"),
+            peer_names = {"myfm k=10": peers.peer("myfm", f"MCMC rank 10, {args.myfm_iter} iterations + reading"),
                           "svd": peers.peer("surprise", "SVD + loading"),
                           "svdpp": peers.peer("surprise", "SVD++ + loading")}
             settings = {"defaults": "platform defaults (SGD, 1 epoch)",
                         "sgd": f"SGD tuned ({TUNED['sgd']['epochs']} epochs)",
-                        "adagrad": f"AdaGrad tuned ({TUNED['adagrad']['epochs']} epochs)"}
+                        "adagrad": f"AdaGrad tuned ({TUNED['adagrad']['epochs']} epochs)",
+                        "als": f"ALS tuned ({TUNED['als']['epochs']} sweeps)",
+                        "mcmc": f"MCMC ({MCMC['epochs']} iterations)"}
             for n, label in settings.items():
                 s_time, s_rmse = summary[f"shelf {n} k=10"]
                 for p, peer in peer_names.items():
@@ -379,9 +428,16 @@ def main():
                     report.record("fm", "MovieLens 100K u1-u5", f"train k=10, {label}", args.threads, s_time, peer,
                                   p_time, quality={"test RMSE (mean of 5 folds)": (s_rmse, p_rmse)},
                                   note="shelf: the whole `shelf train` process on libsvm, mean of the folds' best of "
-                                       f"{args.repeats}; no MCMC solver in shelf yet (myFM's is); peers single-threaded "
-                                       "in training; settings and per-fold numbers in docs/fm.md",
+                                       f"{args.repeats}; peers single-threaded in training; settings and per-fold "
+                                       "numbers in docs/fm.md",
                                   peers_env=env)
+            s_time, s_rmse = summary["shelf mcmc k=32"]
+            p_time, p_rmse = summary["myfm k=32"]
+            report.record("fm", "MovieLens 100K u1-u5", "train k=32, MCMC (200 iterations)", args.threads, s_time,
+                          peers.peer("myfm", f"MCMC rank 32, {args.myfm_iter} iterations + reading"), p_time,
+                          quality={"test RMSE (mean of 5 folds)": (s_rmse, p_rmse)},
+                          note="both Gibbs samplers single-threaded, users and items as two groups, 195 samples "
+                               "kept; shelf: the whole `shelf train` process", peers_env=env, target=0.5)
 
     if "a9a" in args.only:
         write_a9a()
