@@ -12,4 +12,5 @@
 #include "factorization/evaluate.hpp"
 #include "factorization/fit.hpp"
 #include "factorization/model.hpp"
+#include "factorization/one_hot.hpp"
 #include "factorization/params.hpp"

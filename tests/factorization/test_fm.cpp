@@ -935,3 +935,55 @@ TEST_CASE("ALS and MCMC refuse what they cannot fit, by name", "[fm][mcmc][als]"
                           {"predictor_type", "binary_classifier"}, {"num_factors", "2"}, {"solver", "mcmc"}}),
                       Catch::Contains("fits a regressor only"));
 }
+
+TEST_CASE("one_hot lays records out as one-hot rows with their groups", "[fm][one_hot]") {
+    // 3 users, 4 items, a side field of 2 levels, implicit feedback: 3 + 4 + 2 + 4 = 13 features.
+    const fm::OneHotLayout layout{3, 4, {2}, true};
+    CHECK(layout.group_sizes() == std::vector<std::int64_t>{3, 4, 2, 4});
+    CHECK(layout.feature_dim() == 13);
+    const std::vector<Index> user{0, 2, 0, 0}, item{1, 3, 2, 1};
+    RowMatrix<Index> side(4, 1);
+    side << 1, 0, 0, 1;
+    const auto rated = fm::rated_items(3, user, item);
+    REQUIRE(rated == std::vector<std::vector<Index>>{{1, 2}, {}, {3}});  // sorted, distinct; user 1 none
+    const SparseMatrix<double> X = fm::one_hot<double>(layout, user, item, side, rated);
+    RowMatrix<double> want = RowMatrix<double>::Zero(4, 13);
+    const double half = 1 / std::sqrt(2.0);
+    want.row(0) << 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, half, half, 0;
+    want.row(1) << 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 1;
+    want.row(2) << 1, 0, 0, 0, 0, 1, 0, 1, 0, 0, half, half, 0;
+    want.row(3) << 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, half, half, 0;
+    CHECK(RowMatrix<double>(X) == want);
+    CHECK(X.isCompressed());
+
+    SECTION("without side fields or implicit feedback, users then items") {
+        const SparseMatrix<float> plain = fm::one_hot<float>(fm::OneHotLayout{3, 4, {}, false}, user, item);
+        CHECK(plain.cols() == 7);
+        CHECK(plain.nonZeros() == 8);
+        CHECK(plain.coeff(1, 2) == 1.0f);
+        CHECK(plain.coeff(1, 3 + 3) == 1.0f);
+    }
+    SECTION("the groups feed MCMC's priors") {
+        Vector<double> y(4);
+        y << 1, 2, 3, 4;
+        fm::Params p = params_of(fm::PredictorType::regressor, 2);
+        p.solver = fm::Solver::mcmc;
+        p.epochs = 8;
+        p.group_sizes = layout.group_sizes();
+        CHECK(fm::fit(X, y, p).samples().count() == 3);
+    }
+    SECTION("an index outside its block is named by record and field") {
+        REQUIRE_THROWS_WITH(fm::one_hot<double>(layout, user, std::vector<Index>{1, 4, 2, 1}, side, rated),
+                            Catch::Contains("shelf.data_error.202") && Catch::Contains("record 1 has item 4") &&
+                                Catch::Contains("expected 0 .. 3"));
+        RowMatrix<Index> bad = side;
+        bad(3, 0) = 2;
+        REQUIRE_THROWS_WITH(fm::one_hot<double>(layout, user, item, bad, rated),
+                            Catch::Contains("record 3 has side level 2"));
+        REQUIRE_THROWS_WITH(fm::rated_items(3, std::vector<Index>{0, 3}, std::vector<Index>{0, 0}),
+                            Catch::Contains("record 1 has user 3; users are 0 .. 2"));
+        REQUIRE_THROWS_WITH(fm::one_hot<double>(layout, user, item, side, {}),
+                            Catch::Contains("implicit feedback needs the rated items of each of the 3 users"));
+        REQUIRE_THROWS_WITH(fm::one_hot<double>(layout, user, item), Catch::Contains("side fields 0 x 0"));
+    }
+}
