@@ -863,6 +863,7 @@ TEMPLATE_TEST_CASE("an MCMC model is one per seed, on any thread count, and save
     REQUIRE(threaded.score(X) == model.score(X));
     p.num_threads = 1;
     REQUIRE(fm::fit(X, y, p) == model);
+    REQUIRE(fm::fit(RowMatrix<T>(X), y, p) == model);  // dense rows: the same entries, the same draws
     fm::Params other = p;
     other.seed = 4;
     REQUIRE(fm::fit(X, y, other) != model);

@@ -87,7 +87,7 @@ struct Params {
           Spec("binary_classifier (labels 0/1, logistic loss) or regressor (squared loss)").required());
         v("num_factors", num_factors, Spec("dimension of each feature's latent vector").at_least(1).required());
         v("feature_dim", feature_dim, Spec("number of features; auto = the data's column count").at_least(1));
-        v("epochs", epochs, Spec("passes over the training data").at_least(1));
+        v("epochs", epochs, Spec("passes over the training data (als: sweeps; mcmc: sampling iterations)").at_least(1));
         v("mini_batch_size", mini_batch_size, Spec("rows per gradient step").at_least(1));
         v("solver", solver,
           Spec("sgd (a rate and L2 decay per parameter group), adagrad (per-coordinate steps; rates near 0.1 "
