@@ -204,6 +204,18 @@ TEST_CASE("threshold search returns thresholds that reproduce what they report",
         check_reproduces(op);
         CHECK(op.f_beta > 0);
     }
+    SECTION("best accuracy: its threshold reproduces it and no threshold does better") {
+        const auto [threshold, accuracy] = m::best_accuracy_threshold(d.y, d.s);
+        const auto accuracy_at = [&](double t) {
+            Vector<double> pred(d.s.size());
+            for (Index i = 0; i < pred.size(); ++i) pred[i] = d.s[i] >= t ? 1 : 0;
+            return m::accuracy(d.y, pred);
+        };
+        CHECK_THAT(accuracy_at(threshold), near(accuracy));
+        CHECK(accuracy_at(d.s.maxCoeff() + 1) <= accuracy);
+        for (Index i = 0; i < d.s.size(); ++i) CHECK(accuracy_at(d.s[i]) <= accuracy + 1e-12);
+        CHECK(accuracy > 0.5);
+    }
     SECTION("precision at recall >= 0.7 meets the recall target") {
         const auto op = m::precision_at_recall(d.y, d.s, 0.7);
         check_reproduces(op);

@@ -42,14 +42,8 @@ Operating operating_point(const Params& params, const Vector<T>& y, const Vector
     using metrics::OperatingPoint;
     switch (params.binary_classifier_model_selection_criteria) {
         case SelectionCriteria::accuracy: {
-            const auto roc = metrics::roc_curve<T>(y, score, T(1), nullptr, false);
-            const double positives = y.template cast<double>().sum(), negatives = double(y.size()) - positives;
-            Operating best{0, -1};
-            for (Index i = 0; i < roc.thresholds.size(); ++i) {
-                const double accuracy = (roc.tpr[i] * positives + (1 - roc.fpr[i]) * negatives) / double(y.size());
-                if (accuracy > best.metric) best = {roc.thresholds[i], accuracy};
-            }
-            return best;
+            const auto [threshold, accuracy] = metrics::best_accuracy_threshold<T>(y, score);
+            return {threshold, accuracy};
         }
         case SelectionCriteria::f_beta: {
             const OperatingPoint p = metrics::best_f_beta_threshold<T>(y, score, params.f_beta);

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "shelf/core/types.hpp"
@@ -213,6 +214,28 @@ OperatingPoint best_f_beta_threshold(VectorView<T> y_true, VectorView<T> y_score
     return best;
 }
 
+/// The threshold of the highest accuracy (predict positive when score >= threshold) and that
+/// accuracy; ties go to the higher threshold. Predicting nothing positive is the threshold
+/// highest score + 1, as roc_curve's first point. A single pass over the ranked scores: the
+/// linear learner asks it of every model of its sweep.
+template <class T>
+std::pair<double, double> best_accuracy_threshold(VectorView<T> y_true, VectorView<T> y_score, T pos_label = 1,
+                                                  const Vector<T>* sample_weight = nullptr) {
+    const detail::RankedScores<T> ranked("best_accuracy_threshold", y_true, y_score, pos_label, sample_weight);
+    ranked.require_both_classes("an accuracy threshold");
+    const double total = ranked.positives() + ranked.negatives();
+    std::pair<double, double> best{0, -1};
+    double tp = 0, fp = 0;
+    ranked.for_each_threshold([&](T score, double pw, double nw) {
+        if (best.second < 0) best = {double(score) + 1, ranked.negatives() / total};
+        tp += pw;
+        fp += nw;
+        const double accuracy = (tp + (ranked.negatives() - fp)) / total;
+        if (accuracy > best.second) best = {double(score), accuracy};
+    });
+    return best;
+}
+
 /// The highest precision among thresholds whose recall is at least
 /// min_recall; ties go to the higher recall. Always found (the lowest
 /// threshold has recall 1).
@@ -295,6 +318,12 @@ double pr_auc(const A& y_true, const B& y_score, detail::scalar_of<A> pos_label 
               const Vector<detail::scalar_of<A>>* sample_weight = nullptr) {
     detail::same_scalar<A, B>();
     return pr_auc<detail::scalar_of<A>>(y_true, y_score, pos_label, sample_weight);
+}
+template <class A, class B, detail::if_dense<A, B> = 0>
+std::pair<double, double> best_accuracy_threshold(const A& y_true, const B& y_score, detail::scalar_of<A> pos_label = 1,
+                                                  const Vector<detail::scalar_of<A>>* sample_weight = nullptr) {
+    detail::same_scalar<A, B>();
+    return best_accuracy_threshold<detail::scalar_of<A>>(y_true, y_score, pos_label, sample_weight);
 }
 template <class A, class B, detail::if_dense<A, B> = 0>
 OperatingPoint best_f_beta_threshold(const A& y_true, const B& y_score, double beta = 1,
