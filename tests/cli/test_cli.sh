@@ -163,9 +163,14 @@ if has factorization-machines; then
   check "factorization-machines als trains a regressor" 0 '"train:rmse"' -- \
     "$shelf" train --algorithm factorization-machines --train "$work/fm-binary.libsvm" --hp predictor_type=regressor \
       --hp num_factors=3 --hp solver=als --hp epochs=5 --hp linear_wd=1 --hp factors_wd=1 --model-dir "$work/fma"
-  check "mcmc refuses a binary_classifier, by name" 2 "solver = mcmc fits a regressor only" -- \
+  check "als refuses a binary_classifier, by name" 2 "solver = als fits a regressor only" -- \
     "$shelf" train --algorithm factorization-machines --train "$work/fm-binary.libsvm" \
-      --hp predictor_type=binary_classifier --hp num_factors=3 --hp solver=mcmc --hp epochs=20 --model-dir "$work/m"
+      --hp predictor_type=binary_classifier --hp num_factors=3 --hp solver=als --model-dir "$work/m"
+  check "mcmc trains a probit classifier that predicts score and predicted_label" 0 \
+    '^\{"score": [0-9.e-]+, "predicted_label": [01]\}$' -- \
+    bash -c "'$shelf' train --algorithm factorization-machines --train '$work/fm-binary.libsvm' \
+      --hp predictor_type=binary_classifier --hp num_factors=3 --hp solver=mcmc --hp epochs=20 \
+      --model-dir '$work/fmp' >/dev/null 2>&1 && '$shelf' predict --model-dir '$work/fmp' --input '$work/fm-binary.libsvm'"
 fi
 if has xgboost; then
   check "xgboost without num_round is a usage error" 2 "num_round" -- \

@@ -909,14 +909,10 @@ TEST_CASE("ALS and MCMC refuse what they cannot fit, by name", "[fm][mcmc][als]"
     const SparseMatrix<double> X = random_sparse<double>(rng, 40, 10, 0.4);
     Vector<double> y(40);
     for (Index i = 0; i < 40; ++i) y[i] = double(i % 2);
-    for (const fm::Solver solver : {fm::Solver::als, fm::Solver::mcmc}) {
-        fm::Params p = params_of(fm::PredictorType::binary_classifier, 2);
-        p.solver = solver;
-        p.epochs = 10;
-        const std::string name = solver == fm::Solver::als ? "als" : "mcmc";
-        REQUIRE_THROWS_WITH(fm::fit(X, y, p), Catch::Contains("shelf.invalid_argument.105") &&
-                                                  Catch::Contains("solver = " + name + " fits a regressor only"));
-    }
+    fm::Params classifier = params_of(fm::PredictorType::binary_classifier, 2);
+    classifier.solver = fm::Solver::als;
+    REQUIRE_THROWS_WITH(fm::fit(X, y, classifier), Catch::Contains("shelf.invalid_argument.105") &&
+                                                       Catch::Contains("solver = als fits a regressor only"));
     fm::Params p = params_of(fm::PredictorType::regressor, 2);
     p.solver = fm::Solver::mcmc;
     p.epochs = 5;
@@ -933,7 +929,7 @@ TEST_CASE("ALS and MCMC refuse what they cannot fit, by name", "[fm][mcmc][als]"
     p.group_sizes = {4, 6};  // every feature in a group: fine
     CHECK(fm::fit(X, y, p).samples().count() == 5);
     CHECK_THROWS_WITH(shelf::from_map<fm::Params>(std::map<std::string, std::string>{
-                          {"predictor_type", "binary_classifier"}, {"num_factors", "2"}, {"solver", "mcmc"}}),
+                          {"predictor_type", "binary_classifier"}, {"num_factors", "2"}, {"solver", "als"}}),
                       Catch::Contains("fits a regressor only"));
 }
 
@@ -987,4 +983,68 @@ TEST_CASE("one_hot lays records out as one-hot rows with their groups", "[fm][on
                             Catch::Contains("implicit feedback needs the rated items of each of the 3 users"));
         REQUIRE_THROWS_WITH(fm::one_hot<double>(layout, user, item), Catch::Contains("side fields 0 x 0"));
     }
+}
+
+TEST_CASE("the probit classifier's latent targets follow the truncated Normal", "[fm][mcmc]") {
+    // E[z | z > 0] = μ + φ(μ)/Φ(μ) and E[z | z < 0] = μ − φ(μ)/Φ(−μ) for z ~ Normal(μ, 1); the
+    // draws' variance is below 1, so 5 standard errors are 5/√n.
+    const auto phi = [](double x) { return std::exp(-x * x / 2) / std::sqrt(2 * M_PI); };
+    const auto Phi = [](double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); };
+    shelf::Rng rng(77);
+    const int n = 40000;
+    for (const auto& [mean, positive] : {std::pair{1.0, true}, std::pair{-3.0, true}, std::pair{2.0, false},
+                                         std::pair{-0.2, false}}) {
+        const double want = positive ? mean + phi(mean) / Phi(mean) : mean - phi(mean) / Phi(-mean);
+        double sum = 0;
+        bool sided = true;
+        for (int t = 0; t < n; ++t) {
+            const double z = fm::detail::truncated_normal(mean, positive, rng);
+            sided = sided && (positive ? z > 0 : z < 0);
+            sum += z;
+        }
+        INFO("mean " << mean << (positive ? ", z > 0: " : ", z < 0: ") << sum / n << " against " << want);
+        CHECK(sided);
+        CHECK(std::abs(sum / n - want) < 5 / std::sqrt(double(n)));
+    }
+}
+
+TEMPLATE_TEST_CASE("MCMC as a probit classifier reaches high accuracy", "[fm][mcmc]", float, double) {
+    using T = TestType;
+    shelf::Rng rng(8);
+    const Generator truth(rng);
+    const Synthetic train = truth.draw(rng, 5000, 0.1), test = truth.draw(rng, 2000, 0.1);
+    const double middle = train.truth.mean();
+    const auto labels = [&](const Synthetic& s) { return Vector<T>((s.y.array() > middle).template cast<T>()); };
+    fm::Params p = params_of(fm::PredictorType::binary_classifier, 4);
+    p.solver = fm::Solver::mcmc;
+    p.epochs = 60;
+    p.burn_in = 10;
+    p.factors_init_sigma = 0.1;
+    p.group_sizes = {20, 20};
+    const SparseMatrix<T> X_test = test.X.cast<T>();
+    const Vector<T> y_test = labels(test);
+    const auto model = fm::fit(SparseMatrix<T>(train.X.cast<T>()), labels(train), p, {X_test, y_test});
+    const auto metrics = fm::evaluate(model, X_test, y_test);
+    INFO("accuracy " << metrics[0].second << ", cross-entropy " << metrics[1].second << ", F1 " << metrics[2].second);
+    // The thresholds of the SGD classifier's test on the same data.
+    CHECK(metrics[0].second > 0.9);
+    CHECK(metrics[2].second > 0.9);
+    CHECK(metrics[1].second < 0.25);
+    // The last iteration's validation cross-entropy is the model's: the samples' mean of Φ(ŷ).
+    CHECK(model.report().validation_metric.back() ==
+          Approx(metrics[1].second).epsilon(std::is_same_v<T, float> ? 1e-5 : 1e-12));
+    const Vector<T> score = model.score(X_test);
+    CHECK((score.array() >= T(0)).all());
+    CHECK((score.array() <= T(1)).all());
+    CHECK(model.predict(X_test) == model.label_of(score));
+    // A probability per sample, averaged: not Φ of the averaged ŷ, though close to it.
+    const Vector<T> raw = model.raw_score(X_test);
+    double gap = 0;
+    for (Index i = 0; i < raw.size(); ++i)
+        gap = std::max(gap, std::abs(double(score[i]) - 0.5 * std::erfc(-double(raw[i]) / std::sqrt(2.0))));
+    CHECK(gap > 0);
+    CHECK(gap < 0.2);
+    const auto back = loaded<T>(saved(model));
+    CHECK(back == model);
+    CHECK(back.score(X_test) == score);
 }

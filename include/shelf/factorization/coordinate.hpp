@@ -47,8 +47,12 @@ public:
         slot_.assign(static_cast<std::size_t>(d), -1);
         for (std::size_t t = 0; t < touched.size(); ++t) slot_[static_cast<std::size_t>(touched[t])] = Index(t);
         e_.resize(static_cast<std::size_t>(n));
+        target_.resize(static_cast<std::size_t>(n));
         q_.assign(static_cast<std::size_t>(n * k_), 0.0);
-        for (Index i = 0; i < n; ++i) e_[static_cast<std::size_t>(i)] = w_.bias - double(y[i]);
+        for (Index i = 0; i < n; ++i) {
+            target_[static_cast<std::size_t>(i)] = double(y[i]);
+            e_[static_cast<std::size_t>(i)] = w_.bias - double(y[i]);
+        }
         for (Index j = 0; j < d; ++j) {
             const double* v = w_.factors.data() + j * k_;
             const double squares = w_.factors.row(j).squaredNorm();
@@ -75,6 +79,19 @@ public:
         return sum;
     }
     Index rows() const { return static_cast<Index>(e_.size()); }
+    /// ŷ_i.
+    double prediction(Index i) const { return e_[static_cast<std::size_t>(i)] + target_[static_cast<std::size_t>(i)]; }
+
+    /// Replaces each row's target by f(i, ŷ_i), moving its residual: MCMC's probit classifier
+    /// draws its latent targets so.
+    template <class F>
+    void retarget(F&& f) {
+        for (std::size_t i = 0; i < e_.size(); ++i) {
+            const double yhat = e_[i] + target_[i];
+            target_[i] = f(Index(i), yhat);
+            e_[i] = yhat - target_[i];
+        }
+    }
 
     /// Updates w0, then every w_j, then every v_jf (feature by feature, each feature's factors in
     /// turn: its entries stay in cache), each to update(mean, precision) of its conditional.
@@ -180,7 +197,8 @@ private:
     Index k_;
     ByFeature<T> columns_;
     std::vector<Index> slot_;  ///< per feature: its place in columns_, −1 when no row holds it
-    std::vector<double> e_;    ///< per row: ŷ − y
+    std::vector<double> e_;    ///< per row: ŷ − target
+    std::vector<double> target_;  ///< per row: y, or a probit classifier's latent draw
     std::vector<double> q_;    ///< per row: q_if = Σ_l v_lf x_il, num_factors values
     std::vector<double> x_, h_, local_e_, local_q_;  ///< update_factors' gathered entries
 };

@@ -8,7 +8,8 @@
 // draws α, then every group's λ and μ, then sweeps every parameter from its conditional
 // (coordinate.hpp). The first burn_in samples are dropped; the model keeps the others and
 // predicts the average of their predictions (not the prediction of averaged parameters: the
-// factors' pairwise term is not linear in them).
+// factors' pairwise term is not linear in them). A classifier is libFM's probit model, its
+// labels the signs of latent Normal(ŷ, 1) targets drawn each iteration.
 #pragma once
 
 #include <algorithm>
@@ -63,14 +64,15 @@ inline void draw_group_prior(double sum, double squares_about_mean, double size,
     mean = rng.normal((sum + H::beta0 * H::mu0) / n, 1 / std::sqrt(n * precision));
 }
 
-/// Draws α, then λ and μ of the linear weights per group, then of each factor per group.
+/// Draws α (a probit classifier's stays 1), then λ and μ of the linear weights per group, then
+/// of each factor per group.
 template <class T>
-void draw_priors(const Coordinates<T>& state, Index groups, Priors& p, Rng& rng) {
+void draw_priors(const Coordinates<T>& state, Index groups, bool probit, Priors& p, Rng& rng) {
     using H = Hyperprior;
     const Weights<double>& w = state.weights();
     const std::vector<Index>& group = state.group();
     const Index d = w.linear.size(), k = w.num_factors();
-    p.alpha = rng.gamma((H::alpha0 + double(state.rows())) / 2) / ((H::gamma0 + state.squared_error()) / 2);
+    p.alpha = probit ? 1 : rng.gamma((H::alpha0 + double(state.rows())) / 2) / ((H::gamma0 + state.squared_error()) / 2);
     std::vector<double> size(static_cast<std::size_t>(groups), 0.0), sum(size), squares(size);
     for (Index j = 0; j < d; ++j) size[static_cast<std::size_t>(group[static_cast<std::size_t>(j)])] += 1;
     const auto accumulate = [&](const auto& value, const auto& mean_of) {
@@ -95,6 +97,35 @@ void draw_priors(const Coordinates<T>& state, Index groups, Priors& p, Rng& rng)
     }
 }
 
+/// A draw of Normal(mean, 1) truncated to z > 0 (`positive`) or to z < 0: the probit classifier's
+/// latent target given ŷ and its label (Albert & Chib 1993, libFM's classification). Plain
+/// rejection while the side keeps probability above Φ(−0.5) = 0.31; beyond, Robert's (1995)
+/// exponential proposal for the tail.
+inline double truncated_normal(double mean, bool positive, Rng& rng) {
+    const double bound = positive ? -mean : mean;  // a standard normal x is kept above it
+    double x;
+    if (bound < 0.5) {
+        do x = rng.normal();
+        while (x <= bound);
+    } else {
+        const double rate = (bound + std::sqrt(bound * bound + 4)) / 2;
+        do x = bound - std::log(1 - rng.uniform()) / rate;
+        while (rng.uniform() > std::exp(-(x - rate) * (x - rate) / 2));
+    }
+    return positive ? mean + x : mean - x;
+}
+
+/// The probit classifier's training loss: the mean cross-entropy of Φ(ŷ) against the labels.
+template <class T>
+double probit_loss(const Coordinates<T>& state, const VectorView<T>& y) {
+    double sum = 0;
+    for (Index i = 0; i < state.rows(); ++i) {
+        const double side = y[i] > T(0.5) ? 1 : -1;
+        sum -= std::log(std::max(normal_cdf(side * state.prediction(i)), 1e-300));
+    }
+    return sum / double(state.rows());
+}
+
 /// MCMC draws from the conditional.
 struct Draw {
     Rng& rng;
@@ -102,8 +133,11 @@ struct Draw {
 };
 
 /// Samples epochs iterations from `initial` on rows with labels y (params resolved and checked);
-/// returns the model of the kept samples. With a validation channel each iteration reports the
-/// rmse of the average over the samples kept so far (the current one's during burn-in).
+/// returns the model of the kept samples. A binary_classifier is a probit model: each iteration
+/// first draws every row's latent target z ~ Normal(ŷ, 1) truncated to the label's side (z > 0
+/// for 1) and samples the rest as a regressor on z with α = 1. With a validation channel each
+/// iteration reports the rmse (classifier: cross-entropy) of the average over the samples kept so
+/// far (the current one's during burn-in).
 template <class T, class Rows>
 Model<T> fit_mcmc(const Rows& rows, const VectorView<T>& y, Params params, Weights<double> initial,
                   const Validation<T>& validation, const ProgressCallback& progress, Rng& rng, int threads) {
@@ -124,8 +158,11 @@ Model<T> fit_mcmc(const Rows& rows, const VectorView<T>& y, Params params, Weigh
     Vector<double> validation_sum = Vector<double>::Zero(validation.empty() ? 0 : validation.rows());
     FitReport report;
     const auto n = static_cast<double>(state.rows());
+    const PredictorType type = *params.predictor_type;
+    const bool probit = type == PredictorType::binary_classifier;
     for (int iteration = 1; iteration <= params.epochs; ++iteration) {
-        draw_priors(state, groups, priors, rng);
+        if (probit) state.retarget([&](Index i, double yhat) { return truncated_normal(yhat, y[i] > T(0.5), rng); });
+        draw_priors(state, groups, probit, priors, rng);
         state.sweep(priors, Draw{rng});
         const Weights<double>& w = state.weights();
         const Weights<T> current{T(w.bias), w.linear.template cast<T>(), w.factors.template cast<T>()};
@@ -137,16 +174,20 @@ Model<T> fit_mcmc(const Rows& rows, const VectorView<T>& y, Params params, Weigh
             ++count;
         }
         report.epochs_run = report.best_epoch = iteration;
-        report.training_loss.push_back(state.squared_error() / (2 * n));
+        report.training_loss.push_back(probit ? probit_loss(state, y) : state.squared_error() / (2 * n));
         Progress progress_report{"epoch", iteration, params.epochs, report.training_loss.back(), "train:objective_loss"};
         if (!validation.empty()) {
-            Vector<T> score = raw_scores(current, validation, threads);
+            // As the model predicts: a regressor's mean ŷ, a classifier's mean Φ(ŷ), summed in double.
+            Vector<double> value = raw_scores(current, validation, threads).template cast<double>();
+            if (probit) value = value.unaryExpr([](double z) { return normal_cdf(z); });
             if (keep) {
-                validation_sum += score.template cast<double>();
-                score = (validation_sum / double(count)).template cast<T>();
+                validation_sum += value;
+                value = validation_sum / double(count);
             }
-            progress_report.metric = validation_metric(std::move(score), validation, PredictorType::regressor);
-            progress_report.metric_name = "validation:rmse";
+            const Vector<T> score = value.template cast<T>();
+            progress_report.metric = probit ? metrics::log_loss<T>(validation.y(), score)
+                                            : validation_metric(score, validation, PredictorType::regressor);
+            progress_report.metric_name = std::string("validation:") + validation_metric_name(type);
             report.validation_metric.push_back(progress_report.metric);
         }
         if (!shelf::report(progress, progress_report)) {

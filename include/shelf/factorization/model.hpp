@@ -2,6 +2,7 @@
 // platform's outputs score and predicted_label, and the learned factors for export.
 #pragma once
 
+#include <algorithm>
 #include <istream>
 #include <ostream>
 #include <string>
@@ -77,14 +78,16 @@ public:
     /// MCMC's kept samples, whose predictions the model averages; empty for the other solvers.
     const Samples<T>& samples() const noexcept { return samples_; }
 
-    /// ŷ of each row: the regressor's value, the classifier's log-odds. Dense rows need
-    /// feature_dim columns; CSR rows may have any column count, every entry below feature_dim.
+    /// ŷ of each row: the regressor's value, the classifier's log-odds (an MCMC classifier's:
+    /// the samples' mean ŷ, on the probit scale). Dense rows need feature_dim columns; CSR rows
+    /// may have any column count, every entry below feature_dim.
     Vector<T> raw_score(const MatrixView<T>& X) const { return raw(X, detail::DenseRows<T>(X)); }
     Vector<T> raw_score(const SparseMatrix<T>& X) const { return raw(X, detail::SparseRows<T>(X)); }
 
-    /// The platform's `score`: a regressor's value, a classifier's probability of label 1.
-    Vector<T> score(const MatrixView<T>& X) const { return scored(raw_score(X)); }
-    Vector<T> score(const SparseMatrix<T>& X) const { return scored(raw_score(X)); }
+    /// The platform's `score`: a regressor's value, a classifier's probability of label 1 (an
+    /// MCMC classifier's: the samples' mean of Φ(ŷ), probit).
+    Vector<T> score(const MatrixView<T>& X) const { return score_of(X, detail::DenseRows<T>(X)); }
+    Vector<T> score(const SparseMatrix<T>& X) const { return score_of(X, detail::SparseRows<T>(X)); }
 
     /// The platform's `predicted_label` (a classifier's 0/1), or a regressor's value.
     Vector<T> predict(const MatrixView<T>& X) const { return label_of(score(X)); }
@@ -166,8 +169,32 @@ private:
         const Index s = samples_.count();
         if (s == 0) return detail::raw_scores(weights_, rows, threads);
         return detail::raw_scores(detail::WeightsView<T>{mean_bias_, mean_linear_.data(), samples_.factors.data(),
-                                                         samples_.factors.cols(), T(0.5) / T(s)},
+                                                         samples_.factors.cols(), T(0.5) / T(s), samples_.factors.cols()},
                                   rows, threads);
+    }
+
+    /// An MCMC classifier is a probit model: P(y = 1) = Φ(ŷ), averaged over the samples (libFM's),
+    /// so each sample is scored on its own.
+    bool probit() const {
+        return predictor_type() == PredictorType::binary_classifier && params_.solver == Solver::mcmc;
+    }
+
+    template <class X, class Rows>
+    Vector<T> score_of(const X& data, const Rows& rows) const {
+        if (!probit()) return scored(raw(data, rows));
+        const int threads = resolve_threads(params_.num_threads);
+        detail::require_features(data, feature_dim(), std::string(Params::family) + " predict", threads);
+        const Index count = samples_.count(), k = num_factors(), wide = samples_.factors.cols();
+        Vector<double> sum = Vector<double>::Zero(rows.rows());
+        const auto add = [&](const detail::WeightsView<T>& w) {
+            const Vector<T> raw = detail::raw_scores(w, rows, threads);
+            for (Index i = 0; i < raw.size(); ++i) sum[i] += detail::normal_cdf(double(raw[i]));
+        };
+        if (count == 0) add(weights_.view());
+        for (Index s = 0; s < count; ++s)
+            add({samples_.bias[s], samples_.linear.data() + s * feature_dim(), samples_.factors.data() + s * k, k, T(0.5),
+                 wide});
+        return (sum / double(std::max<Index>(count, 1))).template cast<T>();
     }
 
     /// The samples' mean w0 and w, which with their factors side by side make the average of

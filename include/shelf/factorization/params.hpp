@@ -26,7 +26,7 @@ enum class Solver {
     sgd,      ///< mini-batch SGD with a rate and an L2 decay per parameter group (the platform's)
     adagrad,  ///< the same gradients, each coordinate's step divided by the root of its summed squares
     als,      ///< coordinate descent: each parameter set to its least-squares optimum in turn (regressor)
-    mcmc,     ///< Bayesian FM by Gibbs sampling with hyperpriors, predictions averaged over samples (regressor)
+    mcmc,     ///< Bayesian FM by Gibbs sampling with hyperpriors, predictions averaged over samples (probit classifier)
 };
 inline constexpr std::pair<Solver, const char*> solver_names[] = {
     {Solver::sgd, "sgd"}, {Solver::adagrad, "adagrad"}, {Solver::als, "als"}, {Solver::mcmc, "mcmc"}};
@@ -91,7 +91,7 @@ struct Params {
         v("mini_batch_size", mini_batch_size, Spec("rows per gradient step").at_least(1));
         v("solver", solver,
           Spec("sgd (a rate and L2 decay per parameter group), adagrad (per-coordinate steps; rates near 0.1 "
-               "suit every group), als (coordinate descent, regressor) or mcmc (Gibbs sampling, regressor)"));
+               "suit every group), als (coordinate descent, regressor) or mcmc (Gibbs sampling; probit classifier)"));
         v("burn_in", burn_in, Spec("mcmc: the first sampling iterations (epochs), whose samples are not kept").at_least(0));
         v("group_sizes", group_sizes,
           Spec("mcmc: sizes of consecutive feature groups (users, items, ...) with a prior each; features past "
@@ -135,10 +135,9 @@ struct Params {
         require_init("bias", bias_init_method, bias_init_scale, bias_init_value);
         require_init("linear", linear_init_method, linear_init_scale, linear_init_value);
         require_init("factors", factors_init_method, factors_init_scale, factors_init_value);
-        const std::string solver_name = shelf::detail::format_value(solver);
-        if ((solver == Solver::als || solver == Solver::mcmc) && predictor_type == PredictorType::binary_classifier)
-            throw invalid_argument(errc::inconsistent, std::string(family) + ": solver = " + solver_name +
-                                                           " fits a regressor only; use sgd or adagrad for "
+        if (solver == Solver::als && predictor_type == PredictorType::binary_classifier)
+            throw invalid_argument(errc::inconsistent, std::string(family) + ": solver = als fits a regressor "
+                                                           "only; use sgd, adagrad or mcmc for "
                                                            "predictor_type = binary_classifier");
         if (solver == Solver::mcmc && epochs <= burn_in)
             throw invalid_argument(errc::inconsistent, std::string(family) + ": solver = mcmc keeps the samples "

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "shelf/core/parallel.hpp"
@@ -18,9 +19,10 @@ template <class T>
 struct WeightsView {
     T bias;
     const T* linear;   ///< feature_dim values
-    const T* factors;  ///< feature_dim × k, row-major
+    const T* factors;  ///< feature j's k factors from factors + j·stride
     Index k;
     T pair_scale;      ///< ½, or ½ / S for S samples
+    Index stride;      ///< k, or S·k for one sample among S side by side
 };
 
 /// w0, w and V.
@@ -31,7 +33,7 @@ struct Weights {
     RowMatrix<T> factors;  ///< V: feature_dim × num_factors, a feature's latent vector contiguous
 
     Index num_factors() const { return factors.cols(); }
-    WeightsView<T> view() const { return {bias, linear.data(), factors.data(), factors.cols(), T(0.5)}; }
+    WeightsView<T> view() const { return {bias, linear.data(), factors.data(), factors.cols(), T(0.5), factors.cols()}; }
 };
 
 /// ŷ of row i of `rows`. The pairwise term is ½ Σ_f [(Σ_i v_if x_i)² − Σ_i v_if² x_i²]; `sums`
@@ -47,7 +49,7 @@ T score_row(const WeightsView<T>& w, const Rows& rows, Index i, T* sums, T* squa
     T linear = w.bias;
     rows.for_each(i, [&](Index j, T x) {
         linear = simd::multiply_add(w.linear[j], x, linear);
-        const T* v = w.factors + j * k;
+        const T* v = w.factors + j * w.stride;
         const T xx = x * x;
         for (Index f = 0; f < k; ++f) {
             sums[f] = simd::multiply_add(x, v[f], sums[f]);
@@ -66,6 +68,9 @@ T score_row(const WeightsView<T>& w, const Rows& rows, Index i, T* sums, T* squa
     for (const T p : partial) pairs += p;
     return linear + pairs * w.pair_scale;
 }
+
+/// Φ(x), the standard normal's distribution function: MCMC's probit classifier's P(y = 1 | ŷ).
+inline double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
 
 /// ŷ of every row, in parallel blocks of rows (each row's arithmetic is the same whatever the
 /// thread count).
