@@ -143,6 +143,9 @@ void write_seeds(const std::string& dir, const char* scalar) {
     f.predictor_type = shelf::fm::PredictorType::binary_classifier;
     f.num_factors = 2;
     write("fm", 6, shelf::fm::fit(X, y, f));
+    f.solver = shelf::fm::Solver::mcmc;  // a model with samples, scored as a probit classifier
+    f.epochs = 8;
+    write("fm-mcmc", 6, shelf::fm::fit(X, y, f));
     shelf::deepar::Params d;
     d.time_freq = shelf::deepar::TimeFreq::day;
     d.prediction_length = 3;
