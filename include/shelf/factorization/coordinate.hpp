@@ -1,6 +1,7 @@
-// shelf/factorization/coordinate.hpp: coordinate-wise updates of a regressor's parameters on the
-// squared loss, one parameter at a time with every other held: the step ALS takes as the
-// conditional mean and MCMC as a draw (Rendle 2012, "Factorization machines with libFM").
+// shelf/factorization/coordinate.hpp: coordinate-wise updates of a factorization machine's
+// parameters on the squared loss, one parameter at a time with every other held: the step ALS
+// takes as the conditional mean and MCMC as a draw (Rendle 2012, "Factorization machines with
+// libFM").
 //
 // ŷ_i is linear in any single parameter θ: ŷ_i = θ·h_i + (the rest), with h_i = 1 for w0, x_ij for
 // w_j and x_ij (q_if − v_jf x_ij) for v_jf, where q_if = Σ_l v_lf x_il. Under Gaussian noise of
@@ -8,10 +9,11 @@
 //
 //     precision  P = λ + α Σ_i h_i²,     mean  (λμ + α Σ_i h_i (θ h_i − e_i)) / P,
 //
-// e_i = ŷ_i − y_i the residual. The residuals and the sums q_if are cached and moved with every
-// change, so a parameter's update costs its feature's entries and a sweep over all of them
-// O(k·nnz). The rows are walked by feature (by_feature.hpp). Everything is kept in double: after
-// a few hundred sweeps the caches have drifted from a recomputation by rounding only.
+// e_i = ŷ_i − y_i the residual (y_i a probit classifier's latent target: retarget()). The
+// residuals and the sums q_if are cached and moved with every change, so a parameter's update
+// costs its feature's entries and a sweep over all of them O(k·nnz). The rows are walked by
+// feature (by_feature.hpp). Everything is kept in double: after a few hundred sweeps the caches
+// have drifted from a recomputation by rounding only.
 #pragma once
 
 #include <numeric>
@@ -94,7 +96,7 @@ public:
     }
 
     /// Updates w0, then every w_j, then every v_jf (feature by feature, each feature's factors in
-    /// turn: its entries stay in cache), each to update(mean, precision) of its conditional.
+    /// turn, on its gathered entries), each to update(mean, precision) of its conditional.
     template <class Update>
     void sweep(const Priors& p, Update&& update) {
         update_bias(p, update);
@@ -132,19 +134,19 @@ private:
         const Index t = slot_[static_cast<std::size_t>(j)];
         const Index first = t < 0 ? 0 : columns_.start[static_cast<std::size_t>(t)];
         const Index m = t < 0 ? 0 : columns_.start[static_cast<std::size_t>(t) + 1] - first;
-        const auto size = static_cast<std::size_t>(m);
+        const auto size = static_cast<std::size_t>(m), k = static_cast<std::size_t>(k_);
         if (x_.size() < size) {
             x_.resize(size);
             h_.resize(size);
             local_e_.resize(size);
         }
-        if (local_q_.size() < size * static_cast<std::size_t>(k_)) local_q_.resize(size * static_cast<std::size_t>(k_));
+        if (local_q_.size() < size * k) local_q_.resize(size * k);
         const Index* rows = columns_.row.data() + first;
-        for (Index e = 0; e < m; ++e) {
+        for (std::size_t e = 0; e < size; ++e) {
             const auto r = static_cast<std::size_t>(rows[e]);
-            x_[static_cast<std::size_t>(e)] = double(columns_.value[static_cast<std::size_t>(first + e)]);
-            local_e_[static_cast<std::size_t>(e)] = e_[r];
-            for (Index f = 0; f < k_; ++f) local_q_[static_cast<std::size_t>(f * m + e)] = q_[r * static_cast<std::size_t>(k_) + static_cast<std::size_t>(f)];
+            x_[e] = double(columns_.value[static_cast<std::size_t>(first) + e]);
+            local_e_[e] = e_[r];
+            for (std::size_t f = 0; f < k; ++f) local_q_[f * size + e] = q_[r * k + f];
         }
         double* x = x_.data();
         double* h = h_.data();
@@ -164,10 +166,10 @@ private:
                 residual[e] += h[e] * delta;
             }
         }
-        for (Index e = 0; e < m; ++e) {
+        for (std::size_t e = 0; e < size; ++e) {
             const auto r = static_cast<std::size_t>(rows[e]);
-            e_[r] = local_e_[static_cast<std::size_t>(e)];
-            for (Index f = 0; f < k_; ++f) q_[r * static_cast<std::size_t>(k_) + static_cast<std::size_t>(f)] = local_q_[static_cast<std::size_t>(f * m + e)];
+            e_[r] = local_e_[e];
+            for (std::size_t f = 0; f < k; ++f) q_[r * k + f] = local_q_[f * size + e];
         }
     }
 
