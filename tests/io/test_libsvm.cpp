@@ -1,8 +1,11 @@
 // Spec of the text/libsvm reader (shelf/io/libsvm.hpp).
+#include <shelf/core/random.hpp>
 #include <shelf/io/libsvm.hpp>
 
 #include <cmath>
+#include <algorithm>
 #include <limits>
+#include <string>
 
 #include "io_test_util.hpp"
 
@@ -253,4 +256,53 @@ TEST_CASE("read_libsvm reads a file and names it in errors", "[io][libsvm]") {
     io_test::TempFile f("1 1:1\n1 2:1 1:1\n", "bad.svm");
     REQUIRE_THROWS_MATCHES(shelf::read_libsvm(f.path()), shelf::data_error,
                            Fails(errc::parse_error, f.path() + ":2:7: feature index 1 is out of order"));
+}
+
+TEST_CASE("libsvm parsed on many threads is the same as on one, errors included", "[io][libsvm]") {
+    // About 2 MB: above the size from which parse_libsvm splits the text between threads.
+    std::string text;
+    shelf::Rng rng(5);
+    const int rows = 60000;
+    for (int i = 0; i < rows; ++i) {
+        text += std::to_string(i % 2) + " " + std::to_string(1 + i % 7) + ":" + std::to_string(rng.normal()) + " 9:" +
+                std::to_string(i) + "\n";
+        if (i % 997 == 0) text += "# a comment\n";  // still counts for line numbers
+    }
+    LibsvmOptions one, many;
+    one.num_threads = 1;
+    many.num_threads = 4;
+    const auto a = parse_libsvm<float>(text, one, "big.svm"), b = parse_libsvm<float>(text, many, "big.svm");
+    REQUIRE(a.features.rows() == rows);
+    REQUIRE(a.features.cols() == 9);
+    REQUIRE(a.index_base == IndexBase::one);
+    REQUIRE(b.index_base == a.index_base);
+    REQUIRE(shelf::densify(b.features) == shelf::densify(a.features));
+    REQUIRE(b.labels == a.labels);
+    REQUIRE(a.features.coeff(rows - 1, 8) == static_cast<float>(rows - 1));
+
+    SECTION("an index 0 late in the file makes every row 0-based") {
+        std::string zero = text + "1 0:3\n";
+        const auto z = parse_libsvm<float>(zero, many, "big.svm");
+        CHECK(z.index_base == IndexBase::zero);
+        CHECK(z.features.cols() == 10);
+        CHECK(shelf::densify(z.features) == shelf::densify(parse_libsvm<float>(zero, one, "big.svm").features));
+    }
+    SECTION("the first bad line of the file is reported, wherever the threads meet errors") {
+        std::string bad = text;
+        const auto late = bad.rfind("\n1 ", bad.size() - 100) + 1, early = bad.find("\n1 ", 100000) + 1;
+        bad.replace(bad.find(':', late), 1, ";");
+        bad.replace(bad.find(':', early), 1, ";");
+        const auto line = 1 + static_cast<std::size_t>(std::count(bad.begin(), bad.begin() + static_cast<std::ptrdiff_t>(early), '\n'));
+        std::string serial_error, parallel_error;
+        try { (void)parse_libsvm<float>(bad, one, "big.svm"); } catch (const shelf::data_error& e) { serial_error = e.what(); }
+        try { (void)parse_libsvm<float>(bad, many, "big.svm"); } catch (const shelf::data_error& e) { parallel_error = e.what(); }
+        REQUIRE(serial_error == parallel_error);
+        REQUIRE_THAT(parallel_error, Catch::Contains("big.svm:" + std::to_string(line) + ":"));
+    }
+    SECTION("feature_dim is checked against the index base the whole file decides") {
+        LibsvmOptions narrow = many;
+        narrow.feature_dim = 8;  // index 9 fits neither base
+        REQUIRE_THROWS_MATCHES(parse_libsvm<float>(text, narrow, "big.svm"), shelf::data_error,
+                               Fails(errc::parse_error, "big.svm:1:"));
+    }
 }
