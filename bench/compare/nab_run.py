@@ -5,11 +5,9 @@ write its scores in NAB's results layout and score them with nab_score.py (all t
         --shelf build/bench/tools/shelf [--hp shingle_size=48 ...] [--threads 2] [--out build/nab/shelf]
     ... nab_run.py --replay NAB_CHECKOUT/results/randomCutForest      the pipeline's check, no shelf
 
-What it expects from shelf (the streaming command line is not built yet: `shelf_scores` below is
-the one place that calls it and the one to change when it lands). Written against the streaming
-hyperparameters being added to randomcutforest (streaming, shingle_size; "predict continues the
-stream"): train on the series' first shingle_size values, then predict the rest, each scored
-before it is learnt:
+How it drives shelf's streaming command line (`shelf_scores` below is the one place that calls
+it): train on the series' first shingle_size values, then predict the rest, which continues the
+stream, each point scored before it is learnt:
 
     shelf train --algorithm randomcutforest --train HEAD.csv --model-dir DIR --hp streaming=true \
         --hp shingle_size=48 --hp num_trees=100 --hp num_samples_per_tree=256 --hp num_threads=T
