@@ -352,6 +352,21 @@ if has deepar; then
   printf '{"start": "2021-13-01", "target": [1, 2]}\n' >"$work/bad-start.jsonl"
   check "deepar refuses a malformed start, naming the line" 1 'bad-start.jsonl:1:.*start' -- \
     "$shelf" predict --model-dir "$work/deepar" --input "$work/bad-start.jsonl"
+  # A dynamic feature (a holiday flag): training series carry it over their points, predict input
+  # over the points and the 24 forecast steps.
+  for steps in 200 224; do
+    awk -v steps=$steps 'BEGIN { srand(11); for (i = 0; i < 6; i++) { printf "{\"start\": \"2021-03-01 00:00:00\", \"target\": [";
+      for (t = 0; t < 200; t++) printf "%s%.3f", (t ? ", " : ""), 10 + 5 * (t % 24 < 12) + 3 * (t % 168 < 24) + rand();
+      printf "], \"dynamic_feat\": [["; for (t = 0; t < steps; t++) printf "%s%d", (t ? ", " : ""), (t % 168 < 24);
+      printf "]]}\n" } }' >"$work/dynamic-$steps.jsonl"
+  done
+  check "deepar trains with a dynamic feature" 0 '' -- \
+    "$shelf" train --algorithm deepar --train "$work/dynamic-200.jsonl" "${deepar_hp[@]}" --model-dir "$work/deepar-dyn"
+  check "deepar predicts from series whose dynamic feature covers the forecast steps" 0 '^\{"mean": \[' -- \
+    "$shelf" predict --model-dir "$work/deepar-dyn" --input "$work/dynamic-224.jsonl"
+  [ "$(wc -l <"$work/out")" = 6 ] && echo "ok: one forecast per series with dynamic features" || { echo "FAIL: deepar dynamic rows"; failures=$((failures + 1)); }
+  check "deepar predict names the dynamic feature that stops at the target's end" 1 'dynamic-200.jsonl:1:.*224' -- \
+    "$shelf" predict --model-dir "$work/deepar-dyn" --input "$work/dynamic-200.jsonl"
   check "deepar refuses CSV input" 1 'application/jsonlines' -- \
     "$shelf" predict --model-dir "$work/deepar" --input "$data/abalone/test-features.csv"
 fi

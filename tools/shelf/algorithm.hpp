@@ -28,6 +28,7 @@ struct InputSpec {
     bool sparse = false;         ///< keeps libsvm input as CSR instead of densifying
     bool series = false;         ///< reads application/jsonlines time series (the forecaster)
     bool labelled_test = false;  ///< an unsupervised family whose test channel carries labels in column 0 (anomalies)
+    Index series_horizon = 0;    ///< steps a series' dynamic_feat runs past its target (the forecaster's predict input)
 };
 
 /// One channel's data, read by the CLI.
@@ -72,6 +73,8 @@ public:
     virtual Metrics details() const { return {}; }
     /// The model in another library's format (`shelf export --format`); empty: not supported.
     virtual std::string export_as(const std::string& /*format*/) const { return {}; }
+    /// Steps a predict input's series carry dynamic features for past their target (0: none).
+    virtual Index series_horizon() const { return 0; }
 };
 
 /// One algorithm family.

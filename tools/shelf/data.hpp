@@ -226,7 +226,9 @@ inline Table read_any(const std::string& path, const std::string& content_type, 
         }
         case Format::jsonlines:
             if (spec.series) {
-                table.series = parse_jsonlines<float>(text, {}, table.source);
+                JsonLinesOptions options;
+                options.prediction_length = spec.series_horizon;
+                table.series = parse_jsonlines<float>(text, options, table.source);
                 break;
             }
             if (labelled)

@@ -182,7 +182,9 @@ std::pair<std::string, PredictOptions> parse_accept(const std::string& accept) {
 int predict(const std::string& model_dir, const std::string& input, const std::string& content_type,
             const std::string& accept, const std::string& output) {
     ModelDir dir = load_model_dir(model_dir);
-    const Table data = read_table(input, content_type, dir.algorithm->input(), /*labelled=*/false, dir.contract);
+    InputSpec spec = dir.algorithm->input();
+    spec.series_horizon = dir.model->series_horizon();
+    const Table data = read_table(input, content_type, spec, /*labelled=*/false, dir.contract);
     const auto [format, options] = parse_accept(accept);
     const Outputs outputs = dir.model->predict(data, options);
     to_output(output, [&](std::ostream& out) {

@@ -35,6 +35,9 @@ public:
         return named(channel, deepar::evaluate(model_, series_of(data)));
     }
 
+    /// The forecast's steps need the dynamic features too.
+    Index series_horizon() const override { return *model_.params().prediction_length; }
+
 private:
     static const std::vector<Series<float>>& series_of(const Table& data) {
         if (data.series.empty())
