@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 #include <utility>
 
 #include <xsimd/xsimd.hpp>
@@ -71,6 +72,27 @@ struct ScanBelow {
     template <class Arch, class T, class F>
     void operator()(Arch, const T* dots, const T* cn, T qn, Index n, T scale, T floor, const T& threshold,
                     F&& on_hit) const;
+};
+
+/// Σ a[i]·b[i] over n entries.
+struct InnerProduct {
+    template <class Arch, class T>
+    T operator()(Arch, const T* a, const T* b, Index n) const noexcept;
+};
+
+/// Squared L2 distance to a vector stored as 8-bit codes of a per-dimension affine quantizer,
+/// x[i] ≈ low[i] + scale[i]·code[i]: Σ (q[i] − scale[i]·code[i])² over n entries, where the
+/// caller passes q = query − low.
+struct SquaredL2Codes {
+    template <class Arch>
+    float operator()(Arch, const float* q, const float* scale, const std::uint8_t* code, Index n) const noexcept;
+};
+
+/// Σ w[i]·code[i] over n entries (an inner product with codes as above, w = query·scale, less the
+/// constant <query, low>).
+struct InnerProductCodes {
+    template <class Arch>
+    float operator()(Arch, const float* w, const std::uint8_t* code, Index n) const noexcept;
 };
 
 // ---- definitions -------------------------------------------------------------
@@ -281,6 +303,92 @@ void ScanBelow::operator()(Arch, const T* dots, const T* cn, T qn, Index n, T sc
     }
 }
 
+template <class Arch, class T>
+T InnerProduct::operator()(Arch, const T* a, const T* b, Index n) const noexcept {
+    using batch = xsimd::batch<T, Arch>;
+    constexpr Index S = static_cast<Index>(batch::size);
+    batch acc0(T(0)), acc1(T(0));
+    Index i = 0;
+    for (; i + 2 * S <= n; i += 2 * S) {
+        acc0 = multiply_add(batch::load_unaligned(a + i), batch::load_unaligned(b + i), acc0);
+        acc1 = multiply_add(batch::load_unaligned(a + i + S), batch::load_unaligned(b + i + S), acc1);
+    }
+    for (; i + S <= n; i += S) acc0 = multiply_add(batch::load_unaligned(a + i), batch::load_unaligned(b + i), acc0);
+    T sum = xsimd::hadd(acc0 + acc1);
+    for (; i < n; ++i) sum = multiply_add(a[i], b[i], sum);
+    return sum;
+}
+
+namespace detail {
+
+/// batch::size codes from `code` as floats. xsimd 8.1 widens 8-bit integers to floats only
+/// through memory, so AVX-512 and AVX2 take their intrinsics; other targets go through a buffer.
+template <class Arch>
+xsimd::batch<float, Arch> widen_codes(Arch, const std::uint8_t* code) noexcept {
+    using batch = xsimd::batch<float, Arch>;
+#if XSIMD_WITH_AVX512F
+    if constexpr (std::is_base_of_v<xsimd::avx512f, Arch>)
+        return batch(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(code)))));
+    else
+#endif
+#if XSIMD_WITH_AVX2
+    if constexpr (std::is_base_of_v<xsimd::avx2, Arch>)
+        return batch(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(code)))));
+    else
+#endif
+    {
+        alignas(64) float lanes[batch::size];
+        for (std::size_t l = 0; l < batch::size; ++l) lanes[l] = static_cast<float>(code[l]);
+        return batch::load_aligned(lanes);
+    }
+}
+
+}  // namespace detail
+
+template <class Arch>
+float SquaredL2Codes::operator()(Arch arch, const float* q, const float* scale, const std::uint8_t* code,
+                                 Index n) const noexcept {
+    using batch = xsimd::batch<float, Arch>;
+    constexpr Index S = static_cast<Index>(batch::size);
+    batch acc0(0.0f), acc1(0.0f);
+    Index i = 0;
+    for (; i + 2 * S <= n; i += 2 * S) {
+        const batch d0 = xsimd::fnma(batch::load_unaligned(scale + i), detail::widen_codes(arch, code + i),
+                                     batch::load_unaligned(q + i));
+        const batch d1 = xsimd::fnma(batch::load_unaligned(scale + i + S), detail::widen_codes(arch, code + i + S),
+                                     batch::load_unaligned(q + i + S));
+        acc0 = multiply_add(d0, d0, acc0);
+        acc1 = multiply_add(d1, d1, acc1);
+    }
+    for (; i + S <= n; i += S) {
+        const batch d0 = xsimd::fnma(batch::load_unaligned(scale + i), detail::widen_codes(arch, code + i),
+                                     batch::load_unaligned(q + i));
+        acc0 = multiply_add(d0, d0, acc0);
+    }
+    float sum = xsimd::hadd(acc0 + acc1);
+    for (; i < n; ++i) {
+        const float d = q[i] - scale[i] * static_cast<float>(code[i]);
+        sum = multiply_add(d, d, sum);
+    }
+    return sum;
+}
+
+template <class Arch>
+float InnerProductCodes::operator()(Arch arch, const float* w, const std::uint8_t* code, Index n) const noexcept {
+    using batch = xsimd::batch<float, Arch>;
+    constexpr Index S = static_cast<Index>(batch::size);
+    batch acc0(0.0f), acc1(0.0f);
+    Index i = 0;
+    for (; i + 2 * S <= n; i += 2 * S) {
+        acc0 = multiply_add(batch::load_unaligned(w + i), detail::widen_codes(arch, code + i), acc0);
+        acc1 = multiply_add(batch::load_unaligned(w + i + S), detail::widen_codes(arch, code + i + S), acc1);
+    }
+    for (; i + S <= n; i += S) acc0 = multiply_add(batch::load_unaligned(w + i), detail::widen_codes(arch, code + i), acc0);
+    float sum = xsimd::hadd(acc0 + acc1);
+    for (; i < n; ++i) sum = multiply_add(w[i], static_cast<float>(code[i]), sum);
+    return sum;
+}
+
 // ---- entry points for the compiled-in architecture ---------------------------
 
 template <class T>
@@ -313,6 +421,19 @@ void argmin2_columns(const T* dots, Index ld, Index rows, Index cols, const T* n
 template <class T, class F>
 void scan_below(const T* dots, const T* cn, T qn, Index n, T scale, T floor, const T& threshold, F&& on_hit) {
     ScanBelow{}(xsimd::default_arch{}, dots, cn, qn, n, scale, floor, threshold, std::forward<F>(on_hit));
+}
+
+template <class T>
+T inner_product(const T* a, const T* b, Index n) noexcept {
+    return InnerProduct{}(xsimd::default_arch{}, a, b, n);
+}
+
+inline float squared_l2_codes(const float* q, const float* scale, const std::uint8_t* code, Index n) noexcept {
+    return SquaredL2Codes{}(xsimd::default_arch{}, q, scale, code, n);
+}
+
+inline float inner_product_codes(const float* w, const std::uint8_t* code, Index n) noexcept {
+    return InnerProductCodes{}(xsimd::default_arch{}, w, code, n);
 }
 
 /// One element at a time: the reference the SIMD loops are tested against.
@@ -359,6 +480,28 @@ void argmin2_columns(const T* dots, Index ld, Index rows, Index cols, const T* n
                 second[j] = std::min(second[j], d);
             }
         }
+}
+
+template <class T>
+T inner_product(const T* a, const T* b, Index n) noexcept {
+    T sum = 0;
+    for (Index i = 0; i < n; ++i) sum = multiply_add(a[i], b[i], sum);
+    return sum;
+}
+
+inline float squared_l2_codes(const float* q, const float* scale, const std::uint8_t* code, Index n) noexcept {
+    float sum = 0;
+    for (Index i = 0; i < n; ++i) {
+        const float d = q[i] - scale[i] * static_cast<float>(code[i]);
+        sum = multiply_add(d, d, sum);
+    }
+    return sum;
+}
+
+inline float inner_product_codes(const float* w, const std::uint8_t* code, Index n) noexcept {
+    float sum = 0;
+    for (Index i = 0; i < n; ++i) sum = multiply_add(w[i], static_cast<float>(code[i]), sum);
+    return sum;
 }
 
 }  // namespace scalar
