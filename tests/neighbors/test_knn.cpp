@@ -68,6 +68,27 @@ void require_equal(const knn::Neighbors<T>& got, const std::vector<std::vector<s
         }
 }
 
+/// For an index whose ties in distance need not go to the smaller id: the distances equal the
+/// brute force's, and each id found is allowed, found once, and at the distance reported.
+template <class T>
+void require_equal_up_to_ties(const knn::Neighbors<T>& got, const RowMatrix<T>& base, const RowMatrix<T>& Q, Index k,
+                              const knn::IdFilter& allowed = {}) {
+    std::vector<std::int64_t> ids(static_cast<std::size_t>(base.rows()));
+    std::iota(ids.begin(), ids.end(), std::int64_t{0});
+    const auto want = brute(base, Q, k, ids, allowed);
+    for (Index q = 0; q < Q.rows(); ++q) {
+        std::set<std::int64_t> seen;
+        for (Index j = 0; j < k; ++j) {
+            INFO("query " << q << ", neighbour " << j);
+            REQUIRE(double(got.distances(q, j)) == want[static_cast<std::size_t>(q)][static_cast<std::size_t>(j)].first);
+            const std::int64_t id = got.ids(q, j);
+            REQUIRE((!allowed || allowed(id)));
+            REQUIRE(seen.insert(id).second);
+            REQUIRE((base.row(id) - Q.row(q)).template cast<double>().squaredNorm() == double(got.distances(q, j)));
+        }
+    }
+}
+
 std::vector<std::int64_t> iota_ids(Index n) {
     std::vector<std::int64_t> ids(static_cast<std::size_t>(n));
     std::iota(ids.begin(), ids.end(), std::int64_t{0});
@@ -343,4 +364,190 @@ TEST_CASE("the sample is drawn by the seed", "[knn]") {
     const auto c = knn::fit(X, y, p);
     REQUIRE(c.index().size() == 100);
     REQUIRE(a.labels() != c.labels());  // another sample
+}
+
+namespace {
+
+/// Gaussian clusters: n points around `centers` random centers in d dimensions.
+template <class T>
+RowMatrix<T> clustered_points(shelf::Rng& rng, Index n, Index d, Index centers) {
+    RowMatrix<T> means(centers, d), X(n, d);
+    for (Index c = 0; c < centers; ++c)
+        for (Index j = 0; j < d; ++j) means(c, j) = static_cast<T>(4 * rng.normal());
+    for (Index i = 0; i < n; ++i) {
+        const auto c = static_cast<Index>(rng.uniform_index(static_cast<std::uint64_t>(centers)));
+        for (Index j = 0; j < d; ++j) X(i, j) = means(c, j) + static_cast<T>(rng.normal());
+    }
+    return X;
+}
+
+/// The share of the exact k nearest ids that `got` found.
+double recall(const knn::IdMatrix& got, const knn::IdMatrix& exact) {
+    Index hits = 0;
+    for (Index q = 0; q < got.rows(); ++q)
+        for (Index j = 0; j < got.cols(); ++j)
+            for (Index i = 0; i < exact.cols(); ++i) hits += got(q, j) == exact(q, i) && got(q, j) >= 0;
+    return static_cast<double>(hits) / static_cast<double>(exact.size());
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("IVFFlat searching every list equals the brute force; fewer lists trade recall", "[knn][ivf]", float,
+                   double) {
+    using T = TestType;
+    shelf::Rng rng(11);
+    const RowMatrix<T> base = integer_points<T>(rng, 2000, 6), Q = integer_points<T>(rng, 300, 6);
+    knn::IvfIndex<T> index(6, knn::Metric::l2, 12, 0, 3);
+    REQUIRE_THROWS_WITH(index.add(base), Catch::Contains("not trained"));
+    index.train(base, 2);
+    index.add(base.topRows(700), {}, 2);
+    index.add(base.bottomRows(1300), {}, 1);
+    REQUIRE(index.size() == 2000);
+    // Ties in distance are common on integer data; among them the order is the lists'.
+    for (int threads : {1, 3}) require_equal_up_to_ties(index.search(Q, 9, threads, {}, 12), base, Q, 9);
+    require_equal_up_to_ties(index.search(Q, 9, 1, {}, 100), base, Q, 9);  // nprobe past nlists: every list
+
+    SECTION("filtered search and removal, every list searched") {
+        const knn::IdFilter odd = [](std::int64_t id) { return id % 2 == 1; };
+        require_equal_up_to_ties(index.search(Q, 5, 2, odd, 12), base, Q, 5, odd);
+        std::vector<std::int64_t> gone;
+        for (std::int64_t id = 0; id < 2000; id += 4) gone.push_back(id);
+        REQUIRE(index.remove(gone) == 500);
+        REQUIRE(index.size() == 1500);
+        require_equal_up_to_ties(index.search(Q, 5, 2, {}, 12), base, Q, 5, [](std::int64_t id) { return id % 4 != 0; });
+    }
+    SECTION("recall rises with nprobe on clustered data") {
+        const RowMatrix<T> X = clustered_points<T>(rng, 4000, 16, 40), P = clustered_points<T>(rng, 200, 16, 40);
+        knn::FlatIndex<T> flat(16, knn::Metric::l2);
+        flat.add(X);
+        const auto exact = flat.search(P, 10);
+        knn::IvfIndex<T> ivf(16, knn::Metric::l2, 64, 0, 1);
+        ivf.train(X);
+        ivf.add(X);
+        double previous = 0;
+        for (Index nprobe : {1, 4, 16, 64}) {
+            const double r = recall(ivf.search(P, 10, 2, {}, nprobe).ids, exact.ids);
+            INFO("nprobe " << nprobe << ": recall " << r);
+            REQUIRE(r >= previous);
+            previous = r;
+        }
+        REQUIRE(previous == 1.0);
+        CHECK(recall(ivf.search(P, 10, 2, {}, 8).ids, exact.ids) > 0.9);
+    }
+}
+
+TEMPLATE_TEST_CASE("IVFPQ with a lossless quantizer gives the exact distances, and ranks well otherwise", "[knn][ivf]",
+                   float, double) {
+    using T = TestType;
+    shelf::Rng rng(12);
+    // Seven values per coordinate, one code per coordinate: 256 sub-centroids hold every value
+    // each residual coordinate takes (one list: residuals are the rows less one centroid), so
+    // the table sums are the exact squared distances (up to rounding).
+    const RowMatrix<T> base = integer_points<T>(rng, 1500, 6), Q = integer_points<T>(rng, 50, 6);
+    for (auto metric : {knn::Metric::l2, knn::Metric::inner_product}) {
+        knn::IvfIndex<T> index(6, metric, 1, 6, 0);
+        index.train(base);
+        index.add(base);
+        knn::FlatIndex<T> flat(6, metric);
+        flat.add(base);
+        const auto got = index.search(Q, 8), want = flat.search(Q, 8);
+        for (Index q = 0; q < Q.rows(); ++q)
+            for (Index j = 0; j < 8; ++j) {
+                INFO("metric " << int(metric) << ", query " << q << ", neighbour " << j);
+                REQUIRE(double(got.distances(q, j)) == Approx(double(want.distances(q, j))).margin(1e-3));
+                const Index id = got.ids(q, j);
+                const double direct = metric == knn::Metric::l2
+                                          ? (base.row(id) - Q.row(q)).template cast<double>().squaredNorm()
+                                          : base.row(id).template cast<double>().dot(Q.row(q).template cast<double>());
+                REQUIRE(double(got.distances(q, j)) == Approx(direct).margin(1e-3));
+            }
+    }
+    SECTION("8 codes of 4 dimensions on clustered data: recall@10 of the exact lists searched") {
+        const RowMatrix<T> X = clustered_points<T>(rng, 4000, 32, 40), P = clustered_points<T>(rng, 200, 32, 40);
+        knn::FlatIndex<T> flat(32, knn::Metric::l2);
+        flat.add(X);
+        knn::IvfIndex<T> ivf(32, knn::Metric::l2, 32, 8, 1);
+        ivf.train(X, 2);
+        ivf.add(X, {}, 2);
+        const double r = recall(ivf.search(P, 10, 2, {}, 32).ids, flat.search(P, 10).ids);
+        INFO("recall " << r);
+        REQUIRE(r > 0.5);
+    }
+    SECTION("a dimension that pq_m does not divide is zero-padded") {
+        knn::IvfIndex<T> odd(6, knn::Metric::l2, 2, 4, 0);  // 4 codes of 2 dimensions, the last half padding
+        odd.train(base);
+        odd.add(base);
+        const auto found = odd.search(base.topRows(20), 1, 1, {}, 2);
+        Index self = 0;
+        for (Index i = 0; i < 20; ++i) self += found.distances(i, 0) < T(0.5);
+        REQUIRE(self >= 18);
+    }
+}
+
+TEMPLATE_TEST_CASE("IVF indexes and models round-trip; damaged files are refused; bad input is named", "[knn][ivf]",
+                   float, double) {
+    using T = TestType;
+    shelf::Rng rng(13);
+    const RowMatrix<T> X = clustered_points<T>(rng, 1200, 8, 10), Q = clustered_points<T>(rng, 40, 8, 10);
+    for (int pq_m : {0, 4}) {
+        INFO("pq_m " << pq_m);
+        knn::IvfIndex<T> index(8, knn::Metric::cosine, 10, pq_m, 5);
+        index.train(X);
+        std::vector<std::int64_t> ids(1200);
+        for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<std::int64_t>(5000 - 2 * i);
+        index.add(X, ids);
+        index.remove({5000, 4998});
+        std::stringstream bytes;
+        index.save(bytes);
+        const std::string saved = bytes.str();
+        const auto back = knn::IvfIndex<T>::load(bytes);
+        REQUIRE(back.size() == 1198);
+        REQUIRE(back.ids() == index.ids());
+        const auto a = index.search(Q, 7, 1, {}, 3), b = back.search(Q, 7, 2, {}, 3);
+        REQUIRE(a.ids == b.ids);
+        REQUIRE(a.distances == b.distances);
+        std::istringstream truncated(saved.substr(0, saved.size() / 2));
+        REQUIRE_THROWS_AS(knn::IvfIndex<T>::load(truncated), shelf::model_error);
+        std::string flipped = saved;
+        flipped[saved.size() / 3] = static_cast<char>(flipped[saved.size() / 3] ^ 0x21);
+        std::istringstream damaged(flipped);
+        REQUIRE_THROWS_AS(knn::IvfIndex<T>::load(damaged), shelf::model_error);
+    }
+    const Vector<T> y = X.col(0).array().round();
+    for (auto type : {knn::IndexType::ivf_flat, knn::IndexType::ivf_pq}) {
+        knn::Params p;
+        p.k = 5;
+        p.sample_size = 1000;
+        p.predictor_type = knn::PredictorType::classifier;
+        p.index_type = type;
+        p.num_threads = 2;
+        const auto model = knn::fit(X, y, p);
+        REQUIRE(*model.params().faiss_index_ivf_nlists == 32);  // √1000, rounded
+        REQUIRE(*model.params().nprobe == 6);
+        if (type == knn::IndexType::ivf_pq) REQUIRE(*model.params().faiss_index_pq_m == 2);  // 8 = 2 × 4
+        REQUIRE(model == knn::fit(X, y, p));  // the seed decides
+        std::stringstream bytes;
+        model.save(bytes);
+        const auto back = knn::Model<T>::load(bytes);
+        REQUIRE(back == model);
+        REQUIRE(back.predict(Q) == model.predict(Q));
+    }
+    knn::Params p;
+    p.k = 5;
+    p.sample_size = 100;
+    p.predictor_type = knn::PredictorType::classifier;
+    p.index_type = knn::IndexType::ivf_pq;
+    p.faiss_index_pq_m = 5;
+    REQUIRE_THROWS_WITH(knn::fit(X, y, p), Catch::Contains("faiss_index_pq_m = 5; expected one of 1 2 3 4 8"));
+    p.faiss_index_pq_m = 12;
+    REQUIRE_THROWS_WITH(knn::fit(X, y, p), Catch::Contains("faiss_index_pq_m = 12 is more than the 8 dimensions"));
+    p.faiss_index_pq_m.reset();
+    p.faiss_index_ivf_nlists = 101;
+    REQUIRE_THROWS_WITH(knn::fit(X, y, p), Catch::Contains("faiss_index_ivf_nlists = 101 is more than the 100 rows"));
+    knn::IvfIndex<T> index(8, knn::Metric::l2, 4);
+    index.train(X);
+    index.add(X);
+    REQUIRE_THROWS_WITH(index.search(Q, 3, 1, {}, 0), Catch::Contains("nprobe = 0"));
+    REQUIRE_THROWS_WITH(index.search(Q.leftCols(7), 3), Catch::Contains("has 7 columns"));
+    REQUIRE_THROWS_WITH(knn::IvfIndex<T>(8, knn::Metric::l2, 4, 9), Catch::Contains("pq_m = 9"));
 }

@@ -53,21 +53,50 @@ Model<T> fit(const MatrixView<T>& X, const VectorView<T>& y, Params params, cons
     Rng projection_rng = Rng::for_stream(static_cast<std::uint64_t>(params.seed), 1);
     Projection<T> projection(params.dimension_reduction_type, d, params.dimension_reduction_target.value_or(0),
                              projection_rng);
-    FlatIndex<T> index(projection.output_dim(), params.index_metric);
-    Vector<T> labels(static_cast<Index>(rows.size()));
-    FitReport report;
-    const Index batch = params.mini_batch_size, batches = (kept + batch - 1) / batch;
+    const Index dim = projection.output_dim();
     RowMatrix<T> gathered;
-    for (Index b = 0; b < batches; ++b) {
-        const Index first = b * batch, count = std::min<Index>(batch, kept - first);
+    Vector<T> labels(static_cast<Index>(rows.size()));
+    // Rows first .. first + count − 1 of the sample, projected, with their labels.
+    const auto gather = [&](Index first, Index count) -> MatrixView<T> {
         gathered.resize(count, d);
         for (Index i = 0; i < count; ++i) {
             const Index row = rows[static_cast<std::size_t>(first + i)];
             gathered.row(i) = X.row(row);
             labels[first + i] = y[row];
         }
-        if (projection.type() == Reduction::none) index.add(gathered, {}, threads);
-        else index.add(projection.apply(gathered, threads), {}, threads);
+        if (projection.type() != Reduction::none) gathered = projection.apply(gathered, threads);
+        return gathered;
+    };
+    AnyIndex<T> index;
+    if (params.index_type == IndexType::flat) {
+        index = AnyIndex<T>(FlatIndex<T>(dim, params.index_metric));
+    } else {
+        const std::int64_t nlists = params.faiss_index_ivf_nlists.value_or(
+            std::max<std::int64_t>(1, std::llround(std::sqrt(static_cast<double>(kept)))));
+        if (nlists > kept)
+            throw invalid_argument(errc::inconsistent, context + ": faiss_index_ivf_nlists = " + std::to_string(nlists) +
+                                                           " is more than the " + std::to_string(kept) +
+                                                           " rows the index would hold");
+        const int pq_m = params.index_type == IndexType::ivf_pq
+                             ? params.faiss_index_pq_m.value_or(resolve_pq_m(static_cast<int>(dim)))
+                             : 0;
+        if (pq_m > dim)
+            throw invalid_argument(errc::inconsistent, context + ": faiss_index_pq_m = " + std::to_string(pq_m) +
+                                                           " is more than the " + std::to_string(dim) +
+                                                           " dimensions of the indexed vectors");
+        params.faiss_index_ivf_nlists = nlists;
+        if (params.index_type == IndexType::ivf_pq) params.faiss_index_pq_m = pq_m;
+        params.nprobe = params.nprobe.value_or(
+            static_cast<std::int64_t>(std::ceil(std::sqrt(static_cast<double>(nlists)))));
+        IvfIndex<T> ivf(dim, params.index_metric, nlists, pq_m, params.seed);
+        ivf.train(gather(0, std::min<Index>(kept, IvfIndex<T>::training_rows(nlists))), threads);
+        index = AnyIndex<T>(std::move(ivf));
+    }
+    FitReport report;
+    const Index batch = params.mini_batch_size, batches = (kept + batch - 1) / batch;
+    for (Index b = 0; b < batches; ++b) {
+        const Index first = b * batch, count = std::min<Index>(batch, kept - first);
+        index.add(gather(first, count), threads);
         report.rows += count;
         if (!shelf::report(progress, {"batch", b + 1, batches, 0.0, ""})) {
             report.stopped = true;

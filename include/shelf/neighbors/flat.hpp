@@ -27,6 +27,7 @@
 #include <Eigen/Core>
 
 #include "params.hpp"
+#include "vectors.hpp"
 #include "shelf/core/checks.hpp"
 #include "shelf/core/error.hpp"
 #include "shelf/core/model_fields.hpp"
@@ -37,21 +38,6 @@
 #include "shelf/simd/kernels.hpp"
 
 namespace shelf::knn {
-
-/// Row-major ids of a search, queries × k.
-using IdMatrix = Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-/// The k nearest stored vectors of each query, nearest first: their ids (−1 past the end of a
-/// short list) and distances (squared L2; inner products or cosine similarities for those
-/// metrics, the largest first; +inf or −inf past the end).
-template <class T>
-struct Neighbors {
-    IdMatrix ids;
-    RowMatrix<T> distances;
-};
-
-/// Which stored ids a search may return (filtered search); empty: every id.
-using IdFilter = std::function<bool(std::int64_t)>;
 
 /// What an index file says of its index beside the vectors: the family tag, the dimension and
 /// the metric (core/model_fields.hpp's container, as a model's).
@@ -91,15 +77,11 @@ public:
         require_columns(X.cols(), dim_, context);
         require_finite(X, context, Missing::refused, threads);
         const Index n = X.rows(), first = size();
-        if (!ids.empty()) check_new_ids(ids, n);
-        if (metric_ == Metric::l2 && first == 0 && n > 0) {
-            Eigen::VectorXd sum = Eigen::VectorXd::Zero(dim_);  // row by row: contiguous, unlike colwise()
-            for (Index i = 0; i < n; ++i) sum += X.row(i).transpose().template cast<double>();
-            center_ = (sum / static_cast<double>(n)).template cast<T>().unaryExpr(&coarse);
-        }
+        if (!ids.empty()) detail::check_new_ids(ids_, ids, n, context);
+        if (first == 0 && n > 0) center_ = detail::l2_center(X, metric_);
         vectors_.conservativeResize(first + n, dim_);
         norms_.conservativeResize(first + n);
-        prepare(X, vectors_.bottomRows(n), norms_.data() + first, context, threads);
+        detail::prepare_rows<T>(X, metric_, center_.data(), vectors_.bottomRows(n), norms_.data() + first, context, threads);
         for (Index i = 0; i < n; ++i)
             ids_.push_back(ids.empty() ? next_id_ + i : ids[static_cast<std::size_t>(i)]);
         for (Index i = first; i < first + n; ++i) next_id_ = std::max(next_id_, ids_[static_cast<std::size_t>(i)] + 1);
@@ -133,10 +115,7 @@ public:
         require_columns(Q.cols(), dim_, context);
         require_finite(Q, context, Missing::refused, threads);
         const Index nq = Q.rows();
-        const bool l2 = metric_ == Metric::l2;
-        Neighbors<T> result{IdMatrix::Constant(nq, k, -1),
-                            RowMatrix<T>::Constant(nq, k, l2 ? std::numeric_limits<T>::infinity()
-                                                             : -std::numeric_limits<T>::infinity())};
+        Neighbors<T> result = detail::empty_neighbors<T>(nq, k, metric_);
         // A pass at a time, so that the prepared queries never take much more than a pass's worth.
         const Index pass_rows = query_block * 64;
         RowMatrix<T> queries;
@@ -145,7 +124,8 @@ public:
             const Index rows = std::min(pass_rows, nq - first);
             queries.resize(rows, dim_);
             norms.resize(rows);
-            prepare(Q.middleRows(first, rows), queries, norms.data(), context, threads, first);
+            detail::prepare_rows<T>(Q.middleRows(first, rows), metric_, center_.data(), queries, norms.data(), context,
+                                 threads, first);
             search_pass(queries, norms, first, k, threads, allowed, result);
         }
         return result;
@@ -272,65 +252,13 @@ private:
                         merged.emplace_back(distance, ids_[static_cast<std::size_t>(row)]);
                     }
                 }
-                const auto last = merged.begin() + std::min<std::ptrdiff_t>(k, static_cast<std::ptrdiff_t>(merged.size()));
-                std::partial_sort(merged.begin(), last, merged.end());
-                for (auto at = merged.begin(); at != last; ++at) {
-                    const Index j = at - merged.begin();
-                    result.ids(first + q0 + i, j) = at->second;
-                    result.distances(first + q0 + i, j) = l2 ? at->first : -at->first;  // similarities for IP and cosine
-                }
+                detail::write_nearest(merged, k, metric_, result, first + q0 + i);
             }
         });
     }
 
     static constexpr Index query_block = 256;  // queries per GEMM: their products with a chunk stay in L2
     static constexpr Index chunk = 1024;       // stored vectors per GEMM
-
-    /// v to 8 significant bits. The L2 shift is the mean rounded so: it brings the data near the
-    /// origin (the expansion keeps its digits), and subtracting it is exact for values of few
-    /// significant digits (integers, pixels), whose distances and ties then stay exact.
-    static T coarse(T v) {
-        if (v == T(0)) return v;
-        int exponent = 0;
-        std::frexp(v, &exponent);
-        const T unit = std::ldexp(T(1), exponent - 8);
-        return std::round(v / unit) * unit;
-    }
-
-    /// rows of X as the index compares them (shifted for L2, normalised for COSINE) into `out`,
-    /// with the squared norms the distance expansion needs (zeros for the inner products).
-    template <class Out>
-    void prepare(const MatrixView<T>& X, Out&& out, T* norms, const std::string& context, int threads,
-                 Index first_row = 0) const {
-        const Index n = X.rows();
-        const T* shift = metric_ == Metric::l2 ? center_.data() : nullptr;
-        parallel_for(team_size(threads, n, static_cast<double>(n) * static_cast<double>(dim_)), n, Schedule::even,
-                     [&](Index i) {
-                         const T squared = simd::shifted_copy(X.row(i).data(), shift, out.row(i).data(), dim_);
-                         norms[i] = metric_ == Metric::l2 ? squared : T(0);
-                         if (metric_ != Metric::cosine) return;
-                         if (!(squared > T(0)))
-                             throw data_error(errc::degenerate, context + ": row " + std::to_string(first_row + i) +
-                                                                   " is a zero vector, which has no cosine similarity");
-                         out.row(i) /= std::sqrt(squared);
-                     });
-    }
-
-    void check_new_ids(const std::vector<std::int64_t>& ids, Index n) const {
-        if (static_cast<Index>(ids.size()) != n)
-            throw invalid_argument(errc::inconsistent, "knn index add: " + std::to_string(ids.size()) + " ids for " +
-                                                           std::to_string(n) + " rows");
-        std::vector<std::int64_t> all(ids_);
-        all.insert(all.end(), ids.begin(), ids.end());
-        std::sort(all.begin(), all.end());
-        if (!all.empty() && all.front() < 0)
-            throw invalid_argument(errc::out_of_range, "knn index add: id " + std::to_string(all.front()) +
-                                                           " is negative; expected ids of 0 or more");
-        const auto twice = std::adjacent_find(all.begin(), all.end());
-        if (twice != all.end())
-            throw invalid_argument(errc::inconsistent, "knn index add: id " + std::to_string(*twice) +
-                                                           " is given twice or is already stored");
-    }
 
     Index dim_ = 0;
     Metric metric_ = Metric::l2;

@@ -14,7 +14,7 @@
 
 #include <Eigen/Core>
 
-#include "flat.hpp"
+#include "any_index.hpp"
 #include "params.hpp"
 #include "projection.hpp"
 #include "shelf/core/checks.hpp"
@@ -39,7 +39,7 @@ public:
     using Scalar = T;
 
     /// `params` resolved; labels[id] is the label of the indexed row with that id.
-    Model(Params params, Projection<T> projection, FlatIndex<T> index, Vector<T> labels, FitReport report)
+    Model(Params params, Projection<T> projection, AnyIndex<T> index, Vector<T> labels, FitReport report)
         : params_(std::move(params)),
           projection_(std::move(projection)),
           index_(std::move(index)),
@@ -48,7 +48,7 @@ public:
 
     const Params& params() const noexcept { return params_; }
     const FitReport& report() const noexcept { return report_; }
-    const FlatIndex<T>& index() const noexcept { return index_; }
+    const AnyIndex<T>& index() const noexcept { return index_; }
     const Vector<T>& labels() const noexcept { return labels_; }
     Index feature_dim() const noexcept { return projection_.input_dim(); }
 
@@ -58,8 +58,9 @@ public:
         require_columns(X.cols(), feature_dim(), context);
         const int threads = resolve_threads(params_.num_threads);
         require_finite(X, context, Missing::refused, threads);
-        if (projection_.type() == Reduction::none) return index_.search(X, *params_.k, threads);
-        return index_.search(projection_.apply(X, threads), *params_.k, threads);
+        const SearchOptions options{params_.nprobe.value_or(1)};
+        if (projection_.type() == Reduction::none) return index_.search(X, *params_.k, threads, options);
+        return index_.search(projection_.apply(X, threads), *params_.k, threads, options);
     }
 
     /// The labels of each row's neighbours, nearest first (NaN past the end of a short list).
@@ -114,7 +115,8 @@ public:
     static void fields(Self& m, Fields& f) {
         f.params(m.params_);
         Projection<T>::fields(m.projection_, f);
-        FlatIndex<T>::fields(m.index_, f, "index.");
+        if constexpr (!std::is_const_v<Self>) m.index_ = empty_index(m.params_);
+        AnyIndex<T>::fields(m.index_, f, "index.");
         f("labels", m.labels_);
         f("report.rows", m.report_.rows);
         f("report.stopped", m.report_.stopped);
@@ -131,8 +133,8 @@ public:
         const Index t = p.dimension_reduction_target.value_or(0);
         if (!p.k || !p.predictor_type || d < 1 || !m.projection_.restore(p.dimension_reduction_type, d, t))
             throw model_error(errc::malformed, "the knn model's projection does not match its hyperparameters");
-        m.index_.restore(m.projection_.output_dim(), p.index_metric);
-        const auto& ids = m.index_.ids();
+        m.index_.restore();
+        const std::vector<std::int64_t> ids = m.index_.ids();
         if (m.report_.rows != m.index_.size() ||
             std::any_of(ids.begin(), ids.end(), [&](std::int64_t id) { return id < 0 || id >= m.labels_.size(); }))
             throw model_error(errc::malformed, "the knn model's index holds " + std::to_string(m.index_.size()) +
@@ -148,6 +150,20 @@ public:
 private:
     Model() = default;
 
+    /// The index a file's hyperparameters describe, before its contents are read.
+    static AnyIndex<T> empty_index(const Params& p) {
+        const bool reduced = p.dimension_reduction_type != Reduction::none;
+        if (!p.feature_dim || *p.feature_dim < 1 || (reduced && (!p.dimension_reduction_target || *p.dimension_reduction_target < 1)))
+            throw model_error(errc::malformed, "the knn model's feature_dim or dimension_reduction_target is missing");
+        const Index dim = p.index_dim();
+        if (p.index_type == IndexType::flat) return AnyIndex<T>(FlatIndex<T>(dim, p.index_metric));
+        const int pq_m = p.index_type == IndexType::ivf_pq ? p.faiss_index_pq_m.value_or(0) : 0;
+        if (!p.faiss_index_ivf_nlists || *p.faiss_index_ivf_nlists < 1 || !p.nprobe ||
+            (p.index_type == IndexType::ivf_pq && (pq_m < 1 || pq_m > dim)))
+            throw model_error(errc::malformed, "the knn model's IVF hyperparameters are missing or out of range");
+        return AnyIndex<T>(IvfIndex<T>(dim, p.index_metric, *p.faiss_index_ivf_nlists, pq_m, p.seed));
+    }
+
     /// The distance to row i's nearest neighbour labelled `label`.
     static T first_distance(const Neighbors<T>& found, const RowMatrix<T>& labels, Index i, T label) {
         for (Index j = 0; j < labels.cols(); ++j)
@@ -157,7 +173,7 @@ private:
 
     Params params_;
     Projection<T> projection_;
-    FlatIndex<T> index_;
+    AnyIndex<T> index_;
     Vector<T> labels_;
     FitReport report_;
 };

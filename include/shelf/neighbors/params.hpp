@@ -1,7 +1,9 @@
 // shelf/neighbors/params.hpp: the k-NN hyperparameters, with the platform's names and defaults.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <utility>
@@ -21,9 +23,12 @@ inline const auto& enum_names(PredictorType) { return predictor_type_names; }
 
 /// How the index finds neighbours.
 enum class IndexType {
-    flat,  ///< exact: every indexed vector is compared with every query
+    flat,      ///< exact: every indexed vector is compared with every query
+    ivf_flat,  ///< inverted lists around k-means centroids; the lists of the nprobe nearest are searched
+    ivf_pq,    ///< the same lists, holding product-quantizer codes of the vectors instead of the vectors
 };
-inline constexpr std::pair<IndexType, const char*> index_type_names[] = {{IndexType::flat, "faiss.Flat"}};
+inline constexpr std::pair<IndexType, const char*> index_type_names[] = {
+    {IndexType::flat, "faiss.Flat"}, {IndexType::ivf_flat, "faiss.IVFFlat"}, {IndexType::ivf_pq, "faiss.IVFPQ"}};
 inline const auto& enum_names(IndexType) { return index_type_names; }
 
 /// What "near" means.
@@ -46,6 +51,9 @@ inline constexpr std::pair<Reduction, const char*> reduction_names[] = {
     {Reduction::none, "none"}, {Reduction::sign, "sign"}, {Reduction::fjlt, "fjlt"}};
 inline const auto& enum_names(Reduction) { return reduction_names; }
 
+/// The values faiss_index_pq_m may take, as the platform lists them.
+inline constexpr int pq_m_values[] = {1, 2, 3, 4, 8, 12, 16, 20, 24, 28, 32, 40, 48, 56, 64, 96};
+
 /// k-NN hyperparameters. `auto` values (unset optionals) are resolved by fit() and the
 /// resolved values are what the model stores.
 struct Params {
@@ -56,6 +64,9 @@ struct Params {
     std::optional<PredictorType> predictor_type;    ///< required
     std::optional<int> feature_dim;                 ///< columns of the data; auto = taken from the data
     IndexType index_type = IndexType::flat;
+    std::optional<std::int64_t> faiss_index_ivf_nlists;  ///< IVF lists; auto = √(rows indexed)
+    std::optional<int> faiss_index_pq_m;                 ///< IVFPQ codes per vector; auto: see resolve_pq_m
+    std::optional<std::int64_t> nprobe;                  ///< IVF lists searched per query; auto = ⌈√nlists⌉
     Metric index_metric = Metric::l2;
     Reduction dimension_reduction_type = Reduction::none;
     std::optional<int> dimension_reduction_target;  ///< required with sign or fjlt
@@ -71,7 +82,16 @@ struct Params {
         v("predictor_type", predictor_type,
           Spec("classifier: the most frequent label of the k nearest; regressor: the mean of their labels").required());
         v("feature_dim", feature_dim, Spec("number of features; auto = the data's column count").at_least(1));
-        v("index_type", index_type, Spec("faiss.Flat: exact search"));
+        v("index_type", index_type,
+          Spec("faiss.Flat (exact search), faiss.IVFFlat (inverted lists) or faiss.IVFPQ (inverted lists of "
+               "product-quantizer codes)"));
+        v("faiss_index_ivf_nlists", faiss_index_ivf_nlists,
+          Spec("inverted lists of the IVF indexes; auto = the square root of the rows indexed").at_least(1));
+        v("faiss_index_pq_m", faiss_index_pq_m,
+          Spec("IVFPQ: one-byte codes per vector, one of 1 2 3 4 8 12 16 20 24 28 32 40 48 56 64 96 (the dimension "
+               "is zero-padded to a multiple); auto = the largest that divides the dimension into parts of 4 or more")
+              .at_least(1));
+        v("nprobe", nprobe, Spec("IVF: lists searched per query; auto = the square root of the lists, rounded up").at_least(1));
         v("index_metric", index_metric,
           Spec("L2 (squared Euclidean distances), INNER_PRODUCT or COSINE (the largest similarity first)"));
         v("dimension_reduction_type", dimension_reduction_type,
@@ -90,11 +110,28 @@ struct Params {
             throw invalid_argument(errc::missing_parameter,
                                    "knn: dimension_reduction_type = " + shelf::detail::format_value(dimension_reduction_type) +
                                        " needs dimension_reduction_target");
+        if (faiss_index_pq_m &&
+            std::find(std::begin(pq_m_values), std::end(pq_m_values), *faiss_index_pq_m) == std::end(pq_m_values))
+            throw invalid_argument(errc::out_of_range,
+                                   "knn: faiss_index_pq_m = " + std::to_string(*faiss_index_pq_m) +
+                                       "; expected one of 1 2 3 4 8 12 16 20 24 28 32 40 48 56 64 96");
         if (reduced && feature_dim && *dimension_reduction_target >= *feature_dim)
             throw invalid_argument(errc::inconsistent,
                                    "knn: dimension_reduction_target = " + std::to_string(*dimension_reduction_target) +
                                        " must be below feature_dim = " + std::to_string(*feature_dim));
     }
+
+    /// The dimension the index sees: after the reduction, if any.
+    int index_dim() const { return dimension_reduction_type == Reduction::none ? *feature_dim : *dimension_reduction_target; }
 };
+
+/// faiss_index_pq_m's auto value for a dimension: the largest listed value that divides it into
+/// sub-vectors of 4 or more dimensions (the smallest listed otherwise).
+inline int resolve_pq_m(int dim) {
+    int best = pq_m_values[0];
+    for (const int m : pq_m_values)
+        if (dim % m == 0 && dim / m >= 4) best = m;
+    return best;
+}
 
 }  // namespace shelf::knn

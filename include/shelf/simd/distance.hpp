@@ -133,19 +133,20 @@ public:
             auto& heap = heaps_[static_cast<std::size_t>(q)];
             T threshold = full(heap) ? heap.front().distance : std::numeric_limits<T>::infinity();
             scan_below(ip + q * ld, candidate_norms, query_norms[q], cols, scale, floor, threshold, [&](Index j, T distance) {
-                const Entry entry{distance, first + j};
-                if (!allowed(entry.index)) return;
-                if (!full(heap)) {
-                    heap.push_back(entry);
-                    std::push_heap(heap.begin(), heap.end());
-                } else if (entry < heap.front()) {
-                    std::pop_heap(heap.begin(), heap.end());
-                    heap.back() = entry;
-                    std::push_heap(heap.begin(), heap.end());
-                }
-                if (full(heap)) threshold = heap.front().distance;
+                if (allowed(first + j)) push(heap, {distance, first + j}, threshold);
             });
         }
+    }
+
+    /// Offers candidates first .. first + n − 1 to query q by their distances, as ranked
+    /// (computed elsewhere: a product quantizer's table sums).
+    template <class Allowed = AllowAll>
+    void offer(Index q, const T* distances, Index n, Index first, Allowed&& allowed = {}) {
+        if (k_ <= 0) return;
+        auto& heap = heaps_[static_cast<std::size_t>(q)];
+        T threshold = full(heap) ? heap.front().distance : std::numeric_limits<T>::infinity();
+        for (Index j = 0; j < n; ++j)
+            if (distances[j] <= threshold && allowed(first + j)) push(heap, {distances[j], first + j}, threshold);
     }
 
     /// The lists so far, nearest first: queries × k squared distances and candidate
@@ -172,6 +173,19 @@ private:
         }
     };
     bool full(const std::vector<Entry>& heap) const noexcept { return static_cast<Index>(heap.size()) >= k_; }
+
+    /// Keeps `entry` in `heap` when it is among the k best so far; `threshold` follows the worst kept.
+    void push(std::vector<Entry>& heap, const Entry& entry, T& threshold) const {
+        if (!full(heap)) {
+            heap.push_back(entry);
+            std::push_heap(heap.begin(), heap.end());
+        } else if (entry < heap.front()) {
+            std::pop_heap(heap.begin(), heap.end());
+            heap.back() = entry;
+            std::push_heap(heap.begin(), heap.end());
+        }
+        if (full(heap)) threshold = heap.front().distance;
+    }
 
     Index k_;
     Measure measure_;
