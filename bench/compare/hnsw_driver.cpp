@@ -1,0 +1,87 @@
+// The shelf side of bench/compare/hnsw_compare.py: build one HnswIndex on raw float32 matrices
+// (row-major, no header), search every query at a list of ef values, one JSON line of results.
+//
+//   hnsw_driver BASE N D QUERIES NQ K M EF_CONSTRUCTION BUILD_THREADS QUANTIZED EFS REPEATS OUT
+//       EFS: comma-separated ef values; QUANTIZED: 0 or 1. The queries are searched in one call on
+//       one thread, REPEATS times at each ef (the fastest is kept); the ids (int64, NQ × K) of
+//       ef e go to OUT.e.i64.
+//
+// Times are wall-clock seconds; reading the files is excluded.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <shelf/neighbors/hnsw.hpp>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using shelf::Index;
+
+shelf::RowMatrix<float> read_f32(const std::string& path, Index rows, Index cols) {
+    shelf::RowMatrix<float> m(rows, cols);
+    std::ifstream in(path, std::ios::binary);
+    in.read(reinterpret_cast<char*>(m.data()), static_cast<std::streamsize>(sizeof(float) * static_cast<std::size_t>(m.size())));
+    if (!in) throw std::runtime_error("cannot read " + std::to_string(rows) + " x " + std::to_string(cols) + " floats from " + path);
+    return m;
+}
+
+template <class M>
+void write(const std::string& path, const M& m) {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(m.data()), static_cast<std::streamsize>(sizeof(typename M::Scalar) * static_cast<std::size_t>(m.size())));
+}
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+int run(char** argv) {
+    const Index n = std::stol(argv[2]), d = std::stol(argv[3]), nq = std::stol(argv[5]), k = std::stol(argv[6]);
+    shelf::knn::HnswOptions options;
+    options.M = std::stoi(argv[7]);
+    options.ef_construction = std::stoi(argv[8]);
+    const int build_threads = std::stoi(argv[9]);
+    options.quantized = std::stoi(argv[10]) != 0;
+    std::vector<int> efs;
+    std::stringstream list(argv[11]);
+    for (std::string item; std::getline(list, item, ',');) efs.push_back(std::stoi(item));
+    const int repeats = std::max(1, std::stoi(argv[12]));
+    const std::string out = argv[13];
+    const auto base = read_f32(argv[1], n, d), queries = read_f32(argv[4], nq, d);
+
+    shelf::knn::HnswIndex<float> index(d, shelf::knn::Metric::l2, options);
+    auto start = Clock::now();
+    index.add(base, {}, build_threads);
+    const double build = seconds_since(start);
+    std::printf("{\"build_seconds\": %.6f, \"max_level\": %d, \"searches\": [", build, index.max_level());
+    for (std::size_t e = 0; e < efs.size(); ++e) {
+        double best = 1e300;
+        shelf::knn::Neighbors<float> found;
+        for (int r = 0; r < repeats; ++r) {
+            start = Clock::now();
+            found = index.search(queries, k, 1, {}, efs[e]);
+            best = std::min(best, seconds_since(start));
+        }
+        write(out + "." + std::to_string(efs[e]) + ".i64", found.ids);
+        std::printf("%s{\"ef\": %d, \"seconds\": %.6f, \"qps\": %.1f}", e ? ", " : "", efs[e], best, double(nq) / best);
+    }
+    std::printf("]}\n");
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        if (argc == 14) return run(argv);
+        std::fprintf(stderr, "usage: see the comment at the top of bench/compare/hnsw_driver.cpp\n");
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "hnsw_driver: %s\n", e.what());
+        return 1;
+    }
+}
