@@ -5,6 +5,9 @@
 //       FlatIndex: add the base, then search every query at once; the ids (int64, NQ × K) go to OUT.
 //   knn_driver single   BASE N D QUERIES NQ K THREADS
 //       the same index, searched one query at a time (a service answering single requests).
+//   knn_driver ivf      BASE N D QUERIES NQ K THREADS NLISTS PQ_M NPROBES OUT
+//       IvfIndex (PQ_M = 0: IVFFlat): train on the base, add it, then search every query at once
+//       for each nprobe of the comma-separated NPROBES; the ids go to OUT.<nprobe>.
 //   knn_driver classify BASE N D LABELS QUERIES NQ K THREADS OUT
 //       knn::fit (classifier, every row kept) and predict; the labels (float32, NQ) go to OUT.
 //
@@ -67,6 +70,34 @@ int search(char** argv, bool single) {
     return 0;
 }
 
+int ivf(char** argv) {
+    const Index n = std::stol(argv[3]), d = std::stol(argv[4]), nq = std::stol(argv[6]), k = std::stol(argv[7]);
+    const int threads = std::stoi(argv[8]);
+    const auto base = read_f32(argv[2], n, d), queries = read_f32(argv[5], nq, d);
+    shelf::knn::IvfIndex<float> index(d, shelf::knn::Metric::l2, std::stol(argv[9]), std::stoi(argv[10]));
+    auto start = Clock::now();
+    index.train(base, threads);
+    const double train = seconds_since(start);
+    start = Clock::now();
+    index.add(base, {}, threads);
+    const double add = seconds_since(start);
+    std::printf("{\"train_seconds\": %.6f, \"add_seconds\": %.6f, \"search_seconds\": {", train, add);
+    std::string nprobes = argv[11];
+    for (std::size_t at = 0, first = 1; at < nprobes.size(); first = 0) {
+        std::size_t end = nprobes.find(',', at);
+        if (end == std::string::npos) end = nprobes.size();
+        const std::string nprobe = nprobes.substr(at, end - at);
+        at = end + 1;
+        start = Clock::now();
+        const auto found = index.search(queries, k, threads, {}, std::stol(nprobe));
+        const double seconds = seconds_since(start);
+        write(std::string(argv[12]) + "." + nprobe, found.ids);
+        std::printf("%s\"%s\": %.6f", first ? "" : ", ", nprobe.c_str(), seconds);
+    }
+    std::printf("}}\n");
+    return 0;
+}
+
 int classify(char** argv) {
     const Index n = std::stol(argv[3]), d = std::stol(argv[4]), nq = std::stol(argv[7]);
     const auto base = read_f32(argv[2], n, d), queries = read_f32(argv[6], nq, d);
@@ -94,6 +125,7 @@ int main(int argc, char** argv) {
         if (task == "search" && argc == 11) return search(argv, false);
         if (task == "single" && argc == 9) return search(argv, true);
         if (task == "classify" && argc == 11) return classify(argv);
+        if (task == "ivf" && argc == 13) return ivf(argv);
         std::fprintf(stderr, "usage: see the comment at the top of bench/compare/knn_driver.cpp\n");
         return 2;
     } catch (const std::exception& e) {

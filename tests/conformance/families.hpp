@@ -154,6 +154,22 @@ struct KNN : Family<T, shelf::knn::Params, shelf::knn::Model<T>, KNN> {
     static auto output(const Model& m, const shelf::RowMatrix<T>& X) { return m.predict(X); }
 };
 
+/// k-NN over the inverted lists of product-quantizer codes: training (k-means twice) is part
+/// of the contract too.
+template <class T>
+struct KNNIvfPq : KNN<T> {
+    using typename KNN<T>::Params;
+    template <class U>
+    using Rebind = KNNIvfPq<U>;
+    static Params params() {
+        Params p = KNN<T>::params();
+        p.index_type = shelf::knn::IndexType::ivf_pq;
+        p.faiss_index_ivf_nlists = 4;
+        p.nprobe = 2;
+        return p;
+    }
+};
+
 template <class T>
 struct RCF : Family<T, shelf::rcf::Params, shelf::rcf::Model<T>, RCF> {
     using typename Family<T, shelf::rcf::Params, shelf::rcf::Model<T>, RCF>::Params;

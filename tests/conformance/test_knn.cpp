@@ -4,3 +4,7 @@
 TEMPLATE_TEST_CASE("knn meets the family contract", "[conformance][knn]", SHELF_CONFORMANCE_SCALARS) {
     conformance::run<conformance::KNN<TestType>>();
 }
+
+TEMPLATE_TEST_CASE("knn with an IVFPQ index meets the family contract", "[conformance][knn]", SHELF_CONFORMANCE_SCALARS) {
+    conformance::run<conformance::KNNIvfPq<TestType>>();
+}

@@ -553,9 +553,9 @@ private:
                 if (count == 0) continue;
                 // L2: ‖q − c‖² + Σ_s (‖r‖² + 2<c_s, r> − 2<q_s, r>); inner products: −<q, c> − Σ_s <q_s, r>.
                 const T base = probe_distances(i, p);
-                const T* terms = l2 ? list_terms_.data() + l * row : nullptr;
-                for (Index j = 0; j < row; ++j)
-                    table[static_cast<std::size_t>(j)] = l2 ? terms[j] - T(2) * products(i, j) : -products(i, j);
+                Eigen::Map<Vector<T>> lookup(table.data(), row);
+                if (l2) lookup = Eigen::Map<const Vector<T>>(list_terms_.data() + l * row, row) - T(2) * products.row(i).transpose();
+                else lookup = -products.row(i).transpose();
                 distances.resize(static_cast<std::size_t>(count));
                 const std::uint8_t* code = list.codes.data();
                 for (Index v = 0; v < count; ++v, code += pq_m_) {
