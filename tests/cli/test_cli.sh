@@ -117,6 +117,13 @@ if has knn; then
   check "knn with k above sample_size is a usage error" 2 "k = 20 is more than the 10 rows" -- \
     "$shelf" train --algorithm knn --train "$work/three.csv" --hp k=20 --hp sample_size=10 --hp predictor_type=classifier \
       --model-dir "$work/m"
+  check "knn with faiss.IVFPQ trains, saves and predicts" 0 '^\{"predicted_label": [0-2]\}$' -- \
+    bash -c "'$shelf' train --algorithm knn --train '$work/three.csv' --hp k=5 --hp sample_size=2000 \
+      --hp predictor_type=classifier --hp index_type=faiss.IVFPQ --hp faiss_index_ivf_nlists=8 --hp nprobe=3 \
+      --model-dir '$work/knnpq' >/dev/null 2>&1 && '$shelf' predict --model-dir '$work/knnpq' --input '$data/abalone/test-features.csv'"
+  check "knn with a faiss_index_pq_m off the platform's list is a usage error" 2 "faiss_index_pq_m = 5; expected one of" -- \
+    "$shelf" train --algorithm knn --train "$work/three.csv" --hp k=5 --hp sample_size=100 --hp predictor_type=classifier \
+      --hp index_type=faiss.IVFPQ --hp faiss_index_pq_m=5 --model-dir "$work/m"
 fi
 if has factorization-machines; then
   check "factorization-machines regressor reports train and test rmse" 0 '"test:rmse"' -- \
