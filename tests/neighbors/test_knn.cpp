@@ -120,6 +120,40 @@ TEMPLATE_TEST_CASE("flat search equals a brute force in double, ties by the smal
     }
 }
 
+TEMPLATE_TEST_CASE("byte-valued data (whole numbers 0 to 255) is searched exactly, before and after removal and loading",
+                   "[knn]", float, double) {
+    using T = TestType;
+    shelf::Rng rng(6);
+    RowMatrix<T> base(2100, 37), Q(260, 37);  // 37: a last group of four bytes half padding
+    for (Index i = 0; i < base.size(); ++i) base.data()[i] = static_cast<T>(rng.uniform_index(4) * 85);  // 0 .. 255
+    for (Index i = 0; i < Q.size(); ++i) Q.data()[i] = static_cast<T>(rng.uniform_index(4) * 85);
+    knn::FlatIndex<T> index(37, knn::Metric::l2);
+    index.add(base.topRows(1000));
+    index.add(base.bottomRows(1100));
+    for (int threads : {1, 2}) require_equal(index.search(Q, 8, threads), brute(base, Q, 8, iota_ids(2100)));
+    // A query that is not byte-valued takes the float products: the same answer.
+    RowMatrix<T> shifted = Q;
+    shifted(0, 0) += T(0.5);
+    require_equal(index.search(shifted, 8, 2), brute(base, shifted, 8, iota_ids(2100)));
+    std::vector<std::int64_t> gone;
+    for (std::int64_t id = 0; id < 2100; id += 3) gone.push_back(id);
+    index.remove(gone);
+    const auto left = [](std::int64_t id) { return id % 3 != 0; };
+    require_equal(index.search(Q, 8, 2), brute(base, Q, 8, iota_ids(2100), left));
+    std::stringstream bytes;
+    index.save(bytes);
+    require_equal(knn::FlatIndex<T>::load(bytes).search(Q, 8, 2), brute(base, Q, 8, iota_ids(2100), left));
+    // Rows that are not byte-valued added later: every search takes the float products from then on.
+    RowMatrix<T> more = base.topRows(5);
+    more(0, 3) = T(256);
+    index.add(more);
+    RowMatrix<T> all(2105, 37);
+    all << base, more;
+    std::vector<std::int64_t> ids = iota_ids(2100);
+    for (std::int64_t id = 2100; id < 2105; ++id) ids.push_back(id);
+    require_equal(index.search(Q, 8, 2), brute(all, Q, 8, ids, [](std::int64_t id) { return id >= 2100 || id % 3 != 0; }));
+}
+
 TEMPLATE_TEST_CASE("filtered search and removal equal the brute force over the rows left", "[knn]", float, double) {
     using T = TestType;
     shelf::Rng rng(8);

@@ -1,10 +1,12 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
 #include <shelf/core/random.hpp>
+#include <shelf/simd/byte_products.hpp>
 #include <shelf/simd/row_products.hpp>
 
 TEMPLATE_TEST_CASE("row_products gives the scalar reference's bits at every edge of its blocks", "[simd]", float, double) {
@@ -92,4 +94,40 @@ TEMPLATE_TEST_CASE("column_products and lower_column_products give the reference
                     else REQUIRE((lower[at] == gram[at] || lower[at] == TestType(-9)));  // filled or left
                 }
         }
+}
+
+TEST_CASE("byte products are the exact integer inner products, as the scalar reference", "[simd]") {
+    shelf::Rng rng(21);
+    for (const shelf::Index depth : {1, 4, 7, 64, 785}) {
+        const shelf::Index n = 70, m = 29;  // a last panel of 6 rows; register blocks of 12 and 5 rows
+        shelf::RowMatrix<float> A(m, depth), B(n, depth);
+        for (shelf::Index i = 0; i < A.size(); ++i) A.data()[i] = static_cast<float>(rng.uniform_index(256));
+        for (shelf::Index i = 0; i < B.size(); ++i) B.data()[i] = static_cast<float>(rng.uniform_index(256));
+        REQUIRE(shelf::simd::byte_valued(A.data(), depth, m, depth));
+        shelf::simd::BytePanels panels(depth);
+        panels.resize(n);
+        for (shelf::Index v = 0; v < n; ++v) panels.set(v, B.row(v).data());
+        shelf::simd::ByteRows rows;
+        rows.assign(A.data(), depth, m, depth);
+        std::vector<std::int32_t> fast(static_cast<std::size_t>(m * n)), reference(fast.size());
+        shelf::simd::byte_products(rows, 0, m, panels, 0, n, fast.data(), n);
+        shelf::simd::scalar::byte_products(rows, 0, m, panels, 0, n, reference.data(), n);
+        // Rows 3 .. 10 against stored rows from the second panel on.
+        std::vector<std::int32_t> part(static_cast<std::size_t>(8 * (n - 32)));
+        shelf::simd::byte_products(rows, 3, 8, panels, 32, n - 32, part.data(), n - 32);
+        for (shelf::Index r = 0; r < m; ++r)
+            for (shelf::Index c = 0; c < n; ++c) {
+                INFO("depth " << depth << ", row " << r << ", column " << c);
+                std::int64_t exact = 0;
+                for (shelf::Index j = 0; j < depth; ++j)
+                    exact += static_cast<std::int64_t>(A(r, j)) * static_cast<std::int64_t>(B(c, j));
+                REQUIRE(fast[static_cast<std::size_t>(r * n + c)] == exact);
+                REQUIRE(reference[static_cast<std::size_t>(r * n + c)] == exact);
+                if (r >= 3 && r < 11 && c >= 32) REQUIRE(part[static_cast<std::size_t>((r - 3) * (n - 32) + c - 32)] == exact);
+            }
+    }
+    const float not_bytes[] = {0.f, 255.f, 3.5f};
+    REQUIRE_FALSE(shelf::simd::byte_valued(not_bytes, 3, 1, 3));
+    const float negative[] = {-1.f};
+    REQUIRE_FALSE(shelf::simd::byte_valued(negative, 1, 1, 1));
 }
