@@ -518,7 +518,7 @@ TEMPLATE_TEST_CASE("IVFPQ with a lossless quantizer gives the exact distances, a
     }
 }
 
-TEMPLATE_TEST_CASE("IVF indexes and models round-trip; damaged files are refused; bad input is named", "[knn][ivf]",
+TEMPLATE_TEST_CASE("IVF and HNSW indexes and models round-trip; damaged files are refused; bad input is named", "[knn][ivf]",
                    float, double) {
     using T = TestType;
     shelf::Rng rng(13);
@@ -566,10 +566,34 @@ TEMPLATE_TEST_CASE("IVF indexes and models round-trip; damaged files are refused
         REQUIRE(back == model);
         REQUIRE(back.predict(Q) == model.predict(Q));
     }
+    for (bool sq8 : {false, true}) {  // the graph index in a model: recall, round trip, the seed
+        knn::Params p;
+        p.k = 5;
+        p.sample_size = 1200;
+        p.predictor_type = knn::PredictorType::classifier;
+        p.index_type = knn::IndexType::hnsw;
+        p.hnsw_sq8 = sq8;
+        p.M = 8;
+        p.ef_search = 100;
+        const auto model = knn::fit(X, y, p);
+        knn::FlatIndex<T> flat(8, knn::Metric::l2);
+        flat.add(X);
+        INFO("sq8 " << sq8);
+        REQUIRE(recall(model.neighbors(Q).ids, flat.search(Q, 5).ids) >= 0.99);
+        REQUIRE(model == knn::fit(X, y, p));
+        std::stringstream bytes;
+        model.save(bytes);
+        const auto back = knn::Model<T>::load(bytes);
+        REQUIRE(back == model);
+        REQUIRE(back.neighbors(Q).ids == model.neighbors(Q).ids);
+    }
     knn::Params p;
     p.k = 5;
     p.sample_size = 100;
     p.predictor_type = knn::PredictorType::classifier;
+    p.hnsw_sq8 = true;
+    REQUIRE_THROWS_WITH(knn::fit(X, y, p), Catch::Contains("hnsw_sq8 = true needs index_type = hnsw; it is faiss.Flat"));
+    p.hnsw_sq8 = false;
     p.index_type = knn::IndexType::ivf_pq;
     p.faiss_index_pq_m = 5;
     REQUIRE_THROWS_WITH(knn::fit(X, y, p), Catch::Contains("faiss_index_pq_m = 5; expected one of 1 2 3 4 8"));

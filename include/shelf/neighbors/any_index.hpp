@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "flat.hpp"
+#include "hnsw.hpp"
 #include "ivf.hpp"
 #include "params.hpp"
 #include "vectors.hpp"
@@ -17,8 +18,12 @@ namespace shelf::knn {
 
 /// How much of an approximate index a search reads; the exact index ignores it.
 struct SearchOptions {
-    Index nprobe = 1;  ///< IVF: lists searched per query
+    Index nprobe = 1;   ///< IVF: lists searched per query
+    int ef_search = 0;  ///< HNSW: candidates of the walk (0: the index's default)
 };
+
+/// The HNSW build options a model's hyperparameters give.
+inline HnswOptions hnsw_options(const Params& p) { return {p.M, p.ef_construction, p.seed, p.hnsw_sq8}; }
 
 template <class T>
 class AnyIndex {
@@ -26,6 +31,7 @@ public:
     AnyIndex() = default;
     explicit AnyIndex(FlatIndex<T> index) : index_(std::move(index)) {}
     explicit AnyIndex(IvfIndex<T> index) : index_(std::move(index)) {}
+    explicit AnyIndex(HnswIndex<T> index) : index_(std::move(index)) {}
 
     Index dim() const {
         return std::visit([](const auto& i) { return i.dim(); }, index_);
@@ -37,7 +43,7 @@ public:
         return std::visit([](const auto& i) { return std::vector<std::int64_t>(i.ids()); }, index_);
     }
     /// The index itself: std::get<FlatIndex<T>>(...) and so on.
-    const std::variant<FlatIndex<T>, IvfIndex<T>>& get() const noexcept { return index_; }
+    const std::variant<FlatIndex<T>, IvfIndex<T>, HnswIndex<T>>& get() const noexcept { return index_; }
 
     void add(const MatrixView<T>& X, int threads) {
         std::visit([&](auto& i) { i.add(X, {}, threads); }, index_);
@@ -47,8 +53,11 @@ public:
                         const IdFilter& allowed = {}) const {
         return std::visit(
             [&](const auto& i) {
-                if constexpr (std::is_same_v<std::decay_t<decltype(i)>, IvfIndex<T>>)
+                using Type = std::decay_t<decltype(i)>;
+                if constexpr (std::is_same_v<Type, IvfIndex<T>>)
                     return i.search(Q, k, threads, allowed, options.nprobe);
+                else if constexpr (std::is_same_v<Type, HnswIndex<T>>)
+                    return i.search(Q, k, threads, allowed, options.ef_search);
                 else
                     return i.search(Q, k, threads, allowed);
             },
@@ -56,7 +65,7 @@ public:
     }
 
     /// What a model file holds of the index, under `prefix`. Reading needs the index already
-    /// constructed as the file's hyperparameters say; the flat index is then restore()d.
+    /// constructed as the file's hyperparameters say; the flat and HNSW indexes are then restore()d.
     template <class Self, class Fields>
     static void fields(Self& any, Fields& f, const std::string& prefix) {
         std::visit([&](auto& i) { std::decay_t<decltype(i)>::fields(i, f, prefix); }, any.index_);
@@ -65,10 +74,11 @@ public:
     /// After fields() has read a file: the checks and rebuilds that reading leaves to the index.
     void restore() {
         if (auto* flat = std::get_if<FlatIndex<T>>(&index_)) flat->restore(flat->dim(), flat->metric());
+        if (auto* graph = std::get_if<HnswIndex<T>>(&index_)) graph->restore(graph->dim(), graph->metric());
     }
 
 private:
-    std::variant<FlatIndex<T>, IvfIndex<T>> index_;
+    std::variant<FlatIndex<T>, IvfIndex<T>, HnswIndex<T>> index_;
 };
 
 }  // namespace shelf::knn

@@ -70,6 +70,8 @@ Model<T> fit(const MatrixView<T>& X, const VectorView<T>& y, Params params, cons
     AnyIndex<T> index;
     if (params.index_type == IndexType::flat) {
         index = AnyIndex<T>(FlatIndex<T>(dim, params.index_metric));
+    } else if (params.index_type == IndexType::hnsw) {
+        index = AnyIndex<T>(HnswIndex<T>(dim, params.index_metric, hnsw_options(params)));
     } else {
         const std::int64_t nlists = params.faiss_index_ivf_nlists.value_or(
             std::max<std::int64_t>(1, std::llround(std::sqrt(static_cast<double>(kept)))));
@@ -96,7 +98,9 @@ Model<T> fit(const MatrixView<T>& X, const VectorView<T>& y, Params params, cons
     const Index batch = params.mini_batch_size, batches = (kept + batch - 1) / batch;
     for (Index b = 0; b < batches; ++b) {
         const Index first = b * batch, count = std::min<Index>(batch, kept - first);
-        index.add(gather(first, count), threads);
+        // A graph built on several threads depends on their timing: a model's is built on one,
+        // so that the seed decides it.
+        index.add(gather(first, count), params.index_type == IndexType::hnsw ? 1 : threads);
         report.rows += count;
         if (!shelf::report(progress, {"batch", b + 1, batches, 0.0, ""})) {
             report.stopped = true;

@@ -58,7 +58,7 @@ public:
         require_columns(X.cols(), feature_dim(), context);
         const int threads = resolve_threads(params_.num_threads);
         require_finite(X, context, Missing::refused, threads);
-        const SearchOptions options{params_.nprobe.value_or(1)};
+        const SearchOptions options{params_.nprobe.value_or(1), params_.ef_search.value_or(0)};
         if (projection_.type() == Reduction::none) return index_.search(X, *params_.k, threads, options);
         return index_.search(projection_.apply(X, threads), *params_.k, threads, options);
     }
@@ -157,6 +157,7 @@ private:
             throw model_error(errc::malformed, "the knn model's feature_dim or dimension_reduction_target is missing");
         const Index dim = p.index_dim();
         if (p.index_type == IndexType::flat) return AnyIndex<T>(FlatIndex<T>(dim, p.index_metric));
+        if (p.index_type == IndexType::hnsw) return AnyIndex<T>(HnswIndex<T>(dim, p.index_metric, hnsw_options(p)));
         const int pq_m = p.index_type == IndexType::ivf_pq ? p.faiss_index_pq_m.value_or(0) : 0;
         if (!p.faiss_index_ivf_nlists || *p.faiss_index_ivf_nlists < 1 || !p.nprobe ||
             (p.index_type == IndexType::ivf_pq && (pq_m < 1 || pq_m > dim)))

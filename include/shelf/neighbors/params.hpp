@@ -26,9 +26,12 @@ enum class IndexType {
     flat,      ///< exact: every indexed vector is compared with every query
     ivf_flat,  ///< inverted lists around k-means centroids; the lists of the nprobe nearest are searched
     ivf_pq,    ///< the same lists, holding product-quantizer codes of the vectors instead of the vectors
+    hnsw,      ///< a navigable small-world graph, walked from its top level down (shelf's, beyond the platform)
 };
-inline constexpr std::pair<IndexType, const char*> index_type_names[] = {
-    {IndexType::flat, "faiss.Flat"}, {IndexType::ivf_flat, "faiss.IVFFlat"}, {IndexType::ivf_pq, "faiss.IVFPQ"}};
+inline constexpr std::pair<IndexType, const char*> index_type_names[] = {{IndexType::flat, "faiss.Flat"},
+                                                                         {IndexType::ivf_flat, "faiss.IVFFlat"},
+                                                                         {IndexType::ivf_pq, "faiss.IVFPQ"},
+                                                                         {IndexType::hnsw, "hnsw"}};
 inline const auto& enum_names(IndexType) { return index_type_names; }
 
 /// What "near" means.
@@ -67,6 +70,10 @@ struct Params {
     std::optional<std::int64_t> faiss_index_ivf_nlists;  ///< IVF lists; auto = √(rows indexed)
     std::optional<int> faiss_index_pq_m;                 ///< IVFPQ codes per vector; auto: see resolve_pq_m
     std::optional<std::int64_t> nprobe;                  ///< IVF lists searched per query; auto = ⌈√nlists⌉
+    int M = 16;                                          ///< HNSW links per node (2·M on the lowest level)
+    int ef_construction = 200;                           ///< HNSW candidates searched for a new node's links
+    std::optional<int> ef_search;                        ///< HNSW candidates of a query's walk; auto = max(k, 64)
+    bool hnsw_sq8 = false;                               ///< HNSW walks 8-bit codes, re-ranks with the vectors
     Metric index_metric = Metric::l2;
     Reduction dimension_reduction_type = Reduction::none;
     std::optional<int> dimension_reduction_target;  ///< required with sign or fjlt
@@ -92,6 +99,11 @@ struct Params {
                "is zero-padded to a multiple); auto = the largest that divides the dimension into parts of 4 or more")
               .at_least(1));
         v("nprobe", nprobe, Spec("IVF: lists searched per query; auto = the square root of the lists, rounded up").at_least(1));
+        v("M", M, Spec("hnsw: links per node, twice as many on the lowest level").at_least(2).at_most(65535));
+        v("ef_construction", ef_construction, Spec("hnsw: candidates searched for a new node's links").at_least(1));
+        v("ef_search", ef_search, Spec("hnsw: candidates of a query's walk (below k: k); auto = max(k, 64)").at_least(1));
+        v("hnsw_sq8", hnsw_sq8,
+          Spec("hnsw: walk the graph on 8-bit scalar-quantized vectors, re-rank the candidates with the vectors"));
         v("index_metric", index_metric,
           Spec("L2 (squared Euclidean distances), INNER_PRODUCT or COSINE (the largest similarity first)"));
         v("dimension_reduction_type", dimension_reduction_type,
@@ -110,6 +122,9 @@ struct Params {
             throw invalid_argument(errc::missing_parameter,
                                    "knn: dimension_reduction_type = " + shelf::detail::format_value(dimension_reduction_type) +
                                        " needs dimension_reduction_target");
+        if (hnsw_sq8 && index_type != IndexType::hnsw)
+            throw invalid_argument(errc::inconsistent, "knn: hnsw_sq8 = true needs index_type = hnsw; it is " +
+                                                           shelf::detail::format_value(index_type));
         if (faiss_index_pq_m &&
             std::find(std::begin(pq_m_values), std::end(pq_m_values), *faiss_index_pq_m) == std::end(pq_m_values))
             throw invalid_argument(errc::out_of_range,
