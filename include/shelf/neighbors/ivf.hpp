@@ -140,7 +140,9 @@ public:
         lists_.assign(static_cast<std::size_t>(nlists_), List{});
         if (pq_m_ == 0) return;
 
-        const RowMatrix<T> residuals = padded_residuals(sample, norms, threads);
+        // The quantizer learns from as many rows as FAISS's: 256 per sub-centroid.
+        const Index pq_rows = std::min<Index>(sample.rows(), rows_per_centroid * max_codewords);
+        const RowMatrix<T> residuals = padded_residuals(sample.topRows(pq_rows), norms.head(pq_rows), threads);
         const Index ksub = std::min<Index>(max_codewords, residuals.rows()), width = sub_dim();
         codebook_.resize(pq_m_ * ksub, width);
         for (Index s = 0; s < pq_m_; ++s)
@@ -419,7 +421,7 @@ private:
     }
 
     /// The list of each prepared row.
-    std::vector<Index> nearest_lists(const RowMatrix<T>& prepared, const Vector<T>& norms, int threads) const {
+    std::vector<Index> nearest_lists(const MatrixView<T>& prepared, const VectorView<T>& norms, int threads) const {
         const Index n = prepared.rows(), blocks = (n + query_block - 1) / query_block;
         std::vector<Index> home(static_cast<std::size_t>(n));
         parallel_for(team_size(threads, blocks, static_cast<double>(n * nlists_ * dim_)), blocks, Schedule::even, [&](Index b) {
@@ -433,7 +435,7 @@ private:
     }
 
     /// Each prepared row minus its nearest centroid, zero-padded to pq_m sub-vectors.
-    RowMatrix<T> padded_residuals(const RowMatrix<T>& prepared, const Vector<T>& norms, int threads) const {
+    RowMatrix<T> padded_residuals(const MatrixView<T>& prepared, const VectorView<T>& norms, int threads) const {
         const std::vector<Index> home = nearest_lists(prepared, norms, threads);
         RowMatrix<T> residuals = RowMatrix<T>::Zero(prepared.rows(), padded_dim());
         for (Index i = 0; i < prepared.rows(); ++i)
