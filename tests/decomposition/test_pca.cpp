@@ -3,8 +3,12 @@
 #include <cmath>
 #include <limits>
 
+#include <Eigen/Eigenvalues>
+#include <Eigen/QR>
+
 #include <shelf/core/random.hpp>
 #include <shelf/decomposition.hpp>
+#include <shelf/decomposition/top_eigen.hpp>
 
 #include "fixture.hpp"
 
@@ -318,5 +322,46 @@ TEST_CASE("A progress callback sees the rows and can stop training", "[pca]") {
         });
         REQUIRE(passes == 2 + 2 * 4);  // auto: 4 power iterations
         REQUIRE(fast.report().passes == passes);
+    }
+}
+
+TEST_CASE("The largest eigenpairs alone equal a full eigendecomposition's, repeated eigenvalues included", "[pca]") {
+    shelf::Rng rng(17);
+    const auto random_matrix = [&](shelf::Index rows, shelf::Index cols) {
+        Eigen::MatrixXd M(rows, cols);
+        for (shelf::Index i = 0; i < M.size(); ++i) M.data()[i] = rng.normal();
+        return M;
+    };
+    const auto check = [](const Eigen::MatrixXd& A, shelf::Index count) {
+        const auto top = shelf::pca::detail::top_eigenpairs(A, count);
+        const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> full(A);
+        const double scale = full.eigenvalues().cwiseAbs().maxCoeff() + 1e-300;
+        for (shelf::Index c = 0; c < count; ++c)
+            REQUIRE(top.values[c] == Approx(full.eigenvalues()[A.rows() - 1 - c]).margin(1e-12 * scale));
+        const Eigen::MatrixXd gram = top.vectors.transpose() * top.vectors;
+        REQUIRE((gram - Eigen::MatrixXd::Identity(count, count)).cwiseAbs().maxCoeff() < 1e-12);
+        const Eigen::MatrixXd residual = A * top.vectors - top.vectors * top.values.asDiagonal();
+        REQUIRE(residual.cwiseAbs().maxCoeff() < 1e-12 * scale);
+        return top;
+    };
+    SECTION("distinct eigenvalues: the same vectors up to sign") {
+        const Eigen::MatrixXd B = random_matrix(60, 80);
+        const Eigen::MatrixXd A = B * B.transpose();
+        const auto top = check(A, 7);
+        const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> full(A);
+        for (shelf::Index c = 0; c < 7; ++c)
+            REQUIRE(std::abs(top.vectors.col(c).dot(full.eigenvectors().col(59 - c))) == Approx(1.0).margin(1e-10));
+    }
+    SECTION("a triple top eigenvalue and a double one below it") {
+        const Eigen::HouseholderQR<Eigen::MatrixXd> qr(random_matrix(40, 40));
+        const Eigen::MatrixXd Q = qr.householderQ();
+        Eigen::VectorXd values = Eigen::VectorXd::LinSpaced(40, 0.0, 1.0);
+        values.tail(5) << 3, 3, 5, 5, 5;
+        check(Q * values.asDiagonal() * Q.transpose(), 6);
+    }
+    SECTION("rank 2 of 30: the zero eigenvalues still give orthonormal vectors") {
+        const Eigen::MatrixXd B = random_matrix(30, 2);
+        check(B * B.transpose(), 5);
+        check(Eigen::MatrixXd::Zero(6, 6), 3);
     }
 }

@@ -25,6 +25,7 @@
 #include "model.hpp"
 #include "params.hpp"
 #include "products.hpp"
+#include "top_eigen.hpp"
 #include "shelf/core/checks.hpp"
 #include "shelf/core/error.hpp"
 #include "shelf/core/parallel.hpp"
@@ -59,7 +60,8 @@ struct Moments {
     void merge(const Moments& other) { merge(other.count, other.mean, other.scatter); }
 };
 
-/// Components from a scatter matrix: the eigenvectors of its `num_components` largest eigenvalues.
+/// Components from a scatter matrix: the eigenvectors of its `num_components` largest
+/// eigenvalues (top_eigen.hpp: only those are computed).
 template <class T>
 Model<T> from_scatter(Params params, const Moments& m, int threads, FitReport report) {
     const Index nc = *params.num_components;
@@ -70,15 +72,11 @@ Model<T> from_scatter(Params params, const Moments& m, int threads, FitReport re
         add_lower_outer(M, static_cast<double>(m.count), m.mean);
         mean.setZero();
     }
-    const Eigen::MatrixXd full = M.selfadjointView<Eigen::Lower>();
-    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver;
-    with_eigen_threads(threads, [&] { solver.compute(full); });
-    if (solver.info() != Eigen::Success)
-        throw data_error(errc::not_finite, "pca fit: the eigendecomposition of the scatter matrix did not converge");
-    // Eigenvalues come in increasing order: the largest are the last columns.
-    Eigen::MatrixXd components = solver.eigenvectors().rightCols(nc).rowwise().reverse().transpose();
-    const Eigen::VectorXd values = solver.eigenvalues().tail(nc).reverse();
-    return Model<T>(std::move(params), std::move(components), values, full.trace(), mean, report);
+    if (!M.allFinite())
+        throw data_error(errc::not_finite, "pca fit: the scatter matrix is not finite (values too large for double?)");
+    TopEigen top;
+    with_eigen_threads(threads, [&] { top = top_eigenpairs(M, nc); });
+    return Model<T>(std::move(params), top.vectors.transpose(), top.values, M.trace(), mean, report);
 }
 
 }  // namespace detail
