@@ -195,7 +195,7 @@ struct HugePageAllocator {
     T* allocate(std::size_t n) {
         constexpr std::size_t huge = std::size_t{2} << 20;
         if (n > std::numeric_limits<std::size_t>::max() / sizeof(T) - huge) throw std::bad_alloc();
-        const std::size_t bytes = n * sizeof(T);
+        const std::size_t bytes = std::max<std::size_t>(n * sizeof(T), 1);
         const std::size_t align = bytes >= huge ? huge : 64;
         void* p = std::aligned_alloc(align, (bytes + align - 1) / align * align);
         if (!p) throw std::bad_alloc();
