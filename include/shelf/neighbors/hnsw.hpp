@@ -48,8 +48,8 @@
 
 #include <Eigen/Core>
 
-#include "flat.hpp"
 #include "params.hpp"
+#include "vectors.hpp"
 #include "shelf/core/checks.hpp"
 #include "shelf/core/error.hpp"
 #include "shelf/core/model_fields.hpp"
@@ -266,13 +266,14 @@ public:
         require_columns(X.cols(), dim_, context);
         require_finite(X, context, Missing::refused, threads);
         const Index n = X.rows(), first = nodes();
-        if (!ids.empty()) check_new_ids(ids, n);
+        if (!ids.empty()) detail::check_new_ids(this->ids(), ids, n, context);  // a removed id may be given again
         if (n == 0) return;
         if (first + n >= Index{std::numeric_limits<std::uint32_t>::max()})
             throw invalid_argument(errc::out_of_range, context + ": " + std::to_string(first + n) +
                                                            " vectors; an HNSW index holds fewer than 2^32");
         RowMatrix<T> rows(n, dim_);
-        prepare(X, rows, context, threads);
+        std::vector<T> unused(static_cast<std::size_t>(n));
+        detail::prepare_rows(X, metric_, static_cast<const T*>(nullptr), rows, unused.data(), context, threads);
         const Index total = first + n;
         vectors_.insert(vectors_.end(), rows.data(), rows.data() + rows.size());
         if (options_.quantized) {
@@ -354,10 +355,7 @@ public:
         require_columns(Q.cols(), dim_, context);
         require_finite(Q, context, Missing::refused, threads);
         const Index nq = Q.rows();
-        const bool l2 = metric_ == Metric::l2;
-        Neighbors<T> result{IdMatrix::Constant(nq, k, -1),
-                            RowMatrix<T>::Constant(nq, k, l2 ? std::numeric_limits<T>::infinity()
-                                                             : -std::numeric_limits<T>::infinity())};
+        Neighbors<T> result = detail::empty_neighbors<T>(nq, k, metric_);
         const Index ef = std::max<Index>(k, ef_search == 0 ? 64 : ef_search);
         const int team = std::max(1, static_cast<int>(std::min<Index>(threads, nq)));
         parallel_for(
@@ -561,38 +559,6 @@ private:
         std::size_t ahead() const noexcept { return detail::prefetch_ahead(static_cast<std::size_t>(index->dim_)); }
     };
 
-    /// Rows of X as compared (normalised for COSINE, which refuses zero vectors) into `out`.
-    void prepare(const MatrixView<T>& X, RowMatrix<T>& out, const std::string& context, int threads) const {
-        const Index n = X.rows();
-        parallel_for(team_size(threads, n, static_cast<double>(n) * static_cast<double>(dim_)), n, Schedule::even,
-                     [&](Index i) { prepare_row(X.row(i).data(), out.row(i).data(), context, i); });
-    }
-    void prepare_row(const T* x, T* out, const std::string& context, Index row) const {
-        const T squared = simd::shifted_copy(x, static_cast<const T*>(nullptr), out, dim_);
-        if (metric_ != Metric::cosine) return;
-        if (!(squared > T(0)))
-            throw data_error(errc::degenerate, context + ": row " + std::to_string(row) +
-                                                   " is a zero vector, which has no cosine similarity");
-        const T norm = std::sqrt(squared);
-        for (Index j = 0; j < dim_; ++j) out[j] /= norm;
-    }
-
-    void check_new_ids(const std::vector<std::int64_t>& ids, Index n) const {
-        if (static_cast<Index>(ids.size()) != n)
-            throw invalid_argument(errc::inconsistent, "knn index add: " + std::to_string(ids.size()) + " ids for " +
-                                                           std::to_string(n) + " rows");
-        std::vector<std::int64_t> all = this->ids();  // a removed id may be given again
-        all.insert(all.end(), ids.begin(), ids.end());
-        std::sort(all.begin(), all.end());
-        if (!all.empty() && all.front() < 0)
-            throw invalid_argument(errc::out_of_range, "knn index add: id " + std::to_string(all.front()) +
-                                                           " is negative; expected ids of 0 or more");
-        const auto twice = std::adjacent_find(all.begin(), all.end());
-        if (twice != all.end())
-            throw invalid_argument(errc::inconsistent, "knn index add: id " + std::to_string(*twice) +
-                                                           " is given twice or is already stored");
-    }
-
     /// The quantizer: each dimension's range over `rows`, in 255 steps.
     void train_codes(const RowMatrix<T>& rows) {
         const Vector<T> low = rows.colwise().minCoeff().transpose(), high = rows.colwise().maxCoeff().transpose();
@@ -790,7 +756,10 @@ private:
                     Neighbors<T>& result, const std::string& context) const {
         if (entry_ < 0) return;
         s.query.resize(dim_);
-        prepare_row(q, s.query.data(), context, row);
+        T norm = 0;
+        detail::prepare_rows(MatrixView<T>(Eigen::Map<const RowMatrix<T>>(q, 1, dim_)), metric_,
+                             static_cast<const T*>(nullptr), Eigen::Map<RowMatrix<T>>(s.query.data(), 1, dim_), &norm,
+                             context, 1, row);
         const T* query = s.query.data();
         const bool rejecting = removed_ > 0 || static_cast<bool>(allowed);
         const auto accept = [&](std::uint32_t node) {
@@ -823,13 +792,7 @@ private:
         } else {
             for (const auto& c : s.top) s.found.emplace_back(c.distance, ids_[c.node]);
         }
-        const auto last = s.found.begin() + std::min<std::ptrdiff_t>(k, static_cast<std::ptrdiff_t>(s.found.size()));
-        std::partial_sort(s.found.begin(), last, s.found.end());
-        for (auto at = s.found.begin(); at != last; ++at) {
-            const Index j = at - s.found.begin();
-            result.ids(row, j) = at->second;
-            result.distances(row, j) = metric_ == Metric::l2 ? at->first : -at->first;  // similarities for IP, cosine
-        }
+        detail::write_nearest(s.found, k, metric_, result, row);  // similarities for IP and cosine
     }
 
     Index dim_ = 0;
