@@ -16,39 +16,16 @@
 #include <shelf/neighbors/hnsw.hpp>
 #include <shelf/simd/kernels.hpp>
 
+#include "points.hpp"
+
 namespace {
 
 using shelf::Index;
 using shelf::RowMatrix;
 namespace knn = shelf::knn;
+using neighbors_test::clusters;
+using neighbors_test::recall;
 
-/// Gaussian clusters: `clusters` centres drawn with spread 4, points around them with spread 1.
-template <class T>
-RowMatrix<T> clusters(shelf::Rng& rng, Index n, Index d, Index count = 24) {
-    RowMatrix<double> centres(count, d);
-    for (Index c = 0; c < count; ++c)
-        for (Index j = 0; j < d; ++j) centres(c, j) = rng.normal(0.0, 4.0);
-    RowMatrix<T> X(n, d);
-    for (Index i = 0; i < n; ++i) {
-        const auto c = static_cast<Index>(rng.uniform_index(static_cast<std::uint64_t>(count)));
-        for (Index j = 0; j < d; ++j) X(i, j) = static_cast<T>(centres(c, j) + rng.normal());
-    }
-    return X;
-}
-
-/// The share of the exact neighbours found (ids −1 in `exact` excluded).
-double recall(const knn::IdMatrix& got, const knn::IdMatrix& exact) {
-    double found = 0, wanted = 0;
-    for (Index q = 0; q < exact.rows(); ++q) {
-        const std::set<std::int64_t> mine(got.row(q).data(), got.row(q).data() + got.cols());
-        for (Index j = 0; j < exact.cols(); ++j) {
-            if (exact(q, j) < 0) continue;
-            wanted += 1;
-            found += mine.count(exact(q, j)) ? 1 : 0;
-        }
-    }
-    return wanted > 0 ? found / wanted : 1.0;
-}
 
 /// Calls edit(x) on the field named `name` of whatever visits it.
 template <class Edit>
@@ -74,7 +51,7 @@ struct Fixture {
     RowMatrix<float> queries = clusters<float>(rng, 200, 32);
 };
 
-const Fixture& fixture() {
+const Fixture& hnsw_fixture() {
     static const Fixture f;
     return f;
 }
@@ -109,7 +86,7 @@ TEST_CASE("the one-to-one kernels equal their scalar references", "[hnsw][kernel
 }
 
 TEST_CASE("hnsw search finds the exact neighbours at high ef, and more of them as ef grows", "[hnsw]") {
-    const auto& f = fixture();
+    const auto& f = hnsw_fixture();
     knn::FlatIndex<float> flat(32, knn::Metric::l2);
     flat.add(f.base);
     const auto exact = flat.search(f.queries, 10);
@@ -146,7 +123,7 @@ TEST_CASE("hnsw search finds the exact neighbours at high ef, and more of them a
 }
 
 TEST_CASE("hnsw in double finds what it finds in float", "[hnsw]") {
-    const auto& f = fixture();
+    const auto& f = hnsw_fixture();
     const RowMatrix<double> base = f.base.cast<double>(), queries = f.queries.cast<double>();
     knn::FlatIndex<double> flat(32, knn::Metric::l2);
     flat.add(base);
@@ -156,7 +133,7 @@ TEST_CASE("hnsw in double finds what it finds in float", "[hnsw]") {
 }
 
 TEST_CASE("filtered and post-removal searches return only allowed ids, with the recall of the exact search", "[hnsw]") {
-    const auto& f = fixture();
+    const auto& f = hnsw_fixture();
     std::vector<std::int64_t> ids(3000);
     for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<std::int64_t>(5 * i + 7);  // caller's ids
     knn::FlatIndex<float> flat(32, knn::Metric::l2);
@@ -209,7 +186,7 @@ TEST_CASE("filtered and post-removal searches return only allowed ids, with the 
 }
 
 TEST_CASE("hnsw under the inner product and cosine finds the exact search's neighbours", "[hnsw]") {
-    const auto& f = fixture();
+    const auto& f = hnsw_fixture();
     for (auto metric : {knn::Metric::inner_product, knn::Metric::cosine}) {
         INFO("metric " << static_cast<int>(metric));
         knn::FlatIndex<float> flat(32, metric);
@@ -238,7 +215,7 @@ TEST_CASE("hnsw under the inner product and cosine finds the exact search's neig
 }
 
 TEST_CASE("quantized hnsw walks the codes and re-ranks with the exact vectors", "[hnsw]") {
-    const auto& f = fixture();
+    const auto& f = hnsw_fixture();
     for (auto metric : {knn::Metric::l2, knn::Metric::cosine}) {
         INFO("metric " << static_cast<int>(metric));
         knn::FlatIndex<float> flat(32, metric);
@@ -267,7 +244,7 @@ TEST_CASE("quantized hnsw walks the codes and re-ranks with the exact vectors", 
 }
 
 TEST_CASE("one thread builds the same graph for a seed; two threads one as good", "[hnsw]") {
-    const auto& f = fixture();
+    const auto& f = hnsw_fixture();
     knn::FlatIndex<float> flat(32, knn::Metric::l2);
     flat.add(f.base);
     const auto exact = flat.search(f.queries, 10);
@@ -297,7 +274,7 @@ TEST_CASE("one thread builds the same graph for a seed; two threads one as good"
 }
 
 TEST_CASE("a saved hnsw index loads and searches the same; damaged files are refused", "[hnsw]") {
-    const auto& f = fixture();
+    const auto& f = hnsw_fixture();
     for (bool quantized : {false, true}) {
         INFO("quantized " << quantized);
         knn::HnswOptions options;
@@ -339,7 +316,7 @@ TEST_CASE("a saved hnsw index loads and searches the same; damaged files are ref
 TEST_CASE("restore refuses a graph that is consistent byte-wise but not as a graph", "[hnsw]") {
     // Files written through the fields with one part altered: the checksum is right, the
     // content is not.
-    const auto& f = fixture();
+    const auto& f = hnsw_fixture();
     knn::HnswIndex<float> index(32, knn::Metric::l2, {4, 20, 0, false});
     index.add(f.base.topRows(300));
     // Reaches the private fields through fields(): a visitor that edits the named field.
@@ -384,7 +361,7 @@ TEST_CASE("restore refuses a graph that is consistent byte-wise but not as a gra
 }
 
 TEST_CASE("hnsw refuses bad input by name", "[hnsw]") {
-    const auto& f = fixture();
+    const auto& f = hnsw_fixture();
     REQUIRE_THROWS_WITH(knn::HnswIndex<float>(32, knn::Metric::l2, {1, 200, 0, false}),
                         Catch::Contains("shelf.invalid_argument.101") && Catch::Contains("M = 1"));
     REQUIRE_THROWS_WITH(knn::HnswIndex<float>(32, knn::Metric::l2, {16, 0, 0, false}), Catch::Contains("ef_construction = 0"));
@@ -405,7 +382,7 @@ TEST_CASE("hnsw refuses bad input by name", "[hnsw]") {
 }
 
 TEST_CASE("concurrent searches with different ef give the serial results", "[hnsw]") {
-    const auto& f = fixture();
+    const auto& f = hnsw_fixture();
     knn::HnswIndex<float> index(32, knn::Metric::l2, {});
     index.add(f.base, {}, 2);
     const std::vector<int> efs{10, 40, 120, 400};

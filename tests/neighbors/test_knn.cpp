@@ -15,6 +15,7 @@
 #include <shelf/neighbors/evaluate.hpp>
 
 #include "../common/reference.hpp"
+#include "points.hpp"
 
 namespace {
 
@@ -22,6 +23,8 @@ using shelf::Index;
 using shelf::RowMatrix;
 using shelf::Vector;
 namespace knn = shelf::knn;
+using neighbors_test::clusters;
+using neighbors_test::recall;
 
 /// Small integers: exact in float, so distances are exact and ties are frequent.
 template <class T>
@@ -400,32 +403,6 @@ TEST_CASE("the sample is drawn by the seed", "[knn]") {
     REQUIRE(a.labels() != c.labels());  // another sample
 }
 
-namespace {
-
-/// Gaussian clusters: n points around `centers` random centers in d dimensions.
-template <class T>
-RowMatrix<T> clustered_points(shelf::Rng& rng, Index n, Index d, Index centers) {
-    RowMatrix<T> means(centers, d), X(n, d);
-    for (Index c = 0; c < centers; ++c)
-        for (Index j = 0; j < d; ++j) means(c, j) = static_cast<T>(4 * rng.normal());
-    for (Index i = 0; i < n; ++i) {
-        const auto c = static_cast<Index>(rng.uniform_index(static_cast<std::uint64_t>(centers)));
-        for (Index j = 0; j < d; ++j) X(i, j) = means(c, j) + static_cast<T>(rng.normal());
-    }
-    return X;
-}
-
-/// The share of the exact k nearest ids that `got` found.
-double recall(const knn::IdMatrix& got, const knn::IdMatrix& exact) {
-    Index hits = 0;
-    for (Index q = 0; q < got.rows(); ++q)
-        for (Index j = 0; j < got.cols(); ++j)
-            for (Index i = 0; i < exact.cols(); ++i) hits += got(q, j) == exact(q, i) && got(q, j) >= 0;
-    return static_cast<double>(hits) / static_cast<double>(exact.size());
-}
-
-}  // namespace
-
 TEMPLATE_TEST_CASE("IVFFlat searching every list equals the brute force; fewer lists trade recall", "[knn][ivf]", float,
                    double) {
     using T = TestType;
@@ -451,7 +428,7 @@ TEMPLATE_TEST_CASE("IVFFlat searching every list equals the brute force; fewer l
         require_equal_up_to_ties(index.search(Q, 5, 2, {}, 12), base, Q, 5, [](std::int64_t id) { return id % 4 != 0; });
     }
     SECTION("recall rises with nprobe on clustered data") {
-        const RowMatrix<T> X = clustered_points<T>(rng, 4000, 16, 40), P = clustered_points<T>(rng, 200, 16, 40);
+        const RowMatrix<T> X = clusters<T>(rng, 4000, 16, 40), P = clusters<T>(rng, 200, 16, 40);
         knn::FlatIndex<T> flat(16, knn::Metric::l2);
         flat.add(X);
         const auto exact = flat.search(P, 10);
@@ -497,7 +474,7 @@ TEMPLATE_TEST_CASE("IVFPQ with a lossless quantizer gives the exact distances, a
             }
     }
     SECTION("8 codes of 4 dimensions on clustered data: recall@10 of the exact lists searched") {
-        const RowMatrix<T> X = clustered_points<T>(rng, 4000, 32, 40), P = clustered_points<T>(rng, 200, 32, 40);
+        const RowMatrix<T> X = clusters<T>(rng, 4000, 32, 40), P = clusters<T>(rng, 200, 32, 40);
         knn::FlatIndex<T> flat(32, knn::Metric::l2);
         flat.add(X);
         knn::IvfIndex<T> ivf(32, knn::Metric::l2, 32, 8, 1);
@@ -522,7 +499,7 @@ TEMPLATE_TEST_CASE("IVF and HNSW indexes and models round-trip; damaged files ar
                    float, double) {
     using T = TestType;
     shelf::Rng rng(13);
-    const RowMatrix<T> X = clustered_points<T>(rng, 1200, 8, 10), Q = clustered_points<T>(rng, 40, 8, 10);
+    const RowMatrix<T> X = clusters<T>(rng, 1200, 8, 10), Q = clusters<T>(rng, 40, 8, 10);
     for (int pq_m : {0, 4}) {
         INFO("pq_m " << pq_m);
         knn::IvfIndex<T> index(8, knn::Metric::cosine, 10, pq_m, 5);
