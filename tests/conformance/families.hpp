@@ -170,6 +170,21 @@ struct KNNIvfPq : KNN<T> {
     }
 };
 
+/// k-NN over the HNSW graph on 8-bit codes (a model's graph is built on one thread: the seed decides it).
+template <class T>
+struct KNNHnsw : KNN<T> {
+    using typename KNN<T>::Params;
+    template <class U>
+    using Rebind = KNNHnsw<U>;
+    static Params params() {
+        Params p = KNN<T>::params();
+        p.index_type = shelf::knn::IndexType::hnsw;
+        p.hnsw_sq8 = true;
+        p.M = 4;
+        return p;
+    }
+};
+
 template <class T>
 struct RCF : Family<T, shelf::rcf::Params, shelf::rcf::Model<T>, RCF> {
     using typename Family<T, shelf::rcf::Params, shelf::rcf::Model<T>, RCF>::Params;

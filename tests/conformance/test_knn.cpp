@@ -8,3 +8,7 @@ TEMPLATE_TEST_CASE("knn meets the family contract", "[conformance][knn]", SHELF_
 TEMPLATE_TEST_CASE("knn with an IVFPQ index meets the family contract", "[conformance][knn]", SHELF_CONFORMANCE_SCALARS) {
     conformance::run<conformance::KNNIvfPq<TestType>>();
 }
+
+TEMPLATE_TEST_CASE("knn with an HNSW index meets the family contract", "[conformance][knn]", SHELF_CONFORMANCE_SCALARS) {
+    conformance::run<conformance::KNNHnsw<TestType>>();
+}
