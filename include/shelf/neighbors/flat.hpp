@@ -88,7 +88,7 @@ public:
         vectors_.conservativeResize(first + n, dim_);
         norms_.conservativeResize(first + n);
         detail::prepare_rows<T>(X, metric_, center_.data(), vectors_.bottomRows(n), norms_.data() + first, context, threads);
-        add_bytes(X, first);
+        add_bytes(X, first, threads);
         for (Index i = 0; i < n; ++i)
             ids_.push_back(ids.empty() ? next_id_ + i : ids[static_cast<std::size_t>(i)]);
         for (Index i = first; i < first + n; ++i) next_id_ = std::max(next_id_, ids_[static_cast<std::size_t>(i)] + 1);
@@ -210,9 +210,15 @@ private:
 
     /// After the rows of X were stored from row `first` on: their bytes too while every vector
     /// stored so far is byte-valued, and none from the first that is not.
-    void add_bytes(const MatrixView<T>& X, Index first) {
+    void add_bytes(const MatrixView<T>& X, Index first, int threads) {
         const Index n = X.rows();
-        if (!bytes_possible() || bytes_.rows() != first || !simd::byte_valued(X.data(), X.outerStride(), n, dim_)) {
+        const int team = team_size(threads, n, static_cast<double>(n) * static_cast<double>(dim_));
+        std::vector<char> whole(static_cast<std::size_t>(n), 0);
+        if (bytes_possible() && bytes_.rows() == first)
+            parallel_for(team, n, Schedule::even, [&](Index i) {
+                whole[static_cast<std::size_t>(i)] = simd::byte_valued(X.row(i).data(), dim_, 1, dim_);
+            });
+        if (std::find(whole.begin(), whole.end(), 0) != whole.end()) {
             bytes_.clear();
             byte_norms_.resize(0);
             return;
@@ -220,10 +226,10 @@ private:
         if (first == 0) bytes_ = simd::BytePanels(dim_);
         bytes_.resize(first + n);
         byte_norms_.conservativeResize(first + n);
-        for (Index i = 0; i < n; ++i) {
+        parallel_for(team, n, Schedule::even, [&](Index i) {  // rows write bytes of their own
             bytes_.set(first + i, X.row(i).data());
             byte_norms_[first + i] = X.row(i).squaredNorm();
-        }
+        });
     }
 
     /// bytes_ from the stored vectors (the shift added back, exactly for whole numbers), after
@@ -233,7 +239,7 @@ private:
         byte_norms_.resize(0);
         if (!bytes_possible() || size() == 0) return;
         const RowMatrix<T> raw = vectors_.rowwise() + center_.transpose();
-        add_bytes(raw, 0);
+        add_bytes(raw, 0, 1);
     }
 
     /// search() for the prepared queries of rows first .. first + queries.rows() − 1; with
