@@ -14,6 +14,10 @@ Tasks:
                   each curve (linear in recall between the two ef values around it, log QPS) and
                   compared; target: shelf >= 1.5 x hnswlib's QPS there (time ratio <= 0.667)
 
+With --synthetic: 1,000,000 x 96 float vectors instead (1,000 Gaussian clusters of unit spread
+around centers of spread 3, seeded: ivf_compare.py's set), 10,000 queries from the same clusters;
+the plot goes to docs/img/hnsw_recall_qps_1m.png.
+
 Records the rows into docs/benchmarks/results.json (family "hnsw") through report.py with --record
 (docs/benchmarks.md is not re-rendered: run report.py for that).
 
@@ -40,6 +44,7 @@ import peers  # noqa: E402
 AP = peers.compare_arguments(__doc__, "neighbors/hnsw_driver", "shelf-hnsw")
 AP.add_argument("--efs", default="10,20,40,80,160,320,800")
 AP.add_argument("--skip", default="", help="comma-separated libraries to leave out (hnswlib, faiss, usearch)")
+AP.add_argument("--synthetic", action="store_true", help="1,000,000 x 96 synthetic vectors instead of Fashion-MNIST")
 ARGS = AP.parse_args()
 
 peers.set_threads(ARGS.threads)
@@ -93,7 +98,11 @@ def at_recall(curve, target=TARGET_RECALL):
 
 def main():
     os.makedirs(ARGS.workdir, exist_ok=True)
-    base, queries = idx("train-images-idx3-ubyte.gz"), idx("t10k-images-idx3-ubyte.gz")
+    if ARGS.synthetic:
+        from ivf_compare_data import synthetic
+        base, queries = synthetic()
+    else:
+        base, queries = idx("train-images-idx3-ubyte.gz"), idx("t10k-images-idx3-ubyte.gz")
     n, d, nq = len(base), base.shape[1], len(queries)
     paths = {name: os.path.join(ARGS.workdir, name + ".f32") for name in ("base", "queries")}
     base.tofile(paths["base"])
@@ -170,7 +179,7 @@ def main():
 
     plot(results)
     rows = []
-    dataset = "fashion-mnist"
+    dataset = "synthetic-1M-96" if ARGS.synthetic else "fashion-mnist"
     search_task = f"search {nq // 1000}k queries at recall@10 {TARGET_RECALL}, 1 thread"
     build_task = f"index build {n // 1000}k, M={M}, ef_construction={EF_CONSTRUCTION}"
     curve_note = lambda c: "; ".join(f"ef {ef}: {rec:.4f} @ {qps:.0f} QPS" for ef, rec, qps in c)  # noqa: E731
@@ -223,11 +232,12 @@ def plot(results):
     ax.set_yscale("log")
     ax.set_xlabel("recall@10")
     ax.set_ylabel("queries per second (1 thread, log scale)")
-    ax.set_title(f"HNSW on Fashion-MNIST (60k x 784, 10k queries), M={M}, ef_construction={EF_CONSTRUCTION}\n"
+    data = "1M x 96 synthetic clusters" if ARGS.synthetic else "Fashion-MNIST (60k x 784"
+    ax.set_title(f"HNSW on {data}, 10k queries), M={M}, ef_construction={EF_CONSTRUCTION}\n"
                  f"ef = {', '.join(map(str, EFS))}", fontsize=9)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
-    out = ROOT / "docs" / "img" / "hnsw_recall_qps.png"
+    out = ROOT / "docs" / "img" / ("hnsw_recall_qps_1m.png" if ARGS.synthetic else "hnsw_recall_qps.png")
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
     fig.savefig(out, dpi=120)

@@ -52,12 +52,7 @@ NPROBES = [1, 2, 4, 8, 16, 32, 64, 128] if ARGS.synthetic else [1, 2, 4, 8, 16, 
 DATASET = "synthetic-1M-96" if ARGS.synthetic else "fashion-mnist"
 
 
-def synthetic():
-    rng = np.random.default_rng(7)
-    centers = rng.normal(0, 3, size=(1000, 96)).astype(np.float32)
-    def draw(n):
-        return centers[rng.integers(0, 1000, n)] + rng.normal(0, 1, size=(n, 96)).astype(np.float32)
-    return draw(1_000_000), draw(10_000)
+from ivf_compare_data import synthetic  # noqa: E402
 
 
 def idx(name):
