@@ -16,28 +16,17 @@
 #include <string>
 #include <vector>
 
+#include "driver_io.hpp"
+
 #include <shelf/neighbors/hnsw.hpp>
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using driver::Clock;
+using driver::read_f32;
+using driver::seconds_since;
+using driver::write;
 using shelf::Index;
-
-shelf::RowMatrix<float> read_f32(const std::string& path, Index rows, Index cols) {
-    shelf::RowMatrix<float> m(rows, cols);
-    std::ifstream in(path, std::ios::binary);
-    in.read(reinterpret_cast<char*>(m.data()), static_cast<std::streamsize>(sizeof(float) * static_cast<std::size_t>(m.size())));
-    if (!in) throw std::runtime_error("cannot read " + std::to_string(rows) + " x " + std::to_string(cols) + " floats from " + path);
-    return m;
-}
-
-template <class M>
-void write(const std::string& path, const M& m) {
-    std::ofstream out(path, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(m.data()), static_cast<std::streamsize>(sizeof(typename M::Scalar) * static_cast<std::size_t>(m.size())));
-}
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 int run(char** argv) {
     const Index n = std::stol(argv[2]), d = std::stol(argv[3]), nq = std::stol(argv[5]), k = std::stol(argv[6]);

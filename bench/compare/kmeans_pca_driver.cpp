@@ -17,22 +17,16 @@
 #include <string>
 #include <vector>
 
+#include "driver_io.hpp"
+
 #include <shelf/cluster.hpp>
 #include <shelf/decomposition.hpp>
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-shelf::RowMatrix<float> read_f32(const std::string& path, shelf::Index rows, shelf::Index cols) {
-    shelf::RowMatrix<float> m(rows, cols);
-    std::ifstream in(path, std::ios::binary);
-    in.read(reinterpret_cast<char*>(m.data()), static_cast<std::streamsize>(sizeof(float) * static_cast<std::size_t>(m.size())));
-    if (!in) throw std::runtime_error("cannot read " + std::to_string(rows) + " x " + std::to_string(cols) + " floats from " + path);
-    return m;
-}
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+using driver::Clock;
+using driver::read_f32;
+using driver::seconds_since;
 
 int lloyd(char** argv) {
     const shelf::Index n = std::stol(argv[3]), d = std::stol(argv[4]), k = std::stol(argv[6]);

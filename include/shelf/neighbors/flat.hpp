@@ -31,6 +31,7 @@
 
 #include <Eigen/Core>
 
+#include "index_file.hpp"
 #include "params.hpp"
 #include "vectors.hpp"
 #include "shelf/core/checks.hpp"
@@ -148,28 +149,18 @@ public:
 
     /// Writes the index on its own (vectors, ids, dimension, metric), versioned and checksummed.
     void save(std::ostream& out) const {
-        ModelWriter w(IndexParams::family, scalar_type_of<T>());
         IndexParams p;
         p.dim = static_cast<int>(dim_);
         p.metric = metric_;
-        shelf::detail::FieldWriter f(w);
-        f.params(p);
-        fields(*this, f, "");
-        w.write(out);
+        detail::write_index(*this, p, out);
     }
 
     /// Reads an index written by save(); a damaged file, a model file or the other scalar type
     /// throws model_error.
     static FlatIndex load(std::istream& in) {
-        const ModelReader r(in);
-        r.expect(IndexParams::family, scalar_type_of<T>());
-        shelf::detail::FieldReader f(r);
-        IndexParams p;
-        f.params(p);
-        FlatIndex index;
-        fields(index, f, "");
-        index.restore(*p.dim, p.metric);
-        return index;
+        return detail::read_index<FlatIndex, IndexParams>(
+            in, [](const IndexParams&) { return FlatIndex(); },
+            [](FlatIndex& index, const IndexParams& p) { index.restore(*p.dim, p.metric); });
     }
 
     /// What a model file holds of the index (core/model_fields.hpp), under `prefix`.

@@ -48,6 +48,7 @@
 
 #include <Eigen/Core>
 
+#include "index_file.hpp"
 #include "params.hpp"
 #include "vectors.hpp"
 #include "shelf/core/checks.hpp"
@@ -368,28 +369,18 @@ public:
 
     /// Writes the index on its own (graph, vectors, ids, options), versioned and checksummed.
     void save(std::ostream& out) const {
-        ModelWriter w(HnswIndexParams::family, scalar_type_of<T>());
         HnswIndexParams p;
         p.dim = static_cast<int>(dim_);
         p.metric = metric_;
-        shelf::detail::FieldWriter f(w);
-        f.params(p);
-        fields(*this, f, "");
-        w.write(out);
+        detail::write_index(*this, p, out);
     }
 
     /// Reads an index written by save(); a damaged file, another family's file or the other
     /// scalar type throws model_error.
     static HnswIndex load(std::istream& in) {
-        const ModelReader r(in);
-        r.expect(HnswIndexParams::family, scalar_type_of<T>());
-        shelf::detail::FieldReader f(r);
-        HnswIndexParams p;
-        f.params(p);
-        HnswIndex index;
-        fields(index, f, "");
-        index.restore(*p.dim, p.metric);
-        return index;
+        return detail::read_index<HnswIndex, HnswIndexParams>(
+            in, [](const HnswIndexParams&) { return HnswIndex(); },
+            [](HnswIndex& index, const HnswIndexParams& p) { index.restore(*p.dim, p.metric); });
     }
 
     /// What a model file holds of the index (core/model_fields.hpp), under `prefix`. The codes

@@ -30,6 +30,7 @@
 
 #include <Eigen/Core>
 
+#include "index_file.hpp"
 #include "params.hpp"
 #include "vectors.hpp"
 #include "shelf/cluster/init.hpp"
@@ -239,26 +240,19 @@ public:
 
     /// Writes the index on its own, versioned and checksummed.
     void save(std::ostream& out) const {
-        ModelWriter w(IvfIndexParams::family, scalar_type_of<T>());
-        shelf::detail::FieldWriter f(w);
-        IvfIndexParams p{static_cast<int>(dim_), metric_, nlists_, pq_m_, seed_};
-        f.params(p);
-        fields(*this, f, "");
-        w.write(out);
+        detail::write_index(*this, IvfIndexParams{static_cast<int>(dim_), metric_, nlists_, pq_m_, seed_}, out);
     }
 
     /// Reads an index written by save(); a damaged file or another kind of file throws model_error.
     static IvfIndex load(std::istream& in) {
-        const ModelReader r(in);
-        r.expect(IvfIndexParams::family, scalar_type_of<T>());
-        shelf::detail::FieldReader f(r);
-        IvfIndexParams p;
-        f.params(p);
-        if (*p.dim < 1 || *p.nlists < 1 || p.pq_m > *p.dim)
-            throw model_error(errc::malformed, "the knn IVF index file's dim, nlists and pq_m do not fit together");
-        IvfIndex index(*p.dim, p.metric, *p.nlists, p.pq_m, p.seed);
-        fields(index, f, "");
-        return index;
+        return detail::read_index<IvfIndex, IvfIndexParams>(
+            in,
+            [](const IvfIndexParams& p) {
+                if (*p.dim < 1 || *p.nlists < 1 || p.pq_m > *p.dim)
+                    throw model_error(errc::malformed, "the knn IVF index file's dim, nlists and pq_m do not fit together");
+                return IvfIndex(*p.dim, p.metric, *p.nlists, p.pq_m, p.seed);
+            },
+            [](IvfIndex&, const IvfIndexParams&) {});  // fields() checks what it reads
     }
 
     /// What a file holds of the index, under `prefix`: the lists as one array per member, with
