@@ -121,9 +121,7 @@ public:
     /// The k nearest stored vectors of each row of Q among those `allowed` lets through.
     Neighbors<T> search(const MatrixView<T>& Q, Index k, int threads = 1, const IdFilter& allowed = {}) const {
         const std::string context = "knn search";
-        if (k < 1) throw invalid_argument(errc::out_of_range, context + ": k = " + std::to_string(k) + "; expected at least 1");
-        require_columns(Q.cols(), dim_, context);
-        require_finite(Q, context, Missing::refused, threads);
+        detail::check_search(Q, k, dim_, threads, context);
         const Index nq = Q.rows();
         Neighbors<T> result = detail::empty_neighbors<T>(nq, k, metric_);
         // A pass at a time, so that the prepared queries never take much more than a pass's worth.

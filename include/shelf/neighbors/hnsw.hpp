@@ -349,12 +349,10 @@ public:
     Neighbors<T> search(const MatrixView<T>& Q, Index k, int threads = 1, const IdFilter& allowed = {},
                         int ef_search = 0) const {
         const std::string context = "knn hnsw search";
-        if (k < 1) throw invalid_argument(errc::out_of_range, context + ": k = " + std::to_string(k) + "; expected at least 1");
         if (ef_search < 0)
             throw invalid_argument(errc::out_of_range, context + ": ef_search = " + std::to_string(ef_search) +
                                                            "; expected 0 (automatic) or more");
-        require_columns(Q.cols(), dim_, context);
-        require_finite(Q, context, Missing::refused, threads);
+        detail::check_search(Q, k, dim_, threads, context);
         const Index nq = Q.rows();
         Neighbors<T> result = detail::empty_neighbors<T>(nq, k, metric_);
         const Index ef = std::max<Index>(k, ef_search == 0 ? 64 : ef_search);

@@ -216,11 +216,9 @@ public:
     Neighbors<T> search(const MatrixView<T>& Q, Index k, int threads = 1, const IdFilter& allowed = {},
                         Index nprobe = 1) const {
         const std::string context = "knn search";
-        if (k < 1) throw invalid_argument(errc::out_of_range, context + ": k = " + std::to_string(k) + "; expected at least 1");
         if (nprobe < 1)
             throw invalid_argument(errc::out_of_range, context + ": nprobe = " + std::to_string(nprobe) + "; expected at least 1");
-        require_columns(Q.cols(), dim_, context);
-        require_finite(Q, context, Missing::refused, threads);
+        detail::check_search(Q, k, dim_, threads, context);
         const Index nq = Q.rows();
         Neighbors<T> result = detail::empty_neighbors<T>(nq, k, metric_);
         if (!trained() || nq == 0) return result;

@@ -15,6 +15,7 @@
 #include <Eigen/Core>
 
 #include "params.hpp"
+#include "shelf/core/checks.hpp"
 #include "shelf/core/error.hpp"
 #include "shelf/core/parallel.hpp"
 #include "shelf/core/types.hpp"
@@ -44,6 +45,15 @@ template <class T>
 Neighbors<T> empty_neighbors(Index queries, Index k, Metric metric) {
     const T none = metric == Metric::l2 ? std::numeric_limits<T>::infinity() : -std::numeric_limits<T>::infinity();
     return {IdMatrix::Constant(queries, k, -1), RowMatrix<T>::Constant(queries, k, none)};
+}
+
+/// Refuses a search for fewer than one neighbour, or queries of another width than `dim` or
+/// holding NaN or infinity, naming them.
+template <class T>
+void check_search(const MatrixView<T>& Q, Index k, Index dim, int threads, const std::string& context) {
+    if (k < 1) throw invalid_argument(errc::out_of_range, context + ": k = " + std::to_string(k) + "; expected at least 1");
+    require_columns(Q.cols(), dim, context);
+    require_finite(Q, context, Missing::refused, threads);
 }
 
 /// v to 8 significant bits. The L2 shift is the mean rounded so: it brings the data near the
