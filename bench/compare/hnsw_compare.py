@@ -1,5 +1,6 @@
-"""HNSW side by side: shelf's HnswIndex (float walk and 8-bit quantized walk) against hnswlib,
-FAISS's IndexHNSWFlat and usearch, same data, same build settings, one run.
+"""HNSW side by side: shelf's HnswIndex (float walk; 8-bit quantized walk re-ranked with the
+floats; 8-bit codes alone) against hnswlib, FAISS's IndexHNSWFlat and IndexHNSWSQ (8-bit) and
+usearch, same data, same build settings, one run.
 
 Data: Fashion-MNIST (Debian's dataset-fashion-mnist): the 60,000 training images are indexed, the
 10,000 test images are the queries; k = 10, squared L2. The exact answer (recall's reference) is
@@ -12,7 +13,9 @@ Tasks:
                   (usearch: expansion_search); each point the best of --repeats runs. The recall-QPS
                   curves go to docs/img/hnsw_recall_qps.png; the QPS at recall@10 = 0.95 is read off
                   each curve (linear in recall between the two ef values around it, log QPS) and
-                  compared; target: shelf >= 1.5 x hnswlib's QPS there (time ratio <= 0.667)
+                  compared; target: shelf >= 1.5 x hnswlib's QPS there (time ratio <= 0.667). shelf's
+                  codes alone (vector_storage sq8) are compared with FAISS's IndexHNSWSQ, and the
+                  bytes per vector of each noted
 
 With --synthetic: 1,000,000 x 96 float vectors instead (1,000 Gaussian clusters of unit spread
 around centers of spread 3, seeded: ivf_compare.py's set), 10,000 queries from the same clusters;
@@ -115,10 +118,10 @@ def main():
 
     results = {}  # name: {"build": seconds, "curve": [(ef, recall, qps)], "peer": label}
 
-    def shelf_run(quantized):
+    def shelf_run(storage):
         out = os.path.join(ARGS.workdir, "ids")
         proc = subprocess.run([ARGS.driver, paths["base"], str(n), str(d), paths["queries"], str(nq), str(K), str(M),
-                               str(EF_CONSTRUCTION), str(ARGS.threads), "1" if quantized else "0", ARGS.efs,
+                               str(EF_CONSTRUCTION), str(ARGS.threads), storage, ARGS.efs,
                                str(ARGS.repeats), out], capture_output=True, text=True)
         if proc.returncode != 0:
             sys.exit(f"driver failed:\n{proc.stderr}")
@@ -127,10 +130,11 @@ def main():
         for s in r["searches"]:
             ids = np.fromfile(f"{out}.{s['ef']}.i64", dtype=np.int64).reshape(nq, K)
             curve.append((s["ef"], recall(ids, exact), s["qps"]))
-        return {"build": r["build_seconds"], "curve": curve}
+        return {"build": r["build_seconds"], "curve": curve, "bytes": r["index_bytes"] / n}
 
-    results["shelf"] = shelf_run(False)
-    results["shelf quantized"] = shelf_run(True)
+    results["shelf"] = shelf_run("float")
+    results["shelf quantized"] = shelf_run("sq8_rerank")
+    results["shelf sq8"] = shelf_run("sq8")
 
     if "hnswlib" not in SKIP:
         index = hnswlib.Index(space="l2", dim=d)
@@ -158,6 +162,19 @@ def main():
         faiss.omp_set_num_threads(ARGS.threads)
         results["faiss"] = {"build": build, "curve": curve, "peer": peers.peer("faiss", "IndexHNSWFlat")}
 
+        index = faiss.IndexHNSWSQ(d, faiss.ScalarQuantizer.QT_8bit, M)
+        index.hnsw.efConstruction = EF_CONSTRUCTION
+        build, _ = timed(lambda: (index.train(base), index.add(base)))
+        faiss.omp_set_num_threads(1)
+        curve = []
+        for ef in EFS:
+            index.hnsw.efSearch = ef
+            t, (_, ids) = best_search(lambda: index.search(queries, K))
+            curve.append((ef, recall(ids, exact), nq / t))
+        faiss.omp_set_num_threads(ARGS.threads)
+        results["faiss sq8"] = {"build": build, "curve": curve, "peer": peers.peer("faiss", "IndexHNSWSQ 8-bit"),
+                                "bytes": faiss.serialize_index(index).nbytes / n}
+
     if "usearch" not in SKIP:
         index = UsearchIndex(ndim=d, metric="l2sq", dtype="f32", connectivity=M, expansion_add=EF_CONSTRUCTION)
         build, _ = timed(lambda: index.add(np.arange(n), base, threads=ARGS.threads))
@@ -168,9 +185,9 @@ def main():
             curve.append((ef, recall(found.keys, exact), nq / t))
         results["usearch"] = {"build": build, "curve": curve, "peer": peers.peer("usearch", "HNSW f32")}
 
-    print(f"\n{'library':18s} {'build s':>9s}   " + "  ".join(f"ef {ef:>4d}: recall / QPS" for ef in EFS))
+    print(f"\n{'library':18s} {'build s':>9s} {'B/vector':>9s}  " + "  ".join(f"ef {ef:>4d}: recall / QPS" for ef in EFS))
     for name, r in results.items():
-        print(f"{name:18s} {r['build']:9.2f}   " +
+        print(f"{name:18s} {r['build']:9.2f} {r.get('bytes', float('nan')):9.0f}  " +
               "  ".join(f"{rec:.4f} / {qps:8.0f}    " for _, rec, qps in r["curve"]), flush=True)
     readings = {name: at_recall(r["curve"]) for name, r in results.items()}
     print(f"\nQPS at recall@10 = {TARGET_RECALL} (one thread):")
@@ -203,6 +220,20 @@ def main():
                              note=f"QPS {shelf_qps:.0f} vs {peer_qps:.0f} ({shelf_how} / {peer_how}); "
                                   f"shelf curve: {curve_note(results[shelf_name]['curve'])}; "
                                   f"peer curve: {curve_note(p['curve'])}"))
+    if "faiss sq8" in results:  # 8-bit codes alone, against FAISS's 8-bit HNSW
+        mine, theirs = results["shelf sq8"], results["faiss sq8"]
+        size_note = f"bytes per vector: shelf {mine['bytes']:.0f}, FAISS {theirs['bytes']:.0f}"
+        rows.append(dict(task=build_task + ", 8-bit codes", shelf_s=mine["build"], peer=theirs["peer"],
+                         peer_s=theirs["build"], quality={}, target=None, note=size_note))
+        (shelf_qps, shelf_how), (peer_qps, peer_how) = readings["shelf sq8"], readings["faiss sq8"]
+        if shelf_qps is None or peer_qps is None:
+            print(f"  no 8-bit row: {shelf_how} / {peer_how}")
+        else:
+            best_recall = (max(r for _, r, _ in mine["curve"]), max(r for _, r, _ in theirs["curve"]))
+            rows.append(dict(task=search_task + ", 8-bit codes", shelf_s=nq / shelf_qps, peer=theirs["peer"],
+                             peer_s=nq / peer_qps, quality={"recall@10 at the highest ef": best_recall}, target=None,
+                             note=f"QPS {shelf_qps:.0f} vs {peer_qps:.0f} ({shelf_how} / {peer_how}); {size_note}; "
+                                  f"shelf curve: {curve_note(mine['curve'])}; peer curve: {curve_note(theirs['curve'])}"))
     for r in rows:
         ratio = r["shelf_s"] / r["peer_s"]
         verdict = "" if r["target"] is None else f" (target <= {r['target']:.3g}: {'met' if ratio <= r['target'] else 'NOT met'})"

@@ -1,10 +1,11 @@
 // The shelf side of bench/compare/hnsw_compare.py: build one HnswIndex on raw float32 matrices
 // (row-major, no header), search every query at a list of ef values, one JSON line of results.
 //
-//   hnsw_driver BASE N D QUERIES NQ K M EF_CONSTRUCTION BUILD_THREADS QUANTIZED EFS REPEATS OUT
-//       EFS: comma-separated ef values; QUANTIZED: 0 or 1. The queries are searched in one call on
-//       one thread, REPEATS times at each ef (the fastest is kept); the ids (int64, NQ × K) of
-//       ef e go to OUT.e.i64.
+//   hnsw_driver BASE N D QUERIES NQ K M EF_CONSTRUCTION BUILD_THREADS STORAGE EFS REPEATS OUT
+//       EFS: comma-separated ef values; STORAGE: float, sq8 or sq8_rerank. The queries are searched
+//       in one call on one thread, REPEATS times at each ef (the fastest is kept); the ids (int64,
+//       NQ × K) of ef e go to OUT.e.i64. "index_bytes" is the size of the saved index (vectors or
+//       codes, links, ids): what it holds in memory, less the allocators' slack.
 //
 // Times are wall-clock seconds; reading the files is excluded.
 #include <algorithm>
@@ -34,7 +35,8 @@ int run(char** argv) {
     options.M = std::stoi(argv[7]);
     options.ef_construction = std::stoi(argv[8]);
     const int build_threads = std::stoi(argv[9]);
-    options.quantized = std::stoi(argv[10]) != 0;
+    if (!shelf::detail::parse_value(argv[10], options.storage))
+        throw std::runtime_error(std::string("unknown storage ") + argv[10]);
     std::vector<int> efs;
     std::stringstream list(argv[11]);
     for (std::string item; std::getline(list, item, ',');) efs.push_back(std::stoi(item));
@@ -46,7 +48,10 @@ int run(char** argv) {
     auto start = Clock::now();
     index.add(base, {}, build_threads);
     const double build = seconds_since(start);
-    std::printf("{\"build_seconds\": %.6f, \"max_level\": %d, \"searches\": [", build, index.max_level());
+    std::ostringstream saved;
+    index.save(saved);
+    std::printf("{\"build_seconds\": %.6f, \"max_level\": %d, \"index_bytes\": %zu, \"searches\": [", build,
+                index.max_level(), saved.str().size());
     for (std::size_t e = 0; e < efs.size(); ++e) {
         double best = 1e300;
         shelf::knn::Neighbors<float> found;

@@ -8,6 +8,9 @@ Tasks (every library runs with the same thread count, default 2):
   exact search     all queries at once: shelf FlatIndex against faiss.IndexFlatL2, hnswlib.BFIndex and
                    NearestNeighbors(algorithm="brute"); target: >= 1.2 x FAISS's queries per second
                    (time ratio <= 0.83), neighbours identical up to ties (the share of ids equal is noted)
+  8-bit codes      the same search on 8-bit scalar-quantized vectors (a quarter of the memory):
+                   shelf FlatIndex with sq8 storage against faiss.IndexScalarQuantizer(QT_8bit);
+                   quality: recall@10 against the float64 reference
   single queries   1,000 queries one at a time (a service's requests); target: at least FAISS's QPS
   index build      adding the 60,000 vectors
   classification   KNeighborsClassifier(algorithm="brute") fit + predict against knn::fit + predict;
@@ -139,6 +142,22 @@ def main():
     sk = best_of(sk_run)
     row(dataset, task, shelf["seconds"], peers.peer("sklearn", "NearestNeighbors brute"), sk["seconds"],
         {"recall@10": (recall(shelf_ids), recall(sk["ids"]))})
+
+    out_sq8 = os.path.join(ARGS.workdir, "ids_sq8.i64")
+    coded = best_of(lambda: driver("search", paths["base"], n, d, paths["queries"], nq, K, ARGS.threads, "L2", out_sq8,
+                                   "sq8"))
+    coded_ids = np.fromfile(out_sq8, dtype=np.int64).reshape(nq, K)
+
+    def faiss_sq8():
+        index = faiss.IndexScalarQuantizer(d, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_L2)
+        add, _ = timed(lambda: (index.train(base), index.add(base)))
+        t, (_, ids) = timed(lambda: index.search(queries, K))
+        return {"seconds": t, "add_seconds": add, "ids": ids}
+
+    fq = best_of(faiss_sq8)
+    row(dataset, task + ", 8-bit codes", coded["seconds"], peers.peer("faiss", "IndexScalarQuantizer QT_8bit"),
+        fq["seconds"], {"recall@10 (500 queries, float64 reference)": (recall(coded_ids), recall(fq["ids"]))},
+        note=f"{d} bytes per vector in both; index build {coded['add_seconds']:.3f} s vs {fq['add_seconds']:.3f} s")
 
     row(dataset, "index build (60k vectors)", shelf["add_seconds"], peers.peer("faiss", "IndexFlatL2"),
         fa["add_seconds"])

@@ -1,8 +1,9 @@
 // The shelf side of bench/compare/knn_compare.py: one k-NN task on raw float32 matrices
 // (row-major, no header), one JSON line of results.
 //
-//   knn_driver search   BASE N D QUERIES NQ K THREADS METRIC OUT
-//       FlatIndex: add the base, then search every query at once; the ids (int64, NQ × K) go to OUT.
+//   knn_driver search   BASE N D QUERIES NQ K THREADS METRIC OUT [STORAGE]
+//       FlatIndex (STORAGE float, the default, or sq8): add the base, then search every query at
+//       once; the ids (int64, NQ × K) go to OUT.
 //   knn_driver single   BASE N D QUERIES NQ K THREADS
 //       the same index, searched one query at a time (a service answering single requests).
 //   knn_driver ivf      BASE N D QUERIES NQ K THREADS NLISTS PQ_M NPROBES OUT
@@ -30,17 +31,19 @@ using driver::seconds_since;
 using driver::write;
 using shelf::Index;
 
-shelf::knn::Metric metric(const std::string& name) {
-    shelf::knn::Metric m{};
-    if (!shelf::detail::parse_value(name, m)) throw std::runtime_error("unknown metric " + name);
-    return m;
+template <class E>
+E named(const std::string& name) {
+    E value{};
+    if (!shelf::detail::parse_value(name, value)) throw std::runtime_error("unknown value " + name);
+    return value;
 }
 
 int search(char** argv, bool single) {
     const Index n = std::stol(argv[3]), d = std::stol(argv[4]), nq = std::stol(argv[6]), k = std::stol(argv[7]);
     const int threads = std::stoi(argv[8]);
     const auto base = read_f32(argv[2], n, d), queries = read_f32(argv[5], nq, d);
-    shelf::knn::FlatIndex<float> index(d, single ? shelf::knn::Metric::l2 : metric(argv[9]));
+    const auto storage = !single && argv[11] ? named<shelf::knn::Storage>(argv[11]) : shelf::knn::Storage::vectors;
+    shelf::knn::FlatIndex<float> index(d, single ? shelf::knn::Metric::l2 : named<shelf::knn::Metric>(argv[9]), storage);
     auto start = Clock::now();
     index.add(base, {}, threads);
     const double add = seconds_since(start);
@@ -111,7 +114,7 @@ int classify(char** argv) {
 int main(int argc, char** argv) {
     try {
         const std::string task = argc > 1 ? argv[1] : "";
-        if (task == "search" && argc == 11) return search(argv, false);
+        if (task == "search" && (argc == 11 || argc == 12)) return search(argv, false);
         if (task == "single" && argc == 9) return search(argv, true);
         if (task == "classify" && argc == 11) return classify(argv);
         if (task == "ivf" && argc == 13) return ivf(argv);

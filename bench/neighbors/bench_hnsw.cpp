@@ -42,7 +42,7 @@ const RowMatrix<float>& queries() {
 const shelf::knn::HnswIndex<float>& index(bool quantized) {
     static const auto build = [](bool q) {
         shelf::knn::HnswOptions options;
-        options.quantized = q;
+        options.storage = q ? shelf::knn::Storage::sq8_rerank : shelf::knn::Storage::vectors;
         shelf::knn::HnswIndex<float> h(64, shelf::knn::Metric::l2, options);
         h.add(base(), {}, 2);
         return h;

@@ -179,7 +179,7 @@ struct KNNHnsw : KNN<T> {
     static Params params() {
         Params p = KNN<T>::params();
         p.index_type = shelf::knn::IndexType::hnsw;
-        p.hnsw_sq8 = true;
+        p.vector_storage = shelf::knn::Storage::sq8;
         p.M = 4;
         return p;
     }

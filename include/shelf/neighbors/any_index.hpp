@@ -23,7 +23,7 @@ struct SearchOptions {
 };
 
 /// The HNSW build options a model's hyperparameters give.
-inline HnswOptions hnsw_options(const Params& p) { return {p.M, p.ef_construction, p.seed, p.hnsw_sq8}; }
+inline HnswOptions hnsw_options(const Params& p) { return {p.M, p.ef_construction, p.seed, p.vector_storage}; }
 
 template <class T>
 class AnyIndex {
@@ -73,7 +73,7 @@ public:
 
     /// After fields() has read a file: the checks and rebuilds that reading leaves to the index.
     void restore() {
-        if (auto* flat = std::get_if<FlatIndex<T>>(&index_)) flat->restore(flat->dim(), flat->metric());
+        if (auto* flat = std::get_if<FlatIndex<T>>(&index_)) flat->restore(flat->dim(), flat->metric(), flat->storage());
         if (auto* graph = std::get_if<HnswIndex<T>>(&index_)) graph->restore(graph->dim(), graph->metric());
     }
 

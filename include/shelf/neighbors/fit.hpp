@@ -69,7 +69,7 @@ Model<T> fit(const MatrixView<T>& X, const VectorView<T>& y, Params params, cons
     };
     AnyIndex<T> index;
     if (params.index_type == IndexType::flat) {
-        index = AnyIndex<T>(FlatIndex<T>(dim, params.index_metric));
+        index = AnyIndex<T>(FlatIndex<T>(dim, params.index_metric, params.vector_storage));
     } else if (params.index_type == IndexType::hnsw) {
         index = AnyIndex<T>(HnswIndex<T>(dim, params.index_metric, hnsw_options(params)));
     } else {

@@ -14,6 +14,11 @@
 // queries are then exact integer sums at four times the float rate per instruction
 // (simd/byte_products.hpp), and the candidates are re-ranked as above.
 //
+// With vector_storage = sq8 the index keeps 8-bit codes of the vectors instead of the vectors
+// (neighbors/scalar_quantizer.hpp), a quarter of the memory: each chunk is decoded for its GEMM,
+// and the candidates are re-ranked by direct distances to their decoded vectors, which are the
+// distances returned.
+//
 // Ids are 64-bit, given by the caller or numbered on from the largest so far; results list
 // them nearest first, ties in distance by the smaller id, padded with id −1 when fewer than k
 // vectors are stored or allowed by the filter.
@@ -33,6 +38,7 @@
 
 #include "index_file.hpp"
 #include "params.hpp"
+#include "scalar_quantizer.hpp"
 #include "vectors.hpp"
 #include "shelf/core/checks.hpp"
 #include "shelf/core/error.hpp"
@@ -53,11 +59,13 @@ struct IndexParams {
 
     std::optional<int> dim;
     Metric metric = Metric::l2;
+    Storage storage = Storage::vectors;
 
     template <class V>
     void visit(V&& v) {
         v("dim", dim, Spec("dimension of the stored vectors").at_least(1).required());
         v("metric", metric, Spec("L2, INNER_PRODUCT or COSINE"));
+        v("storage", storage, Spec("float or sq8"));
     }
     void validate() const { check_ranges(*this); }
 };
@@ -68,13 +76,16 @@ public:
     using Scalar = T;
 
     FlatIndex() = default;
-    FlatIndex(Index dim, Metric metric) : dim_(dim), metric_(metric), center_(Vector<T>::Zero(dim)) {
+    FlatIndex(Index dim, Metric metric, Storage storage = Storage::vectors)
+        : dim_(dim), metric_(metric), storage_(storage), vectors_(0, std::max<Index>(dim, 0)), center_(Vector<T>::Zero(std::max<Index>(dim, 0))) {
         if (dim < 1) throw invalid_argument(errc::out_of_range, "knn index: dim = " + std::to_string(dim) + "; expected at least 1");
+        check_storage(storage, [](errc id, const std::string& what) { throw invalid_argument(id, what); });
     }
 
     Index dim() const noexcept { return dim_; }
-    Index size() const noexcept { return vectors_.rows(); }
+    Index size() const noexcept { return static_cast<Index>(ids_.size()); }
     Metric metric() const noexcept { return metric_; }
+    Storage storage() const noexcept { return storage_; }
     const std::vector<std::int64_t>& ids() const noexcept { return ids_; }
 
     /// Adds the rows of X under `ids` (distinct, non-negative, none stored yet), or when `ids`
@@ -86,10 +97,15 @@ public:
         const Index n = X.rows(), first = size();
         if (!ids.empty()) detail::check_new_ids(ids_, ids, n, context);
         if (first == 0 && n > 0) center_ = detail::l2_center(X, metric_);
-        vectors_.conservativeResize(first + n, dim_);
         norms_.conservativeResize(first + n);
-        detail::prepare_rows<T>(X, metric_, center_.data(), vectors_.bottomRows(n), norms_.data() + first, context, threads);
-        add_bytes(X, first, threads);
+        if (coded()) {
+            add_codes(X, first, threads, context);
+        } else {
+            vectors_.conservativeResize(first + n, dim_);
+            detail::prepare_rows<T>(X, metric_, center_.data(), vectors_.bottomRows(n), norms_.data() + first, context,
+                                    threads);
+            add_bytes(X, first, threads);
+        }
         for (Index i = 0; i < n; ++i)
             ids_.push_back(ids.empty() ? next_id_ + i : ids[static_cast<std::size_t>(i)]);
         for (Index i = first; i < first + n; ++i) next_id_ = std::max(next_id_, ids_[static_cast<std::size_t>(i)] + 1);
@@ -103,7 +119,10 @@ public:
         for (Index i = 0; i < size(); ++i) {
             if (std::binary_search(removed.begin(), removed.end(), ids_[static_cast<std::size_t>(i)])) continue;
             if (kept != i) {
-                vectors_.row(kept) = vectors_.row(i);
+                if (coded())
+                    std::copy_n(code(i), dim_, codes_.data() + static_cast<std::size_t>(kept * dim_));
+                else
+                    vectors_.row(kept) = vectors_.row(i);
                 norms_[kept] = norms_[i];
                 ids_[static_cast<std::size_t>(kept)] = ids_[static_cast<std::size_t>(i)];
             }
@@ -111,7 +130,8 @@ public:
         }
         const Index count = size() - kept;
         const bool bytes = has_bytes();
-        vectors_.conservativeResize(kept, dim_);
+        if (coded()) codes_.resize(static_cast<std::size_t>(kept * dim_));
+        else vectors_.conservativeResize(kept, dim_);
         norms_.conservativeResize(kept);
         ids_.resize(static_cast<std::size_t>(kept));
         if (bytes) restore_bytes();
@@ -150,6 +170,7 @@ public:
         IndexParams p;
         p.dim = static_cast<int>(dim_);
         p.metric = metric_;
+        p.storage = storage_;
         detail::write_index(*this, p, out);
     }
 
@@ -158,7 +179,7 @@ public:
     static FlatIndex load(std::istream& in) {
         return detail::read_index<FlatIndex, IndexParams>(
             in, [](const IndexParams&) { return FlatIndex(); },
-            [](FlatIndex& index, const IndexParams& p) { index.restore(*p.dim, p.metric); });
+            [](FlatIndex& index, const IndexParams& p) { index.restore(*p.dim, p.metric, p.storage); });
     }
 
     /// What a model file holds of the index (core/model_fields.hpp), under `prefix`.
@@ -168,19 +189,35 @@ public:
         f(prefix + "ids", index.ids_);
         f(prefix + "center", index.center_);
         f(prefix + "next_id", index.next_id_);
+        f(prefix + "codes", index.codes_);
+        f(prefix + "code_low", index.quantizer_.low);
+        f(prefix + "code_scale", index.quantizer_.scale);
     }
 
-    /// After loading: checks the shapes against `dim` and `metric` and recomputes the norms.
-    void restore(Index dim, Metric metric) {
+    /// After loading: checks the shapes against `dim`, `metric` and `storage` and recomputes
+    /// the norms.
+    void restore(Index dim, Metric metric, Storage storage) {
         dim_ = dim;
         metric_ = metric;
-        if (vectors_.cols() != dim_ || center_.size() != dim_ || static_cast<Index>(ids_.size()) != vectors_.rows())
-            throw model_error(errc::malformed, "the knn index holds " + std::to_string(vectors_.rows()) + " x " +
-                                                   std::to_string(vectors_.cols()) + " vectors and " +
-                                                   std::to_string(ids_.size()) + " ids; expected " +
-                                                   std::to_string(dim_) + " columns and an id per vector");
+        storage_ = storage;
+        const auto bad = [](const std::string& what) { throw model_error(errc::malformed, "the knn index " + what); };
+        check_storage(storage_, [&](errc, const std::string& what) { bad("has " + what); });
+        const auto n = static_cast<std::uint64_t>(ids_.size()), entries = n * static_cast<std::uint64_t>(dim_);
+        const Index vector_rows = coded() ? 0 : static_cast<Index>(n);
+        if (vectors_.cols() != dim_ || center_.size() != dim_ || vectors_.rows() != vector_rows ||
+            codes_.size() != (coded() ? entries : 0))
+            bad("holds " + std::to_string(vectors_.rows()) + " x " + std::to_string(vectors_.cols()) + " vectors, " +
+                std::to_string(codes_.size()) + " codes and " + std::to_string(n) + " ids; expected " +
+                (coded() ? "8-bit codes" : "vectors") + " of " + std::to_string(dim_) + " columns, one per id");
+        if (coded() ? (n > 0 || quantizer_.trained()) && !quantizer_.valid(dim_) : quantizer_.trained())
+            bad(coded() ? "holds a quantizer not of " + std::to_string(dim_) + " finite ends and non-negative scales"
+                        : "holds a quantizer it does not use");
         norms_.setZero(size());
         if (metric_ != Metric::l2) return;
+        if (coded()) {
+            encoded_norms(0, size(), 1);
+            return;
+        }
         Vector<T> copy(dim_);  // the kernel that computed them at add: the same bits
         for (Index i = 0; i < size(); ++i)
             norms_[i] = simd::shifted_copy(vectors_.row(i).data(), static_cast<const T*>(nullptr), copy.data(), dim_);
@@ -188,13 +225,52 @@ public:
     }
 
 private:
+    template <class Fail>
+    static void check_storage(Storage storage, Fail&& fail) {
+        if (storage == Storage::sq8_rerank)
+            fail(errc::inconsistent, "knn index: storage = sq8_rerank is the HNSW index's; a flat index keeps float or sq8");
+    }
+
+    /// Whether the index keeps 8-bit codes instead of the vectors.
+    bool coded() const noexcept { return storage_ == Storage::sq8; }
+    const std::uint8_t* code(Index row) const noexcept { return codes_.data() + static_cast<std::size_t>(row * dim_); }
+
+    /// Codes of the rows of X, stored from row `first` on (the quantizer trained on the first
+    /// rows added), and their norms.
+    void add_codes(const MatrixView<T>& X, Index first, int threads, const std::string& context) {
+        const Index n = X.rows();
+        RowMatrix<T> rows(n, dim_);
+        Vector<T> unused(n);
+        detail::prepare_rows<T>(X, metric_, center_.data(), rows, unused.data(), context, threads);
+        if (!quantizer_.trained() && n > 0) quantizer_.train(rows);
+        codes_.resize(static_cast<std::size_t>((first + n) * dim_));
+        const int team = team_size(threads, n, static_cast<double>(n) * static_cast<double>(dim_));
+        parallel_for(team, n, Schedule::even, [&](Index i) {
+            quantizer_.encode(rows.row(i).data(), codes_.data() + static_cast<std::size_t>((first + i) * dim_), dim_);
+        });
+        if (metric_ == Metric::l2) encoded_norms(first, first + n, threads);
+        else norms_.segment(first, n).setZero();
+    }
+
+    /// The squared norms of the decoded vectors of rows begin .. end − 1 (what the GEMM's
+    /// expansion meets).
+    void encoded_norms(Index begin, Index end, int threads) {
+        const int team = team_size(threads, end - begin, static_cast<double>(end - begin) * static_cast<double>(dim_));
+        parallel_for(
+            team, end - begin, Schedule::even, [&](int) { return Vector<T>(dim_); },
+            [&](Index i, Vector<T>& decoded) {
+                quantizer_.decode(code(begin + i), decoded.data(), dim_);
+                norms_[begin + i] = decoded.squaredNorm();
+            });
+    }
+
     /// Whether L2 search may take exact byte products: every vector stored is also in bytes_.
     bool has_bytes() const noexcept { return size() > 0 && bytes_.rows() == size(); }
 
     /// Whether vectors of whole numbers from 0 to 255 are worth keeping as bytes too (the
     /// processor has the byte products, the metric is L2, the products fit an int32).
     bool bytes_possible() const noexcept {
-        return simd::byte_products_available && metric_ == Metric::l2 && dim_ <= simd::max_byte_depth;
+        return simd::byte_products_available && metric_ == Metric::l2 && !coded() && dim_ <= simd::max_byte_depth;
     }
 
     /// After the rows of X were stored from row `first` on: their bytes too while every vector
@@ -262,11 +338,12 @@ private:
             for (Index b = b0; b < b1; ++b) tops.emplace_back(rows_of(b), kept, measure);
             const bool packing = !exact && b1 > b0 && rows_of(b0) >= simd::RowProducts::few_rows;
             simd::PackedRows<T> packed;
-            RowMatrix<T> products;
+            RowMatrix<T> products, decoded;
             Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> whole;
             for (Index c0 = begin; c0 < end; c0 += chunk) {
                 const Index c = std::min(chunk, end - c0);
-                if (packing) simd::pack_for_products(vectors_.row(c0).data(), dim_, c, dim_, packed);
+                const T* stored = coded() ? decode_rows(c0, c, decoded) : vectors_.row(c0).data();
+                if (packing) simd::pack_for_products(stored, dim_, c, dim_, packed);
                 for (Index b = b0; b < b1; ++b) {
                     const Index m = rows_of(b), q0 = b * block;
                     if (exact) {  // the raw vectors' products, ranked with their own norms
@@ -281,8 +358,7 @@ private:
                     if (m >= simd::RowProducts::few_rows)
                         simd::row_products(queries.row(q0).data(), dim_, m, packed, products.data(), c);
                     else
-                        simd::row_products(queries.row(q0).data(), dim_, m, vectors_.row(c0).data(), dim_, c, dim_,
-                                           products.data(), c);
+                        simd::row_products(queries.row(q0).data(), dim_, m, stored, dim_, c, dim_, products.data(), c);
                     tops[static_cast<std::size_t>(b - b0)].add(products.data(), c, c, query_norms.data() + q0,
                                                                norms_.data() + c0, c0, pass);
                 }
@@ -301,6 +377,12 @@ private:
         parallel_for(team, blocks, Schedule::even, [&](Index b) {
             const Index q0 = b * block, m = std::min(block, nq - q0);
             std::vector<std::pair<T, std::int64_t>> merged;
+            Vector<T> decoded(coded() ? dim_ : 0);
+            const auto stored = [&](Index row) {
+                if (!coded()) return vectors_.row(row).data();
+                quantizer_.decode(code(row), decoded.data(), dim_);
+                return static_cast<const T*>(decoded.data());
+            };
             for (Index i = 0; i < m; ++i) {
                 merged.clear();
                 for (Index part = 0; part < parts; ++part) {
@@ -308,8 +390,8 @@ private:
                     for (Index j = 0; j < kept; ++j) {
                         const Index row = c.rows(i, j);
                         if (row < 0) break;
-                        const T distance = l2 ? simd::squared_l2(queries.row(q0 + i).data(), vectors_.row(row).data(), dim_)
-                                              : c.distances(i, j);
+                        const T distance =
+                            l2 ? simd::squared_l2(queries.row(q0 + i).data(), stored(row), dim_) : c.distances(i, j);
                         merged.emplace_back(distance, ids_[static_cast<std::size_t>(row)]);
                     }
                 }
@@ -318,13 +400,23 @@ private:
         });
     }
 
+    /// Rows first .. first + count − 1 decoded into `out`; returns its data.
+    const T* decode_rows(Index first, Index count, RowMatrix<T>& out) const {
+        out.resize(count, dim_);
+        for (Index i = 0; i < count; ++i) quantizer_.decode(code(first + i), out.row(i).data(), dim_);
+        return out.data();
+    }
+
     static constexpr Index query_block = 256;  // queries per GEMM: their products with a chunk stay in L2
     static constexpr Index chunk = 1024;       // stored vectors per GEMM
 
     Index dim_ = 0;
     Metric metric_ = Metric::l2;
-    RowMatrix<T> vectors_;  ///< as compared: shifted by center_ (L2) or normalised (COSINE)
-    Vector<T> norms_;       ///< squared norms of vectors_ for L2, zeros otherwise; not stored in files
+    Storage storage_ = Storage::vectors;
+    RowMatrix<T> vectors_;  ///< as compared: shifted by center_ (L2) or normalised (COSINE); none with codes
+    std::vector<std::uint8_t> codes_;  ///< with sq8: the vectors as compared, dim_ codes a row
+    ScalarQuantizer quantizer_;        ///< with sq8: the codes' scales
+    Vector<T> norms_;       ///< squared norms of the vectors (decoded) for L2, zeros otherwise; not stored in files
     Vector<T> center_;      ///< the shift of L2 vectors (zeros for the other metrics)
     std::vector<std::int64_t> ids_;
     std::int64_t next_id_ = 0;

@@ -17,11 +17,12 @@
 // max(k, 64). Removed nodes and those a filter rejects are still walked through but never
 // returned, and the walk goes on until ef acceptable nodes are found or the candidates run out.
 //
-// With `quantized`, every vector is also kept as 8-bit codes of a per-dimension affine quantizer
-// (min and max of each dimension over the first vectors added; later values clamped). The
-// search walks the graph on the codes (a quarter of the float memory traffic) and re-ranks the
-// ef candidates found with the exact vectors, which are kept: the saving is in the walk's
-// memory traffic, not in the index's size. The graph itself is always built on exact distances.
+// With storage sq8_rerank, every vector is also kept as 8-bit codes (neighbors/scalar_quantizer.hpp).
+// The search walks the graph on the codes (a quarter of the float memory traffic) and re-ranks
+// the ef candidates found with the vectors, which are kept: the saving is in the walk's memory
+// traffic, not in the index's size; the graph is built on the vectors. With sq8 only the codes
+// are kept, a quarter of the float memory: the graph is built on the decoded vectors (decoded
+// for the time of an add) and the distances returned are to them.
 //
 // Thread safety: const members (search, save) may run concurrently; add, remove and restore
 // may not run beside anything else.
@@ -50,6 +51,7 @@
 
 #include "index_file.hpp"
 #include "params.hpp"
+#include "scalar_quantizer.hpp"
 #include "vectors.hpp"
 #include "shelf/core/checks.hpp"
 #include "shelf/core/error.hpp"
@@ -67,7 +69,7 @@ struct HnswOptions {
     int M = 16;                 ///< links per node on the upper levels, 2·M on level 0 (2 .. 65,535)
     int ef_construction = 200;  ///< candidates searched for a new node's links (at least 1)
     std::int64_t seed = 0;      ///< seed of the node levels
-    bool quantized = false;     ///< walk the graph on 8-bit codes, re-rank with the exact vectors
+    Storage storage = Storage::vectors;  ///< the vectors, their 8-bit codes, or both (see above)
 };
 
 /// What an HNSW index file says of its index beside the graph: the family tag, the dimension
@@ -276,11 +278,16 @@ public:
         std::vector<T> unused(static_cast<std::size_t>(n));
         detail::prepare_rows(X, metric_, static_cast<const T*>(nullptr), rows, unused.data(), context, threads);
         const Index total = first + n;
-        vectors_.insert(vectors_.end(), rows.data(), rows.data() + rows.size());
-        if (options_.quantized) {
-            if (code_low_.size() == 0) train_codes(rows);
+        if (walks_codes()) {
+            if (!quantizer_.trained()) quantizer_.train(rows);
             codes_.resize(static_cast<std::size_t>(total * dim_));
-            for (Index i = first; i < total; ++i) encode(i);
+            for (Index i = 0; i < n; ++i) quantizer_.encode(rows.row(i).data(), code_of(first + i), dim_);
+        }
+        if (keeps_vectors()) {
+            vectors_.insert(vectors_.end(), rows.data(), rows.data() + rows.size());
+        } else {  // the graph is built on the decoded vectors, kept for the time of the insertion
+            vectors_.resize(static_cast<std::size_t>(total * dim_));
+            for (Index i = 0; i < total; ++i) quantizer_.decode(code_of(i), vectors_.data() + i * dim_, dim_);
         }
         for (Index i = 0; i < n; ++i) {
             ids_.push_back(ids.empty() ? next_id_ + i : ids[static_cast<std::size_t>(i)]);
@@ -297,19 +304,8 @@ public:
         }
         upper_links_.resize(upper_offsets_.back(), 0);
         links0_.resize(static_cast<std::size_t>(total) * level0_stride(), 0);
-
-        const int team = std::max(1, std::min<int>(threads, static_cast<int>(std::min<Index>(n, 1 << 20))));
-        if (team == 1) {
-            detail::HnswScratch<T> scratch;
-            for (Index i = first; i < total; ++i) insert(static_cast<std::uint32_t>(i), scratch, nullptr);
-            return;
-        }
-        const std::unique_ptr<std::mutex[]> locks(new std::mutex[static_cast<std::size_t>(total) + 1]);
-        parallel_for(
-            team, n, Schedule::dynamic, [](int) { return std::make_unique<detail::HnswScratch<T>>(); },
-            [&](Index i, std::unique_ptr<detail::HnswScratch<T>>& scratch) {
-                insert(static_cast<std::uint32_t>(first + i), *scratch, locks.get());
-            });
+        insert_nodes(first, total, threads);
+        if (!keeps_vectors()) detail::HugePageVector<T>().swap(vectors_);
     }
 
     /// Marks the vectors with these ids removed (unknown or already removed ids are ignored):
@@ -331,12 +327,16 @@ public:
     /// `threads` threads.
     HnswIndex rebuild(int threads = 1) const {
         HnswIndex fresh(dim_, metric_, options_);
+        fresh.quantizer_ = quantizer_;  // the same codes
         RowMatrix<T> live(size(), dim_);
         std::vector<std::int64_t> live_ids;
         for (Index i = 0; i < nodes(); ++i)
             if (!removed_flag_[static_cast<std::size_t>(i)]) {
-                std::copy(vector(static_cast<std::uint32_t>(i)), vector(static_cast<std::uint32_t>(i)) + dim_,
-                          live.row(static_cast<Index>(live_ids.size())).data());
+                T* row = live.row(static_cast<Index>(live_ids.size())).data();
+                if (keeps_vectors())
+                    std::copy(vector(static_cast<std::uint32_t>(i)), vector(static_cast<std::uint32_t>(i)) + dim_, row);
+                else
+                    quantizer_.decode(code(static_cast<std::uint32_t>(i)), row, dim_);
                 live_ids.push_back(ids_[static_cast<std::size_t>(i)]);
             }
         fresh.add(live, live_ids, threads);
@@ -382,13 +382,15 @@ public:
     }
 
     /// What a model file holds of the index (core/model_fields.hpp), under `prefix`. The codes
-    /// of a quantized index are not stored: restore() encodes the vectors again.
+    /// are stored only when they are all the index keeps; else restore() encodes the vectors again.
     template <class Self, class Fields>
     static void fields(Self& index, Fields& f, const std::string& prefix) {
         f(prefix + "M", index.options_.M);
         f(prefix + "ef_construction", index.options_.ef_construction);
         f(prefix + "seed", index.options_.seed);
-        f(prefix + "quantized", index.options_.quantized);
+        auto storage = static_cast<std::uint8_t>(index.options_.storage);
+        f(prefix + "storage", storage);
+        if constexpr (!std::is_const_v<Self>) index.options_.storage = static_cast<Storage>(storage);  // restore() checks it
         // The vectors live in huge pages (detail::HugePageAllocator); the files hold a matrix.
         using Stored = Eigen::Map<std::conditional_t<std::is_const_v<Self>, const RowMatrix<T>, RowMatrix<T>>>;
         const Index rows = static_cast<Index>(index.ids_.size()), cols = index.dim_;
@@ -406,8 +408,12 @@ public:
         f(prefix + "entry", index.entry_);
         f(prefix + "max_level", index.max_level_);
         f(prefix + "next_id", index.next_id_);
-        f(prefix + "code_low", index.code_low_);
-        f(prefix + "code_scale", index.code_scale_);
+        f(prefix + "code_low", index.quantizer_.low);
+        f(prefix + "code_scale", index.quantizer_.scale);
+        std::vector<std::uint8_t> codes;
+        if (!index.keeps_vectors()) codes.assign(index.codes_.begin(), index.codes_.end());
+        f(prefix + "codes", codes);
+        if constexpr (!std::is_const_v<Self>) index.codes_.assign(codes.begin(), codes.end());
     }
 
     /// After loading: checks everything read against `dim` and `metric` (shapes, link targets,
@@ -419,9 +425,12 @@ public:
         const auto bad = [](const std::string& what) { throw model_error(errc::malformed, "the knn hnsw index " + what); };
         check_options(options_, [&](errc, const std::string& what) { bad("has invalid options: " + what); });
         const auto n = static_cast<std::uint64_t>(ids_.size());
-        if (dim_ < 1 || vector_columns_ != dim_ || vectors_.size() != n * static_cast<std::uint64_t>(dim_))
+        const std::uint64_t entries = n * static_cast<std::uint64_t>(dim_);
+        if (dim_ < 1 || vector_columns_ != dim_ || vectors_.size() != (keeps_vectors() ? entries : 0) ||
+            codes_.size() != (keeps_vectors() ? 0 : entries))
             bad("holds " + std::to_string(vectors_.size()) + " vector entries in " + std::to_string(vector_columns_) +
-                " columns; expected " + std::to_string(dim_) + " columns and a row per id");
+                " columns and " + std::to_string(codes_.size()) + " codes; expected " +
+                (keeps_vectors() ? "vectors" : "codes") + " of " + std::to_string(dim_) + " columns, a row per id");
         if (n >= std::numeric_limits<std::uint32_t>::max() || removed_flag_.size() != n ||
             levels_.size() != n)
             bad("holds " + std::to_string(n) + " vectors, " + std::to_string(ids_.size()) + " ids, " +
@@ -472,17 +481,17 @@ public:
         std::sort(live.begin(), live.end());
         if (std::adjacent_find(live.begin(), live.end()) != live.end()) bad("holds an id twice");
         // The quantizer: trained with the first vectors, or not at all.
-        codes_.clear();
-        if (!options_.quantized || n == 0) {
-            if (code_low_.size() != 0 || code_scale_.size() != 0) bad("holds a quantizer it does not use");
+        if (!walks_codes()) {
+            if (quantizer_.trained()) bad("holds a quantizer it does not use");
             return;
         }
-        if (code_low_.size() != dim_ || code_scale_.size() != dim_ || !code_low_.allFinite() ||
-            !code_scale_.allFinite() || (code_scale_.array() < 0.0f).any())
-            bad("holds a quantizer of " + std::to_string(code_low_.size()) + " dimensions; expected " +
+        if ((n > 0 || quantizer_.trained()) && !quantizer_.valid(dim_))
+            bad("holds a quantizer of " + std::to_string(quantizer_.low.size()) + " dimensions; expected " +
                 std::to_string(dim_) + " finite ones with non-negative scales");
-        codes_.resize(static_cast<std::size_t>(n) * static_cast<std::size_t>(dim_));
-        for (Index i = 0; i < static_cast<Index>(n); ++i) encode(i);
+        if (!keeps_vectors()) return;
+        codes_.resize(static_cast<std::size_t>(entries));
+        for (Index i = 0; i < static_cast<Index>(n); ++i)
+            quantizer_.encode(vector(static_cast<std::uint32_t>(i)), code_of(i), dim_);
     }
 
 private:
@@ -495,7 +504,14 @@ private:
         if (o.ef_construction < 1)
             fail(errc::out_of_range,
                  "knn hnsw index: ef_construction = " + std::to_string(o.ef_construction) + "; expected at least 1");
+        if (static_cast<unsigned>(o.storage) > static_cast<unsigned>(Storage::sq8_rerank))
+            fail(errc::out_of_range, "knn hnsw index: storage " + std::to_string(static_cast<int>(o.storage)) +
+                                         " is none of float, sq8 and sq8_rerank");
     }
+
+    /// Whether searches walk the codes, and whether the vectors are kept (see the head of the file).
+    bool walks_codes() const noexcept { return options_.storage != Storage::vectors; }
+    bool keeps_vectors() const noexcept { return options_.storage != Storage::sq8; }
 
     std::uint32_t upper_capacity() const noexcept { return static_cast<std::uint32_t>(options_.M); }
     std::uint32_t level0_capacity() const noexcept { return 2 * static_cast<std::uint32_t>(options_.M); }
@@ -515,6 +531,7 @@ private:
     const std::uint8_t* code(std::uint32_t node) const noexcept {
         return codes_.data() + std::size_t{node} * static_cast<std::size_t>(dim_);
     }
+    std::uint8_t* code_of(Index node) noexcept { return codes_.data() + static_cast<std::size_t>(node * dim_); }
 
     /// The distance the index ranks by: squared L2, or the negated inner product.
     T exact(const T* a, const T* b) const noexcept {
@@ -539,7 +556,7 @@ private:
         const float* query;
         T operator()(std::uint32_t node) const noexcept {
             if (index->metric_ == Metric::l2)
-                return static_cast<T>(simd::squared_l2_codes(query, index->code_scale_.data(), index->code(node), index->dim_));
+                return static_cast<T>(simd::squared_l2_codes(query, index->quantizer_.scale.data(), index->code(node), index->dim_));
             return -static_cast<T>(simd::inner_product_codes(query, index->code(node), index->dim_));
         }
         void prefetch(std::uint32_t node) const noexcept {
@@ -547,22 +564,6 @@ private:
         }
         std::size_t ahead() const noexcept { return detail::prefetch_ahead(static_cast<std::size_t>(index->dim_)); }
     };
-
-    /// The quantizer: each dimension's range over `rows`, in 255 steps.
-    void train_codes(const RowMatrix<T>& rows) {
-        const Vector<T> low = rows.colwise().minCoeff().transpose(), high = rows.colwise().maxCoeff().transpose();
-        code_low_ = low.template cast<float>();
-        code_scale_ = ((high - low) / T(255)).template cast<float>();
-    }
-    void encode(Index i) {
-        const T* x = vector(static_cast<std::uint32_t>(i));
-        std::uint8_t* c = codes_.data() + static_cast<std::size_t>(i * dim_);
-        for (Index j = 0; j < dim_; ++j) {
-            const float s = code_scale_[j];
-            const float v = s > 0.0f ? std::round((static_cast<float>(x[j]) - code_low_[j]) / s) : 0.0f;
-            c[j] = static_cast<std::uint8_t>(std::clamp(v, 0.0f, 255.0f));
-        }
-    }
 
     /// Copies the links of `node` on `level` into `out`, under the node's lock when building
     /// on several threads.
@@ -710,6 +711,23 @@ private:
         return s.selected.front();
     }
 
+    /// Inserts nodes first .. total − 1 on `threads` threads.
+    void insert_nodes(Index first, Index total, int threads) {
+        const Index n = total - first;
+        const int team = std::max(1, std::min<int>(threads, static_cast<int>(std::min<Index>(n, 1 << 20))));
+        if (team == 1) {
+            detail::HnswScratch<T> scratch;
+            for (Index i = first; i < total; ++i) insert(static_cast<std::uint32_t>(i), scratch, nullptr);
+            return;
+        }
+        const std::unique_ptr<std::mutex[]> locks(new std::mutex[static_cast<std::size_t>(total) + 1]);
+        parallel_for(
+            team, n, Schedule::dynamic, [](int) { return std::make_unique<detail::HnswScratch<T>>(); },
+            [&](Index i, std::unique_ptr<detail::HnswScratch<T>>& scratch) {
+                insert(static_cast<std::uint32_t>(first + i), *scratch, locks.get());
+            });
+    }
+
     /// Inserts node `node` (its vector, level and link slots already in place).
     void insert(std::uint32_t node, detail::HnswScratch<T>& s, std::mutex* locks) {
         const int level = levels_[node];
@@ -755,12 +773,9 @@ private:
             return !removed_flag_[node] && (!allowed || allowed(ids_[node]));
         };
         const auto entry = static_cast<std::uint32_t>(entry_);
-        if (options_.quantized) {
+        if (walks_codes()) {
             s.codes_query.resize(static_cast<std::size_t>(dim_));
-            for (Index j = 0; j < dim_; ++j)
-                s.codes_query[static_cast<std::size_t>(j)] = metric_ == Metric::l2
-                                                                 ? static_cast<float>(query[j]) - code_low_[j]
-                                                                 : static_cast<float>(query[j]) * code_scale_[j];
+            quantizer_.prepare_query(query, metric_, s.codes_query.data(), dim_);
             const CodeDistance dist{this, s.codes_query.data()};
             walk(descend({dist(entry), entry}, max_level_, 0, dist, s, nullptr), 0, ef, dist, accept, rejecting, s,
                  nullptr);
@@ -770,7 +785,7 @@ private:
                  nullptr);
         }
         s.found.clear();
-        if (options_.quantized) {  // re-ranked on the exact vectors, fetched ahead
+        if (options_.storage == Storage::sq8_rerank) {  // re-ranked on the vectors, fetched ahead
             const ExactDistance dist{this, query};
             const std::size_t ahead = dist.ahead(), count = s.top.size();
             for (std::size_t j = 0; j < std::min(ahead, count); ++j) dist.prefetch(s.top[j].node);
@@ -778,8 +793,9 @@ private:
                 if (j + ahead < count) dist.prefetch(s.top[j + ahead].node);
                 s.found.emplace_back(dist(s.top[j].node), ids_[s.top[j].node]);
             }
-        } else {
-            for (const auto& c : s.top) s.found.emplace_back(c.distance, ids_[c.node]);
+        } else {  // codes only: the walk's inner products lack the quantizer's constant <query, low>
+            const T offset = walks_codes() && metric_ != Metric::l2 ? quantizer_.inner_product_offset(query, dim_) : T(0);
+            for (const auto& c : s.top) s.found.emplace_back(c.distance - offset, ids_[c.node]);
         }
         detail::write_nearest(s.found, k, metric_, result, row);  // similarities for IP and cosine
     }
@@ -787,7 +803,7 @@ private:
     Index dim_ = 0;
     Metric metric_ = Metric::l2;
     HnswOptions options_;
-    detail::HugePageVector<T> vectors_;       ///< by node, dim_ values as compared: normalised for COSINE
+    detail::HugePageVector<T> vectors_;       ///< by node, dim_ values as compared: normalised for COSINE (sq8: only while adding)
     Index vector_columns_ = 0;                ///< the vectors' columns as read (restore checks them)
     std::vector<std::int64_t> ids_;           ///< by node
     std::vector<std::uint8_t> removed_flag_;  ///< by node: 1 when removed
@@ -799,8 +815,8 @@ private:
     int max_level_ = -1;
     std::int64_t next_id_ = 0;
     Index removed_ = 0;                       ///< nodes removed (not stored: counted again at restore)
-    Vector<float> code_low_, code_scale_;     ///< the quantizer; empty until trained
-    detail::HugePageVector<std::uint8_t> codes_;  ///< by node, dim_ codes a node (not stored: encoded again)
+    ScalarQuantizer quantizer_;               ///< of the codes; empty until trained
+    detail::HugePageVector<std::uint8_t> codes_;  ///< by node, dim_ codes a node (stored only with sq8)
     detail::ScratchPool<detail::HnswScratch<T>> pool_;
 };
 

@@ -156,7 +156,7 @@ private:
         if (!p.feature_dim || *p.feature_dim < 1 || (reduced && (!p.dimension_reduction_target || *p.dimension_reduction_target < 1)))
             throw model_error(errc::malformed, "the knn model's feature_dim or dimension_reduction_target is missing");
         const Index dim = p.index_dim();
-        if (p.index_type == IndexType::flat) return AnyIndex<T>(FlatIndex<T>(dim, p.index_metric));
+        if (p.index_type == IndexType::flat) return AnyIndex<T>(FlatIndex<T>(dim, p.index_metric, p.vector_storage));
         if (p.index_type == IndexType::hnsw) return AnyIndex<T>(HnswIndex<T>(dim, p.index_metric, hnsw_options(p)));
         const int pq_m = p.index_type == IndexType::ivf_pq ? p.faiss_index_pq_m.value_or(0) : 0;
         if (!p.faiss_index_ivf_nlists || *p.faiss_index_ivf_nlists < 1 || !p.nprobe ||

@@ -54,6 +54,16 @@ inline constexpr std::pair<Reduction, const char*> reduction_names[] = {
     {Reduction::none, "none"}, {Reduction::sign, "sign"}, {Reduction::fjlt, "fjlt"}};
 inline const auto& enum_names(Reduction) { return reduction_names; }
 
+/// What a flat or HNSW index keeps of each vector.
+enum class Storage {
+    vectors,     ///< the vectors, as floats (or doubles)
+    sq8,         ///< 8-bit codes only (a quarter of the float memory); distances are to the decoded vectors
+    sq8_rerank,  ///< HNSW: the walk reads 8-bit codes, the candidates found are re-ranked with the vectors, also kept
+};
+inline constexpr std::pair<Storage, const char*> storage_names[] = {
+    {Storage::vectors, "float"}, {Storage::sq8, "sq8"}, {Storage::sq8_rerank, "sq8_rerank"}};
+inline const auto& enum_names(Storage) { return storage_names; }
+
 /// The values faiss_index_pq_m may take, as the platform lists them.
 inline constexpr int pq_m_values[] = {1, 2, 3, 4, 8, 12, 16, 20, 24, 28, 32, 40, 48, 56, 64, 96};
 
@@ -73,7 +83,7 @@ struct Params {
     int M = 16;                                          ///< HNSW links per node (2·M on the lowest level)
     int ef_construction = 200;                           ///< HNSW candidates searched for a new node's links
     std::optional<int> ef_search;                        ///< HNSW candidates of a query's walk; auto = max(k, 64)
-    bool hnsw_sq8 = false;                               ///< HNSW walks 8-bit codes, re-ranks with the vectors
+    Storage vector_storage = Storage::vectors;           ///< faiss.Flat and hnsw: floats or 8-bit codes
     Metric index_metric = Metric::l2;
     Reduction dimension_reduction_type = Reduction::none;
     std::optional<int> dimension_reduction_target;  ///< required with sign or fjlt
@@ -102,8 +112,9 @@ struct Params {
         v("M", M, Spec("hnsw: links per node, twice as many on the lowest level").at_least(2).at_most(65535));
         v("ef_construction", ef_construction, Spec("hnsw: candidates searched for a new node's links").at_least(1));
         v("ef_search", ef_search, Spec("hnsw: candidates of a query's walk (below k: k); auto = max(k, 64)").at_least(1));
-        v("hnsw_sq8", hnsw_sq8,
-          Spec("hnsw: walk the graph on 8-bit scalar-quantized vectors, re-rank the candidates with the vectors"));
+        v("vector_storage", vector_storage,
+          Spec("faiss.Flat and hnsw: float (the vectors), sq8 (8-bit scalar-quantized codes only, a quarter of the "
+               "memory) or, for hnsw, sq8_rerank (walk the codes, re-rank the candidates with the vectors)"));
         v("index_metric", index_metric,
           Spec("L2 (squared Euclidean distances), INNER_PRODUCT or COSINE (the largest similarity first)"));
         v("dimension_reduction_type", dimension_reduction_type,
@@ -122,9 +133,14 @@ struct Params {
             throw invalid_argument(errc::missing_parameter,
                                    "knn: dimension_reduction_type = " + shelf::detail::format_value(dimension_reduction_type) +
                                        " needs dimension_reduction_target");
-        if (hnsw_sq8 && index_type != IndexType::hnsw)
-            throw invalid_argument(errc::inconsistent, "knn: hnsw_sq8 = true needs index_type = hnsw; it is " +
-                                                           shelf::detail::format_value(index_type));
+        // sq8_rerank only for the graph: the flat index's GEMM is no faster on codes, so it would only add memory.
+        const bool storable = vector_storage == Storage::vectors || index_type == IndexType::hnsw ||
+                              (index_type == IndexType::flat && vector_storage == Storage::sq8);
+        if (!storable)
+            throw invalid_argument(errc::inconsistent,
+                                   "knn: vector_storage = " + shelf::detail::format_value(vector_storage) + " needs index_type = " +
+                                       (vector_storage == Storage::sq8 ? "faiss.Flat or hnsw" : "hnsw") + "; it is " +
+                                       shelf::detail::format_value(index_type));
         if (faiss_index_pq_m &&
             std::find(std::begin(pq_m_values), std::end(pq_m_values), *faiss_index_pq_m) == std::end(pq_m_values))
             throw invalid_argument(errc::out_of_range,
