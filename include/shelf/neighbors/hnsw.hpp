@@ -17,6 +17,13 @@
 // max(k, 64). Removed nodes and those a filter rejects are still walked through but never
 // returned, and the walk goes on until ef acceptable nodes are found or the candidates run out.
 //
+// INNER_PRODUCT is walked as L2 on vectors with one more coordinate, √(R² − ‖x‖²), R the largest
+// norm of the first vectors added, and queries with a zero there: ‖q − x‖² = ‖q‖² + R² − 2<q, x>,
+// so the L2 order is the inner products' order, and the graph gets the metric its pruning
+// assumes (on the raw inner products that pruning leaves answers with no link into them). The
+// candidates found are measured again by their inner products. Vectors added later with a
+// larger norm get a zero coordinate and are found less surely.
+//
 // With storage sq8_rerank, every vector is also kept as 8-bit codes (neighbors/scalar_quantizer.hpp).
 // The search walks the graph on the codes (a quarter of the float memory traffic) and re-ranks
 // the ef candidates found with the vectors, which are kept: the saving is in the walk's memory
@@ -238,7 +245,8 @@ public:
 
     HnswIndex() = default;
     HnswIndex(Index dim, Metric metric, HnswOptions options = {})
-        : dim_(dim), metric_(metric), options_(options), vector_columns_(dim) {
+        : dim_(dim), width_(dim + (metric == Metric::inner_product ? 1 : 0)), metric_(metric), options_(options),
+          vector_columns_(width_) {
         if (dim < 1) throw invalid_argument(errc::out_of_range, "knn hnsw index: dim = " + std::to_string(dim) + "; expected at least 1");
         check_options(options_, [](errc id, const std::string& what) { throw invalid_argument(id, what); });
     }
@@ -274,20 +282,26 @@ public:
         if (first + n >= Index{std::numeric_limits<std::uint32_t>::max()})
             throw invalid_argument(errc::out_of_range, context + ": " + std::to_string(first + n) +
                                                            " vectors; an HNSW index holds fewer than 2^32");
-        RowMatrix<T> rows(n, dim_);
-        std::vector<T> unused(static_cast<std::size_t>(n));
-        detail::prepare_rows(X, metric_, static_cast<const T*>(nullptr), rows, unused.data(), context, threads);
+        RowMatrix<T> rows(n, width_);
+        std::vector<T> norms(static_cast<std::size_t>(n));
+        detail::prepare_rows(X, metric_, static_cast<const T*>(nullptr), rows.leftCols(dim_), norms.data(), context,
+                             threads);
+        if (metric_ == Metric::inner_product) {  // the L2 coordinate (see the head of the file)
+            for (Index i = 0; i < n; ++i) norms[static_cast<std::size_t>(i)] = rows.row(i).head(dim_).squaredNorm();
+            if (radius2_ < 0) radius2_ = *std::max_element(norms.begin(), norms.end());
+            for (Index i = 0; i < n; ++i) rows(i, dim_) = std::sqrt(std::max(T(0), radius2_ - norms[static_cast<std::size_t>(i)]));
+        }
         const Index total = first + n;
         if (walks_codes()) {
             if (!quantizer_.trained()) quantizer_.train(rows);
-            codes_.resize(static_cast<std::size_t>(total * dim_));
-            for (Index i = 0; i < n; ++i) quantizer_.encode(rows.row(i).data(), code_of(first + i), dim_);
+            codes_.resize(static_cast<std::size_t>(total * width_));
+            for (Index i = 0; i < n; ++i) quantizer_.encode(rows.row(i).data(), code_of(first + i), width_);
         }
         if (keeps_vectors()) {
             vectors_.insert(vectors_.end(), rows.data(), rows.data() + rows.size());
         } else {  // the graph is built on the decoded vectors, kept for the time of the insertion
-            vectors_.resize(static_cast<std::size_t>(total * dim_));
-            for (Index i = 0; i < total; ++i) quantizer_.decode(code_of(i), vectors_.data() + i * dim_, dim_);
+            vectors_.resize(static_cast<std::size_t>(total * width_));
+            for (Index i = 0; i < total; ++i) quantizer_.decode(code_of(i), vectors_.data() + i * width_, width_);
         }
         for (Index i = 0; i < n; ++i) {
             ids_.push_back(ids.empty() ? next_id_ + i : ids[static_cast<std::size_t>(i)]);
@@ -327,16 +341,20 @@ public:
     /// `threads` threads.
     HnswIndex rebuild(int threads = 1) const {
         HnswIndex fresh(dim_, metric_, options_);
-        fresh.quantizer_ = quantizer_;  // the same codes
+        fresh.quantizer_ = quantizer_;  // the same codes and inner products' coordinate
+        fresh.radius2_ = radius2_;
         RowMatrix<T> live(size(), dim_);
+        Vector<T> decoded(width_);
         std::vector<std::int64_t> live_ids;
         for (Index i = 0; i < nodes(); ++i)
             if (!removed_flag_[static_cast<std::size_t>(i)]) {
                 T* row = live.row(static_cast<Index>(live_ids.size())).data();
-                if (keeps_vectors())
-                    std::copy(vector(static_cast<std::uint32_t>(i)), vector(static_cast<std::uint32_t>(i)) + dim_, row);
-                else
-                    quantizer_.decode(code(static_cast<std::uint32_t>(i)), row, dim_);
+                const T* stored = vector(static_cast<std::uint32_t>(i));
+                if (!keeps_vectors()) {
+                    quantizer_.decode(code(static_cast<std::uint32_t>(i)), decoded.data(), width_);
+                    stored = decoded.data();
+                }
+                std::copy(stored, stored + dim_, row);
                 live_ids.push_back(ids_[static_cast<std::size_t>(i)]);
             }
         fresh.add(live, live_ids, threads);
@@ -393,7 +411,7 @@ public:
         if constexpr (!std::is_const_v<Self>) index.options_.storage = static_cast<Storage>(storage);  // restore() checks it
         // The vectors live in huge pages (detail::HugePageAllocator); the files hold a matrix.
         using Stored = Eigen::Map<std::conditional_t<std::is_const_v<Self>, const RowMatrix<T>, RowMatrix<T>>>;
-        const Index rows = static_cast<Index>(index.ids_.size()), cols = index.dim_;
+        const Index rows = static_cast<Index>(index.ids_.size()), cols = index.width_;
         RowMatrix<T> matrix = Stored(index.vectors_.data(), index.vectors_.size() == std::size_t(rows * cols) ? rows : 0, cols);
         f(prefix + "vectors", matrix);
         if constexpr (!std::is_const_v<Self>) {
@@ -408,6 +426,7 @@ public:
         f(prefix + "entry", index.entry_);
         f(prefix + "max_level", index.max_level_);
         f(prefix + "next_id", index.next_id_);
+        f(prefix + "radius2", index.radius2_);
         f(prefix + "code_low", index.quantizer_.low);
         f(prefix + "code_scale", index.quantizer_.scale);
         std::vector<std::uint8_t> codes;
@@ -421,16 +440,19 @@ public:
     /// rebuilds what is not stored (the upper levels' offsets, the codes).
     void restore(Index dim, Metric metric) {
         dim_ = dim;
+        width_ = dim + (metric == Metric::inner_product ? 1 : 0);
         metric_ = metric;
         const auto bad = [](const std::string& what) { throw model_error(errc::malformed, "the knn hnsw index " + what); };
         check_options(options_, [&](errc, const std::string& what) { bad("has invalid options: " + what); });
         const auto n = static_cast<std::uint64_t>(ids_.size());
-        const std::uint64_t entries = n * static_cast<std::uint64_t>(dim_);
-        if (dim_ < 1 || vector_columns_ != dim_ || vectors_.size() != (keeps_vectors() ? entries : 0) ||
+        const std::uint64_t entries = n * static_cast<std::uint64_t>(width_);
+        if (metric_ == Metric::inner_product ? !(std::isfinite(radius2_) && (radius2_ >= 0 || n == 0)) : radius2_ != -1)
+            bad("has the inner products' radius " + std::to_string(radius2_));
+        if (dim_ < 1 || vector_columns_ != width_ || vectors_.size() != (keeps_vectors() ? entries : 0) ||
             codes_.size() != (keeps_vectors() ? 0 : entries))
             bad("holds " + std::to_string(vectors_.size()) + " vector entries in " + std::to_string(vector_columns_) +
                 " columns and " + std::to_string(codes_.size()) + " codes; expected " +
-                (keeps_vectors() ? "vectors" : "codes") + " of " + std::to_string(dim_) + " columns, a row per id");
+                (keeps_vectors() ? "vectors" : "codes") + " of " + std::to_string(width_) + " columns, a row per id");
         if (n >= std::numeric_limits<std::uint32_t>::max() || removed_flag_.size() != n ||
             levels_.size() != n)
             bad("holds " + std::to_string(n) + " vectors, " + std::to_string(ids_.size()) + " ids, " +
@@ -485,13 +507,13 @@ public:
             if (quantizer_.trained()) bad("holds a quantizer it does not use");
             return;
         }
-        if ((n > 0 || quantizer_.trained()) && !quantizer_.valid(dim_))
+        if ((n > 0 || quantizer_.trained()) && !quantizer_.valid(width_))
             bad("holds a quantizer of " + std::to_string(quantizer_.low.size()) + " dimensions; expected " +
-                std::to_string(dim_) + " finite ones with non-negative scales");
+                std::to_string(width_) + " finite ones with non-negative scales");
         if (!keeps_vectors()) return;
         codes_.resize(static_cast<std::size_t>(entries));
         for (Index i = 0; i < static_cast<Index>(n); ++i)
-            quantizer_.encode(vector(static_cast<std::uint32_t>(i)), code_of(i), dim_);
+            quantizer_.encode(vector(static_cast<std::uint32_t>(i)), code_of(i), width_);
     }
 
 private:
@@ -527,15 +549,19 @@ private:
         return const_cast<HnswIndex*>(this)->links(node, level);
     }
 
-    const T* vector(std::uint32_t node) const noexcept { return vectors_.data() + std::size_t{node} * static_cast<std::size_t>(dim_); }
+    const T* vector(std::uint32_t node) const noexcept { return vectors_.data() + std::size_t{node} * static_cast<std::size_t>(width_); }
     const std::uint8_t* code(std::uint32_t node) const noexcept {
-        return codes_.data() + std::size_t{node} * static_cast<std::size_t>(dim_);
+        return codes_.data() + std::size_t{node} * static_cast<std::size_t>(width_);
     }
-    std::uint8_t* code_of(Index node) noexcept { return codes_.data() + static_cast<std::size_t>(node * dim_); }
+    std::uint8_t* code_of(Index node) noexcept { return codes_.data() + static_cast<std::size_t>(node * width_); }
 
-    /// The distance the index ranks by: squared L2, or the negated inner product.
+    /// Whether the walk measures L2 (also for INNER_PRODUCT, see the head of the file) or, for
+    /// COSINE, the negated inner product of the normalised vectors.
+    bool walks_l2() const noexcept { return metric_ != Metric::cosine; }
+
+    /// The distance the walk ranks by: squared L2, or the negated inner product.
     T exact(const T* a, const T* b) const noexcept {
-        return metric_ == Metric::l2 ? simd::squared_l2(a, b, dim_) : -simd::inner_product(a, b, dim_);
+        return walks_l2() ? simd::squared_l2(a, b, width_) : -simd::inner_product(a, b, width_);
     }
 
     /// Distances from a query to nodes, on the exact vectors.
@@ -544,9 +570,9 @@ private:
         const T* query;
         T operator()(std::uint32_t node) const noexcept { return index->exact(query, index->vector(node)); }
         void prefetch(std::uint32_t node) const noexcept {
-            detail::prefetch(index->vector(node), sizeof(T) * static_cast<std::size_t>(index->dim_));
+            detail::prefetch(index->vector(node), sizeof(T) * static_cast<std::size_t>(index->width_));
         }
-        std::size_t ahead() const noexcept { return detail::prefetch_ahead(sizeof(T) * static_cast<std::size_t>(index->dim_)); }
+        std::size_t ahead() const noexcept { return detail::prefetch_ahead(sizeof(T) * static_cast<std::size_t>(index->width_)); }
     };
 
     /// Distances from a query to nodes, on the codes: `query` is the query less the quantizer's
@@ -555,14 +581,14 @@ private:
         const HnswIndex* index;
         const float* query;
         T operator()(std::uint32_t node) const noexcept {
-            if (index->metric_ == Metric::l2)
-                return static_cast<T>(simd::squared_l2_codes(query, index->quantizer_.scale.data(), index->code(node), index->dim_));
-            return -static_cast<T>(simd::inner_product_codes(query, index->code(node), index->dim_));
+            if (index->walks_l2())
+                return static_cast<T>(simd::squared_l2_codes(query, index->quantizer_.scale.data(), index->code(node), index->width_));
+            return -static_cast<T>(simd::inner_product_codes(query, index->code(node), index->width_));
         }
         void prefetch(std::uint32_t node) const noexcept {
-            detail::prefetch(index->code(node), static_cast<std::size_t>(index->dim_));
+            detail::prefetch(index->code(node), static_cast<std::size_t>(index->width_));
         }
-        std::size_t ahead() const noexcept { return detail::prefetch_ahead(static_cast<std::size_t>(index->dim_)); }
+        std::size_t ahead() const noexcept { return detail::prefetch_ahead(static_cast<std::size_t>(index->width_)); }
     };
 
     /// Copies the links of `node` on `level` into `out`, under the node's lock when building
@@ -757,12 +783,13 @@ private:
         }
     }
 
-    /// One query: the walk on the codes or the vectors, then the ef found re-ranked exactly
-    /// (quantized) and sorted by distance and id into row q of `result`.
+    /// One query: the walk on the codes or the vectors, then the ef found measured again where
+    /// the walk's distances are not the answer's, and sorted by distance and id into row q of
+    /// `result`.
     void search_one(const T* q, Index row, Index k, Index ef, const IdFilter& allowed, detail::HnswScratch<T>& s,
                     Neighbors<T>& result, const std::string& context) const {
         if (entry_ < 0) return;
-        s.query.resize(dim_);
+        s.query.setZero(width_);  // INNER_PRODUCT: the query's extra coordinate is zero
         T norm = 0;
         detail::prepare_rows(MatrixView<T>(Eigen::Map<const RowMatrix<T>>(q, 1, dim_)), metric_,
                              static_cast<const T*>(nullptr), Eigen::Map<RowMatrix<T>>(s.query.data(), 1, dim_), &norm,
@@ -774,8 +801,8 @@ private:
         };
         const auto entry = static_cast<std::uint32_t>(entry_);
         if (walks_codes()) {
-            s.codes_query.resize(static_cast<std::size_t>(dim_));
-            quantizer_.prepare_query(query, metric_, s.codes_query.data(), dim_);
+            s.codes_query.resize(static_cast<std::size_t>(width_));
+            quantizer_.prepare_query(query, walks_l2() ? Metric::l2 : metric_, s.codes_query.data(), width_);
             const CodeDistance dist{this, s.codes_query.data()};
             walk(descend({dist(entry), entry}, max_level_, 0, dist, s, nullptr), 0, ef, dist, accept, rejecting, s,
                  nullptr);
@@ -785,25 +812,35 @@ private:
                  nullptr);
         }
         s.found.clear();
-        if (options_.storage == Storage::sq8_rerank) {  // re-ranked on the vectors, fetched ahead
+        const bool products = metric_ == Metric::inner_product;
+        if (keeps_vectors() && (products || walks_codes())) {  // measured again on the vectors, fetched ahead
             const ExactDistance dist{this, query};
             const std::size_t ahead = dist.ahead(), count = s.top.size();
             for (std::size_t j = 0; j < std::min(ahead, count); ++j) dist.prefetch(s.top[j].node);
             for (std::size_t j = 0; j < count; ++j) {
                 if (j + ahead < count) dist.prefetch(s.top[j + ahead].node);
-                s.found.emplace_back(dist(s.top[j].node), ids_[s.top[j].node]);
+                const T* x = vector(s.top[j].node);
+                s.found.emplace_back(products ? -simd::inner_product(query, x, dim_) : dist(s.top[j].node),
+                                     ids_[s.top[j].node]);
             }
-        } else {  // codes only: the walk's inner products lack the quantizer's constant <query, low>
-            const T offset = walks_codes() && metric_ != Metric::l2 ? quantizer_.inner_product_offset(query, dim_) : T(0);
+        } else if (products) {  // codes only: the codes' inner products, less the extra coordinate
+            quantizer_.prepare_query(query, Metric::inner_product, s.codes_query.data(), dim_);
+            const T offset = quantizer_.inner_product_offset(query, dim_);
+            for (const auto& c : s.top)
+                s.found.emplace_back(-(static_cast<T>(simd::inner_product_codes(s.codes_query.data(), code(c.node), dim_)) + offset),
+                                     ids_[c.node]);
+        } else {  // the walk's distances; COSINE's on codes lack the quantizer's constant <query, low>
+            const T offset = walks_codes() && !walks_l2() ? quantizer_.inner_product_offset(query, dim_) : T(0);
             for (const auto& c : s.top) s.found.emplace_back(c.distance - offset, ids_[c.node]);
         }
         detail::write_nearest(s.found, k, metric_, result, row);  // similarities for IP and cosine
     }
 
     Index dim_ = 0;
+    Index width_ = 0;  ///< columns stored: dim_, one more for INNER_PRODUCT
     Metric metric_ = Metric::l2;
     HnswOptions options_;
-    detail::HugePageVector<T> vectors_;       ///< by node, dim_ values as compared: normalised for COSINE (sq8: only while adding)
+    detail::HugePageVector<T> vectors_;       ///< by node, width_ values as compared: normalised for COSINE (sq8: only while adding)
     Index vector_columns_ = 0;                ///< the vectors' columns as read (restore checks them)
     std::vector<std::int64_t> ids_;           ///< by node
     std::vector<std::uint8_t> removed_flag_;  ///< by node: 1 when removed
@@ -816,7 +853,8 @@ private:
     std::int64_t next_id_ = 0;
     Index removed_ = 0;                       ///< nodes removed (not stored: counted again at restore)
     ScalarQuantizer quantizer_;               ///< of the codes; empty until trained
-    detail::HugePageVector<std::uint8_t> codes_;  ///< by node, dim_ codes a node (stored only with sq8)
+    detail::HugePageVector<std::uint8_t> codes_;  ///< by node, width_ codes a node (stored only with sq8)
+    T radius2_ = -1;                          ///< INNER_PRODUCT: R² (see the head of the file); −1 until set
     detail::ScratchPool<detail::HnswScratch<T>> pool_;
 };
 
