@@ -148,11 +148,11 @@ def main():
             curve.append((ef, recall(ids, exact), nq / t))
         results["hnswlib"] = {"build": build, "curve": curve, "peer": peers.peer("hnswlib", "HNSW")}
 
-    if "faiss" not in SKIP:
+    def faiss_run(index, build_fn):
+        """Builds `index` on --threads threads, then searches it on one at each ef: (build s, curve)."""
         faiss.omp_set_num_threads(ARGS.threads)
-        index = faiss.IndexHNSWFlat(d, M)
         index.hnsw.efConstruction = EF_CONSTRUCTION
-        build, _ = timed(lambda: index.add(base))
+        build, _ = timed(build_fn)
         faiss.omp_set_num_threads(1)
         curve = []
         for ef in EFS:
@@ -160,20 +160,16 @@ def main():
             t, (_, ids) = best_search(lambda: index.search(queries, K))
             curve.append((ef, recall(ids, exact), nq / t))
         faiss.omp_set_num_threads(ARGS.threads)
-        results["faiss"] = {"build": build, "curve": curve, "peer": peers.peer("faiss", "IndexHNSWFlat")}
+        return build, curve
 
-        index = faiss.IndexHNSWSQ(d, faiss.ScalarQuantizer.QT_8bit, M)
-        index.hnsw.efConstruction = EF_CONSTRUCTION
-        build, _ = timed(lambda: (index.train(base), index.add(base)))
-        faiss.omp_set_num_threads(1)
-        curve = []
-        for ef in EFS:
-            index.hnsw.efSearch = ef
-            t, (_, ids) = best_search(lambda: index.search(queries, K))
-            curve.append((ef, recall(ids, exact), nq / t))
-        faiss.omp_set_num_threads(ARGS.threads)
+    if "faiss" not in SKIP:
+        index = faiss.IndexHNSWFlat(d, M)
+        build, curve = faiss_run(index, lambda: index.add(base))
+        results["faiss"] = {"build": build, "curve": curve, "peer": peers.peer("faiss", "IndexHNSWFlat")}
+        coded = faiss.IndexHNSWSQ(d, faiss.ScalarQuantizer.QT_8bit, M)
+        build, curve = faiss_run(coded, lambda: (coded.train(base), coded.add(base)))
         results["faiss sq8"] = {"build": build, "curve": curve, "peer": peers.peer("faiss", "IndexHNSWSQ 8-bit"),
-                                "bytes": faiss.serialize_index(index).nbytes / n}
+                                "bytes": faiss.serialize_index(coded).nbytes / n}
 
     if "usearch" not in SKIP:
         index = UsearchIndex(ndim=d, metric="l2sq", dtype="f32", connectivity=M, expansion_add=EF_CONSTRUCTION)
