@@ -359,6 +359,31 @@ if has deepar; then
   printf '{"start": "2021-13-01", "target": [1, 2]}\n' >"$work/bad-start.jsonl"
   check "deepar refuses a malformed start, naming the line" 1 'bad-start.jsonl:1:.*start' -- \
     "$shelf" predict --model-dir "$work/deepar" --input "$work/bad-start.jsonl"
+  # The platform's request document: instances and a configuration.
+  request() {  # request CONFIGURATION_JSON > file: the first two series as instances
+    printf '{"instances": [%s, %s], "configuration": %s}\n' "$(sed -n 1p "$work/series.jsonl")" \
+      "$(sed -n 2p "$work/series.jsonl")" "$1"
+  }
+  request '{"num_samples": 5, "output_types": ["mean", "samples"]}' >"$work/request.json"
+  check "deepar answers a request's output_types and num_samples: 5 sample paths of 24 steps" 0 \
+    '^\{"predictions": \[\{"mean": \[[^]]*\], "samples": \[\[[^]]*\](, \[[^]]*\]){4}\]\}, \{"mean"' -- \
+    "$shelf" predict --model-dir "$work/deepar" --input "$work/request.json" --accept application/json
+  grep -qE '"samples": \[\[[0-9.e+-]+(, [0-9.e+-]+){23}\],' "$work/out" && echo "ok: a sample path has 24 steps" ||
+    { echo "FAIL: deepar sample path length"; failures=$((failures + 1)); }
+  request '{"output_types": ["quantiles"], "quantiles": ["0.5", 0.95]}' >"$work/request.json"
+  check "deepar answers the request's quantile levels alone" 0 '^\{"predictions": \[\{"quantiles": \{"0.5": \[[^]]*\], "0.95": \[[^]]*\]\}\}, ' -- \
+    "$shelf" predict --model-dir "$work/deepar" --input "$work/request.json" --accept application/json
+  request '{"output_types": ["mean", "median"]}' >"$work/request.json"
+  check "deepar refuses an unknown output type, naming the file" 1 'request.json: configuration: .*unknown type "median"' -- \
+    "$shelf" predict --model-dir "$work/deepar" --input "$work/request.json"
+  request '{"num_sample": 5}' >"$work/request.json"
+  check "deepar refuses an unknown configuration key" 1 'request.json: configuration: unknown key "num_sample"' -- \
+    "$shelf" predict --model-dir "$work/deepar" --input "$work/request.json"
+  check "deepar reads a batch's configuration from DEEPAR_INFERENCE_CONFIG" 0 '^\{"quantiles": \{"0.5": \[[^]]*\]\}\}$' -- \
+    env 'DEEPAR_INFERENCE_CONFIG={"output_types": ["quantiles"], "quantiles": ["0.5"]}' \
+    "$shelf" predict --model-dir "$work/deepar" --input "$work/series.jsonl"
+  check "deepar names DEEPAR_INFERENCE_CONFIG when it is not a configuration" 1 'DEEPAR_INFERENCE_CONFIG: quantile 1.5' -- \
+    env 'DEEPAR_INFERENCE_CONFIG={"quantiles": [1.5]}' "$shelf" predict --model-dir "$work/deepar" --input "$work/series.jsonl"
   # A dynamic feature (a holiday flag): training series carry it over their points, predict input
   # over the points and the 24 forecast steps.
   for steps in 200 224; do

@@ -118,10 +118,20 @@ TEST_CASE("forecasts have the requested shape, ordered quantiles and the next ti
         CHECK(f.quantiles(t, 1) <= f.quantiles(t, 2));
         CHECK(f.mean[t] == Approx(f.samples.col(t).mean()));
     }
-    const auto out = dp::outputs(model, train, options);
+    dp::OutputTypes types;
+    types.samples = true;
+    const auto out = dp::outputs(model, train, options, types);
+    REQUIRE(out.size() == 5);
     CHECK(out[0].name == "mean");
     CHECK(out[1].name == "quantiles.0.05");
-    CHECK(out[4].name == "samples.0");
+    CHECK(out[4].name == "samples");
+    CHECK(out[4].sublist == 12);
+    CHECK(out[4].values.row(0) == Eigen::Map<const shelf::RowMatrix<float>>(f.samples.data(), 1, 40 * 12).cast<double>());
+    const auto only = dp::outputs(model, train, options, dp::OutputTypes::parse({"quantiles"}));
+    REQUIRE(only.size() == 3);
+    CHECK(only[0].name == "quantiles.0.05");
+    CHECK_THROWS_WITH(dp::OutputTypes::parse({"mean", "median"}), Catch::Contains("unknown type \"median\""));
+    CHECK_THROWS_WITH(dp::OutputTypes::parse({"mean", "mean"}), Catch::Contains("\"mean\" is given twice"));
 }
 
 TEST_CASE("missing targets are left out of the loss and filled by the model", "[forecast][deepar]") {

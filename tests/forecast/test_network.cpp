@@ -114,3 +114,33 @@ TEST_CASE("the learning rate decays after patience epochs without a lower loss",
     (void)below.after_epoch(1.0);
     CHECK(below.after_epoch(1.0) == 0.001);
 }
+
+TEST_CASE("sample paths run the steps they share once, and draw as if each ran them", "[forecast][network]") {
+    const NetworkCase c = network_case(dp::Likelihood::student_t);
+    const dp::detail::Inputs in(c.params);
+    const dp::detail::Layout shape = dp::Model<double>::layout(c.params);
+    shelf::Rng init(3);
+    const shelf::Vector<double> weights = dp::detail::initial_weights<double>(shape, init);
+    shelf::Series<double> s = c.series[1];
+    const Index missing = GENERATE(Index(-1), Index(2));  // none, or the context's third point
+    if (missing >= 0) s.target[20 + missing] = std::nan("");
+    const auto sample = [&](Index shared) {
+        dp::detail::Window<double> w;
+        w.resize(6, in.context + in.prediction, in.max_lag, in.covariates(), in.num_cat());
+        w.known = in.context;
+        w.loss_from = w.steps;
+        dp::detail::fill_row(w, 0, s, 20, 4.0, in);
+        dp::detail::copy_row_to_all(w, 0);
+        w.shared = shared;
+        shelf::Rng rng(11);
+        double count = 0;
+        shelf::RowMatrix<double> paths(6, in.prediction);
+        dp::detail::Unroll<double> unroll;
+        unroll.forward(shape, weights.data(), w, in.lags, c.params.likelihood, 0.0, dp::detail::Pass::sample, &rng,
+                       count, &paths);
+        return paths;
+    };
+    const shelf::RowMatrix<double> each = sample(0), once = sample(missing >= 0 ? missing : in.context);
+    CHECK((each - once).cwiseAbs().maxCoeff() <= 1e-9 * each.cwiseAbs().maxCoeff());
+    CHECK(each.col(0).maxCoeff() > each.col(0).minCoeff());  // the paths part after the context
+}

@@ -31,6 +31,14 @@ struct InputSpec {
     Index series_horizon = 0;    ///< steps a series' dynamic_feat runs past its target (the forecaster's predict input)
 };
 
+/// A forecast request's `configuration`: in an application/json request document, or for JSON
+/// lines input in the DEEPAR_INFERENCE_CONFIG environment variable, as the platform reads them.
+struct ForecastConfiguration {
+    std::optional<int> num_samples;
+    std::optional<std::vector<std::string>> output_types;  ///< unset: mean and quantiles
+    std::vector<double> quantiles;                         ///< empty: the model's test_quantiles
+};
+
 /// One channel's data, read by the CLI.
 struct Table {
     std::string source;                    ///< file name, for messages
@@ -39,6 +47,7 @@ struct Table {
     Vector<float> y;                       ///< labels; empty when the file has none
     std::vector<std::int64_t> lines;       ///< each row's 1-based line in the file; empty: row r is line r + 1
     std::vector<Series<float>> series;     ///< time series (target, start, cat, dynamic_feat), when read as such
+    std::optional<ForecastConfiguration> configuration;  ///< what a forecast request asks for
 };
 
 /// Named metrics ("<channel>:<metric>") and output fields, as the library's families give them.

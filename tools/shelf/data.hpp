@@ -2,9 +2,11 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <string>
 
 #include <unistd.h>
@@ -94,6 +96,64 @@ inline RowMatrix<float> feature_requests(const std::string& text, const std::str
     for (Index r = 0; r < X.rows(); ++r)
         for (Index c = 0; c < X.cols(); ++c) X(r, c) = rows[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)];
     return X;
+}
+
+/// A forecast request's configuration object: {"num_samples": 50, "output_types": ["mean",
+/// "quantiles", "samples"], "quantiles": ["0.1", "0.9"]} (levels as strings, as the platform
+/// writes them, or numbers). An unknown key is refused, so that a typo is not silently ignored.
+inline ForecastConfiguration forecast_configuration(const nlohmann::json& c, const std::string& where) {
+    const auto fail = [&](const std::string& what) { throw data_error(errc::parse_error, where + ": " + what); };
+    if (!c.is_object()) fail("expected an object {\"num_samples\", \"output_types\", \"quantiles\"}, got " + c.dump());
+    ForecastConfiguration out;
+    for (const auto& [key, value] : c.items()) {
+        if (key == "num_samples") {
+            if (!value.is_number_integer() || value.get<long long>() < 1 || value.get<long long>() > 1000000)
+                fail("num_samples must be an integer in [1, 1000000], got " + value.dump());
+            out.num_samples = value.get<int>();
+        } else if (key == "output_types") {
+            if (!value.is_array()) fail("output_types must be a list of names, got " + value.dump());
+            out.output_types.emplace();
+            for (const auto& name : value) {
+                if (!name.is_string()) fail("output_types must be a list of names, got " + name.dump());
+                out.output_types->push_back(name.get<std::string>());
+            }
+        } else if (key == "quantiles") {
+            if (!value.is_array() || value.empty()) fail("quantiles must be a non-empty list of levels, got " + value.dump());
+            for (const auto& level : value) {
+                double q = 0;
+                const bool parsed = level.is_number() ? (q = level.get<double>(), true)
+                                    : level.is_string() && shelf::detail::parse_value(level.get<std::string>(), q);
+                if (!parsed || !(q > 0 && q < 1)) fail("quantile " + level.dump() + " is not a level in (0, 1)");
+                out.quantiles.push_back(q);
+            }
+        } else {
+            fail("unknown key \"" + key + "\"; expected num_samples, output_types or quantiles");
+        }
+    }
+    return out;
+}
+
+/// The platform's forecast request: {"instances": [series...], "configuration": {...}}. Each
+/// instance is read as a JSON lines series; errors name it as "<file>: instance:<n>:<column>",
+/// the column counted in the instance's compact form.
+inline std::vector<Series<float>> series_request(const std::string& text, Index horizon, const std::string& source,
+                                                 std::optional<ForecastConfiguration>& configuration) {
+    nlohmann::json doc;
+    try {
+        doc = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception& e) {
+        throw data_error(errc::parse_error, source + ": not valid JSON: " + e.what());
+    }
+    if (!doc.is_object() || !doc.contains("instances") || !doc["instances"].is_array())
+        throw data_error(errc::parse_error, source + ": expected {\"instances\": [{\"start\": ..., \"target\": [...]}, ...], "
+                                                     "\"configuration\": {...}}");
+    if (doc.contains("configuration"))
+        configuration = forecast_configuration(doc["configuration"], source + ": configuration");
+    std::string lines;
+    for (const auto& instance : doc["instances"]) lines += instance.dump() + '\n';
+    JsonLinesOptions options;
+    options.prediction_length = horizon;
+    return parse_jsonlines<float>(lines, options, source + ": instance");
 }
 
 /// `m`, unless its dense form would not fit in this machine's memory: then an error naming the
@@ -241,7 +301,10 @@ inline Table read_any(const std::string& path, const std::string& content_type, 
             if (labelled)
                 throw data_error(errc::parse_error, table.source + ": application/json is an inference request "
                                                                    "format; train on text/csv or text/libsvm");
-            table.X = detail::feature_requests(text, table.source, true);
+            if (spec.series)
+                table.series = detail::series_request(text, spec.series_horizon, table.source, table.configuration);
+            else
+                table.X = detail::feature_requests(text, table.source, true);
             break;
     }
     if (table.X.rows() == 0 && (!table.sparse || table.sparse->rows() == 0) && table.series.empty())
@@ -251,6 +314,18 @@ inline Table read_any(const std::string& path, const std::string& content_type, 
 }
 
 }  // namespace detail
+
+/// The configuration a batch forecast of JSON lines reads from the DEEPAR_INFERENCE_CONFIG
+/// environment variable, as the platform's batch transform does; unset: none.
+inline std::optional<ForecastConfiguration> environment_configuration() {
+    const char* text = std::getenv("DEEPAR_INFERENCE_CONFIG");
+    if (!text) return std::nullopt;
+    try {
+        return detail::forecast_configuration(nlohmann::json::parse(text), "DEEPAR_INFERENCE_CONFIG");
+    } catch (const nlohmann::json::exception& e) {
+        throw data_error(errc::parse_error, std::string("DEEPAR_INFERENCE_CONFIG: not valid JSON: ") + e.what());
+    }
+}
 
 /// Reads `path` ("-": standard input); `labelled` says whether it carries labels (column 0 in
 /// CSV). `contract` holds what training settled (on the training channel it is filled in).

@@ -184,7 +184,8 @@ int predict(const std::string& model_dir, const std::string& input, const std::s
     ModelDir dir = load_model_dir(model_dir);
     InputSpec spec = dir.algorithm->input();
     spec.series_horizon = dir.model->series_horizon();
-    const Table data = read_table(input, content_type, spec, /*labelled=*/false, dir.contract);
+    Table data = read_table(input, content_type, spec, /*labelled=*/false, dir.contract);
+    if (!data.series.empty() && !data.configuration) data.configuration = environment_configuration();
     const auto [format, options] = parse_accept(accept);
     const Outputs outputs = dir.model->predict(data, options);
     to_output(output, [&](std::ostream& out) {

@@ -31,7 +31,8 @@ inline std::string field_group(const std::string& name) {
 }
 
 /// Appends row r as one JSON object: {"closest_cluster": 3, "distance_to_cluster": 1.25}. Fields
-/// named "group.key" in a run nest as one object: {"quantiles": {"0.1": [..], "0.9": [..]}}.
+/// named "group.key" in a run nest as one object: {"quantiles": {"0.1": [..], "0.9": [..]}}; a
+/// field with a sublist width is a list of lists: {"samples": [[..], [..]]}.
 inline void append_row_object(std::string& line, const Outputs& outputs, Index r) {
     line += '{';
     std::string open_group;
@@ -46,9 +47,12 @@ inline void append_row_object(std::string& line, const Outputs& outputs, Index r
         const bool as_list = o.list || o.values.cols() != 1;
         if (as_list) line += '[';
         for (Index c = 0; c < o.values.cols(); ++c) {
-            if (c) line += ", ";
+            const bool opens = o.sublist > 0 && c % o.sublist == 0;
+            if (c) line += opens ? "], " : ", ";
+            if (opens) line += '[';
             append_number(line, o.values(r, c), o.integer);
         }
+        if (o.sublist > 0 && o.values.cols() > 0) line += ']';
         if (as_list) line += ']';
     }
     if (!open_group.empty()) line += '}';

@@ -21,6 +21,7 @@ struct Output {
     RowMatrix<double> values;
     bool integer = false;  ///< whole numbers (labels, cluster indices)
     bool list = false;
+    Index sublist = 0;     ///< > 0: a row's list is lists of this many (forecast samples: paths × steps)
 };
 using Outputs = std::vector<Output>;
 

@@ -71,25 +71,64 @@ Metrics evaluate(const Model<T>& model, const std::vector<Series<T>>& test) {
     return out;
 }
 
-/// The platform's response fields, a row per series: `mean`, then `quantiles.<level>` per level
-/// (the CLI nests these as {"quantiles": {"0.1": [...]}}), then `samples.<path>` when asked for.
+/// The response fields a request asks for: the platform's `configuration.output_types`.
+struct OutputTypes {
+    bool mean = true;
+    bool quantiles = true;
+    bool samples = false;
+
+    /// From the platform's names ("mean", "quantiles", "samples"); an unknown or repeated
+    /// name throws invalid_argument naming it.
+    static OutputTypes parse(const std::vector<std::string>& names) {
+        OutputTypes types{false, false, false};
+        for (const std::string& name : names) {
+            bool* field = name == "mean" ? &types.mean : name == "quantiles" ? &types.quantiles
+                                                       : name == "samples"   ? &types.samples
+                                                                             : nullptr;
+            if (!field)
+                throw invalid_argument(errc::bad_value, std::string(Params::family) + " output_types: unknown type \"" +
+                                                               name + "\"; expected mean, quantiles or samples");
+            if (*field)
+                throw invalid_argument(errc::inconsistent,
+                                       std::string(Params::family) + " output_types: \"" + name + "\" is given twice");
+            *field = true;
+        }
+        return types;
+    }
+};
+
+/// The platform's response fields, a row per series, as `types` selects them: `mean`, then
+/// `quantiles.<level>` per level (the CLI nests these as {"quantiles": {"0.1": [...]}}), then
+/// `samples`, each row's paths × prediction_length values as one list of lists. The forecast
+/// keeps its sample paths when `types.samples` asks for them, whatever `options.samples` says.
 template <class T>
-Outputs outputs(const Model<T>& model, const std::vector<Series<T>>& series, const ForecastOptions& options = {}) {
+Outputs outputs(const Model<T>& model, const std::vector<Series<T>>& series, ForecastOptions options = {},
+                const OutputTypes& types = {}) {
+    options.samples = types.samples;
     const std::vector<Forecast<T>> forecasts = model.forecast(series, options);
     const Index n = static_cast<Index>(forecasts.size()), P = *model.params().prediction_length;
-    Outputs out{{"mean", RowMatrix<double>(n, P), false, true}};
-    const std::vector<double>& levels = forecasts.empty() ? options.quantiles : forecasts.front().levels;
-    for (std::size_t k = 0; k < levels.size(); ++k)
-        out.push_back({"quantiles." + shelf::detail::format_value(levels[k]), RowMatrix<double>(n, P), false, true});
-    const Index paths = options.samples && n > 0 ? forecasts.front().samples.rows() : 0;
-    for (Index s = 0; s < paths; ++s) out.push_back({"samples." + std::to_string(s), RowMatrix<double>(n, P), false, true});
-    for (Index i = 0; i < n; ++i) {
-        const Forecast<T>& f = forecasts[static_cast<std::size_t>(i)];
-        out[0].values.row(i) = f.mean.transpose().template cast<double>();
-        for (std::size_t k = 0; k < levels.size(); ++k)
-            out[1 + k].values.row(i) = f.quantiles.col(static_cast<Index>(k)).transpose().template cast<double>();
-        for (Index s = 0; s < paths; ++s)
-            out[1 + levels.size() + static_cast<std::size_t>(s)].values.row(i) = f.samples.row(s).template cast<double>();
+    Outputs out;
+    const auto add = [&](std::string name, Index width, Index sublist = 0) -> RowMatrix<double>& {
+        out.push_back({std::move(name), RowMatrix<double>(n, width), false, true, sublist});
+        return out.back().values;
+    };
+    if (types.mean) {
+        RowMatrix<double>& mean = add("mean", P);
+        for (Index i = 0; i < n; ++i) mean.row(i) = forecasts[static_cast<std::size_t>(i)].mean.transpose().template cast<double>();
+    }
+    if (types.quantiles && n > 0) {
+        const std::vector<double>& levels = forecasts.front().levels;
+        for (std::size_t k = 0; k < levels.size(); ++k) {
+            RowMatrix<double>& q = add("quantiles." + shelf::detail::format_value(levels[k]), P);
+            for (Index i = 0; i < n; ++i)
+                q.row(i) = forecasts[static_cast<std::size_t>(i)].quantiles.col(static_cast<Index>(k)).transpose().template cast<double>();
+        }
+    }
+    if (types.samples && n > 0) {
+        RowMatrix<double>& paths = add("samples", forecasts.front().samples.size(), P);
+        for (Index i = 0; i < n; ++i)  // row-major paths × steps: path after path
+            paths.row(i) = Eigen::Map<const Vector<T>>(forecasts[static_cast<std::size_t>(i)].samples.data(),
+                                                      paths.cols()).transpose().template cast<double>();
     }
     return out;
 }

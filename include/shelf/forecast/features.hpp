@@ -131,4 +131,19 @@ void fill_row(Window<T>& w, Index r, const Series<T>& s, Index a, double scale, 
     w.scale[static_cast<std::size_t>(r)] = scale;
 }
 
+/// Every row of `w` a copy of row `from` (one series' sample paths, before they part).
+template <class T>
+void copy_row_to_all(Window<T>& w, Index from) {
+    for (Index r = 0; r < w.rows; ++r) {
+        if (r == from) continue;
+        w.history.row(r) = w.history.row(from);
+        w.target.row(r) = w.target.row(from);
+        for (Index j = 0; j < w.steps; ++j) w.covariates.row(j * w.rows + r) = w.covariates.row(j * w.rows + from);
+        const auto n_cat = static_cast<Index>(w.cats.size()) / w.rows;
+        for (Index c = 0; c < n_cat; ++c)
+            w.cats[static_cast<std::size_t>(r * n_cat + c)] = w.cats[static_cast<std::size_t>(from * n_cat + c)];
+        w.scale[static_cast<std::size_t>(r)] = w.scale[static_cast<std::size_t>(from)];
+    }
+}
+
 }  // namespace shelf::deepar::detail

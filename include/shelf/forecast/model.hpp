@@ -197,7 +197,10 @@ private:
         w.known = in.context;
         w.loss_from = w.steps;
         const double scale = detail::context_scale(s, a, in, fallback_scale(s, index, in, who));
-        for (Index r = 0; r < paths; ++r) detail::fill_row(w, r, s, a, scale, in);
+        detail::fill_row(w, 0, s, a, scale, in);
+        detail::copy_row_to_all(w, 0);
+        // The paths part at the context's first missing point (each fills it with its own draw).
+        while (w.shared < w.known && !std::isnan(w.history(0, w.max_lag + w.shared))) ++w.shared;
         RowMatrix<T> samples(paths, P);
         Rng rng = Rng::for_stream(static_cast<std::uint64_t>(params_.seed), (std::uint64_t{1} << 40) + index);
         double count = 0;

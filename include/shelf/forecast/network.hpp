@@ -8,6 +8,7 @@
 // the network's own mean (training) or a draw (sampling), so that a gap never reads as zero.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -58,41 +59,51 @@ public:
         std::vector<T> grad(static_cast<std::size_t>(k));
         for (Index j = 0; j < w.steps; ++j) {
             const Index now = slot(pass, j), before = slot(pass, j - 1);
-            fill_input(shape, weights, w, lags, j, states_[now][0].z);
+            // The steps all rows share run on row 0 alone; its state then seeds every row.
+            const Index rows = j < w.shared ? std::min<Index>(w.rows, 1) : w.rows;
+            if (j > 0 && j == w.shared)
+                for (auto& b : states_[before]) {
+                    b.h.bottomRows(w.rows - 1) = b.h.row(0).replicate(w.rows - 1, 1);
+                    b.c.bottomRows(w.rows - 1) = b.c.row(0).replicate(w.rows - 1, 1);
+                }
+            const auto top = [rows](RowMatrix<T>& m) { return m.topRows(rows); };
+            fill_input(shape, weights, w, lags, j, rows, states_[now][0].z);
             for (Index l = 0; l < shape.layers; ++l) {
                 LayerState<T>& s = states_[now][l];
                 const Index in = shape.layer_input(l);
+                auto z = top(s.z), gates = top(s.gates), c = top(s.c), h = top(s.h);
                 if (j == 0)
-                    s.z.rightCols(H).setZero();
+                    z.rightCols(H).setZero();
                 else
-                    s.z.rightCols(H) = states_[before][l].h;
+                    z.rightCols(H) = top(states_[before][l].h);
                 const ConstMap W(weights + shape.layer_weights(l), in + H, 4 * H);
-                s.gates.noalias() = s.z * W;
-                s.gates.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(weights + shape.layer_bias(l), 4 * H);
-                activate(s.gates, H);
+                gates.noalias() = z * W;
+                gates.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(weights + shape.layer_bias(l), 4 * H);
+                activate(gates, H);
                 if (j == 0)
-                    s.c = s.gates.leftCols(H).cwiseProduct(s.gates.middleCols(2 * H, H));
+                    c = gates.leftCols(H).cwiseProduct(gates.middleCols(2 * H, H));
                 else
-                    s.c = s.gates.middleCols(H, H).cwiseProduct(states_[before][l].c) +
-                          s.gates.leftCols(H).cwiseProduct(s.gates.middleCols(2 * H, H));
-                simd::tanh(s.c.data(), static_cast<std::size_t>(s.c.size()), s.tanh_c.data());
-                s.h = s.gates.rightCols(H).cwiseProduct(s.tanh_c);
+                    c = gates.middleCols(H, H).cwiseProduct(top(states_[before][l].c)) +
+                        gates.leftCols(H).cwiseProduct(gates.middleCols(2 * H, H));
+                simd::tanh(c.data(), static_cast<std::size_t>(c.size()), s.tanh_c.data());
+                h = gates.rightCols(H).cwiseProduct(top(s.tanh_c));
                 if (l + 1 < shape.layers) {
-                    auto next = states_[now][l + 1].z.leftCols(H);
+                    auto next = top(states_[now][l + 1].z).leftCols(H);
                     if (drop) {
-                        for (Index r = 0; r < w.rows; ++r)
-                            for (Index c = 0; c < H; ++c) s.mask(r, c) = rng->uniform() < dropout ? T(0) : keep_scale;
-                        next = s.h.cwiseProduct(s.mask);
+                        for (Index r = 0; r < rows; ++r)
+                            for (Index col = 0; col < H; ++col)
+                                s.mask(r, col) = rng->uniform() < dropout ? T(0) : keep_scale;
+                        next = h.cwiseProduct(top(s.mask));
                     } else {
-                        next = s.h;
+                        next = h;
                     }
                 }
             }
-            RowMatrix<T>& theta = theta_[static_cast<std::size_t>(pass == Pass::train ? j : 0)];
-            theta.noalias() = states_[now][shape.layers - 1].h * ConstMap(weights + shape.projection(), H, k);
+            auto theta = top(theta_[static_cast<std::size_t>(pass == Pass::train ? j : 0)]);
+            theta.noalias() = top(states_[now][shape.layers - 1].h) * ConstMap(weights + shape.projection(), H, k);
             theta.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(weights + shape.projection_bias(), k);
             if (pass == Pass::train) dtheta_[static_cast<std::size_t>(j)].setZero();
-            for (Index r = 0; r < w.rows; ++r) {
+            for (Index r = 0; r < rows; ++r) {
                 const T* raw = theta.data() + r * k;
                 const double scale = w.scale[static_cast<std::size_t>(r)];
                 T& slot_value = w.history(r, w.max_lag + j);
@@ -176,11 +187,11 @@ private:
 
     /// The first layer's inputs at step j: the lagged targets, the covariates, the embeddings.
     static void fill_input(const Layout& shape, const T* weights, const Window<T>& w, const std::vector<int>& lags,
-                           Index j, RowMatrix<T>& z) {
+                           Index j, Index rows, RowMatrix<T>& z) {
         const auto n_lags = static_cast<Index>(lags.size());
         const Index n_cov = w.covariates.cols(), E = shape.embedding;
         const auto n_cat = static_cast<Index>(shape.cardinality.size());
-        for (Index r = 0; r < w.rows; ++r) {
+        for (Index r = 0; r < rows; ++r) {
             T* x = z.data() + r * z.cols();
             for (Index i = 0; i < n_lags; ++i) x[i] = w.history(r, w.max_lag + j - lags[static_cast<std::size_t>(i)]);
             const T* cov = w.covariates.data() + (j * w.rows + r) * n_cov;
@@ -194,8 +205,9 @@ private:
     }
 
     /// Sigmoid on the input, forget and output gates, tanh on the cell gate (as 2σ(2x) − 1, so
-    /// that one SIMD pass covers the whole matrix).
-    static void activate(RowMatrix<T>& gates, Index H) {
+    /// that one SIMD pass covers the whole matrix). `gates`: leading rows of a row-major matrix.
+    template <class Rows>
+    static void activate(Rows gates, Index H) {
         gates.middleCols(2 * H, H) *= T(2);
         simd::sigmoid(gates.data(), static_cast<std::size_t>(gates.size()), gates.data());
         gates.middleCols(2 * H, H) = (gates.middleCols(2 * H, H).array() * T(2) - T(1)).matrix();

@@ -15,6 +15,7 @@ struct Window {
     Index rows = 0, steps = 0, max_lag = 0;
     Index known = 0;      ///< steps whose targets are given; the rest are forecast by sampling
     Index loss_from = 0;  ///< first step whose observed targets count in the loss
+    Index shared = 0;     ///< leading steps identical in every row (one series' sample paths): run once
     /// rows × (max_lag + steps): point a_r + j − max_lag + column over the row's scale; 0 where the
     /// series has no point, NaN inside the steps where the point is missing (the network fills it).
     RowMatrix<T> history;
@@ -25,6 +26,7 @@ struct Window {
 
     void resize(Index rows_, Index steps_, Index max_lag_, Index covariate_count, Index cat_count) {
         rows = rows_, steps = steps_, max_lag = max_lag_;
+        shared = 0;
         history.resize(rows, max_lag + steps);
         target.resize(rows, steps);
         covariates.resize(steps * rows, covariate_count);

@@ -2,7 +2,9 @@
 //
 // application/jsonlines channels, one series per line ({"start", "target", "cat",
 // "dynamic_feat"}). predict writes per series {"mean": [...], "quantiles": {"0.1": [...], ...}}
-// for the prediction_length steps after its last point, at the model's test_quantiles.
+// for the prediction_length steps after its last point, at the model's test_quantiles, unless
+// the request's configuration (application/json {"instances", "configuration"}, or
+// DEEPAR_INFERENCE_CONFIG beside JSON lines) asks for other num_samples, output_types, quantiles.
 // evaluate forecasts each test series' last prediction_length points from the points before
 // them: RMSE, mean_wQuantileLoss, wQuantileLoss[τ]. The validation channel drives early stopping.
 #pragma once
@@ -28,7 +30,18 @@ public:
     std::map<std::string, std::string> hyperparameters() const override { return to_map(model_.params()); }
 
     Outputs predict(const Table& data, const PredictOptions&) const override {
-        return deepar::outputs(model_, series_of(data));
+        deepar::ForecastOptions options;
+        deepar::OutputTypes types;
+        if (data.configuration) {
+            options.num_samples = data.configuration->num_samples;
+            options.quantiles = data.configuration->quantiles;
+            try {
+                if (data.configuration->output_types) types = deepar::OutputTypes::parse(*data.configuration->output_types);
+            } catch (const invalid_argument& e) {
+                throw data_error(errc::parse_error, data.source + ": configuration: " + e.message());
+            }
+        }
+        return deepar::outputs(model_, series_of(data), options, types);
     }
 
     Metrics evaluate(const Table& data, const std::string& channel) const override {
