@@ -58,6 +58,13 @@ struct Moments {
         count = n;
     }
     void merge(const Moments& other) { merge(other.count, other.mean, other.scatter); }
+
+    /// Empty moments of d features, in the memory already held.
+    void reset(Index d) {
+        count = 0;
+        mean.setZero(d);
+        scatter.setZero(d, d);
+    }
 };
 
 /// Components from a scatter matrix: the eigenvectors of its `num_components` largest
@@ -114,38 +121,30 @@ public:
         const Index block = std::min<Index>(params_.mini_batch_size, n);
         const Index blocks = (n + block - 1) / block;
         const int team = team_size(threads_, blocks, static_cast<double>(n) * static_cast<double>(d) * static_cast<double>(d) / 2);
-        std::vector<detail::Moments> partial(static_cast<std::size_t>(team), detail::Moments(d));
+        if (scratch_.size() < static_cast<std::size_t>(team)) scratch_.resize(static_cast<std::size_t>(team));
+        for (int t = 0; t < team; ++t) scratch_[static_cast<std::size_t>(t)].moments.reset(d);
         std::vector<char> bad(static_cast<std::size_t>(blocks), 0);  // blocks holding a NaN or infinity
-        struct Local {
-            detail::Moments* mine = nullptr;
-            RowMatrix<T> centered;
-            RowMatrix<T> scatter;
-        };
-        auto make_local = [&](int t) {
-            Local local;
-            local.mine = &partial[static_cast<std::size_t>(t)];
-            return local;
-        };
-        parallel_for(team, blocks, Schedule::even, make_local, [&](Index b, Local& local) {
+        parallel_for(team, blocks, Schedule::even, [&](int t) { return &scratch_[static_cast<std::size_t>(t)]; },
+                     [&](Index b, Scratch* local) {
             const Index first = b * block, count = std::min(block, n - first);
             const auto rows = batch.middleRows(first, count);
             const Eigen::VectorXd mean = rows.template cast<double>().colwise().mean().transpose();
             // Centered on the mean rounded to T: the scatter about the exact mean differs by
             // count · (rounding)², far below T's own precision.
-            local.centered = rows.rowwise() - mean.transpose().template cast<T>();
-            if (!simd::all_finite(local.centered.data(), local.centered.size())) {
+            local->centered = rows.rowwise() - mean.transpose().template cast<T>();
+            if (!simd::all_finite(local->centered.data(), local->centered.size())) {
                 bad[static_cast<std::size_t>(b)] = 1;
                 return;
             }
-            if (local.scatter.rows() != d) local.scatter.setZero(d, d);  // only the lower triangle is read
-            simd::lower_column_products(local.centered.data(), d, d, count, local.scatter.data(), d);
-            local.mine->merge(count, mean, local.scatter.template cast<double>());
+            if (local->scatter.rows() != d) local->scatter.setZero(d, d);  // only the lower triangle is read
+            simd::lower_column_products(local->centered.data(), d, d, count, local->scatter.data(), d);
+            local->moments.merge(count, mean, local->scatter.template cast<double>());
         });
         for (Index b = 0; b < blocks; ++b)
             if (bad[static_cast<std::size_t>(b)])
                 require_finite<T>(batch.middleRows(b * block, std::min(block, n - b * block)), "pca fit",
                                   Missing::refused, 1, static_cast<Index>(total_.count) + b * block);
-        for (const auto& p : partial) total_.merge(p);
+        for (int t = 0; t < team; ++t) total_.merge(scratch_[static_cast<std::size_t>(t)].moments);
     }
 
     /// Adds sparse rows; they may have fewer columns than feature_dim (absent trailing features are 0).
@@ -218,11 +217,19 @@ private:
         dim_set_ = true;
     }
 
+    /// A thread's blocks: their moments, and its buffers. Kept from batch to batch, so that a
+    /// fit fed in parts (a progress callback's) does not fault in fresh d × d pages for each.
+    struct Scratch {
+        detail::Moments moments;
+        RowMatrix<T> centered, scatter;
+    };
+
     Params params_;
     int threads_;
     bool dim_set_ = false;
     bool stopped_ = false;
     detail::Moments total_;
+    std::vector<Scratch> scratch_;
 };
 
 }  // namespace shelf::pca
