@@ -282,6 +282,19 @@ TEST_CASE("read_csv reads a file and names it in errors", "[io][csv]") {
         REQUIRE_THROWS_MATCHES(shelf::read_csv(std::filesystem::temp_directory_path().string()),
                                shelf::data_error, Fails(errc::io_failure, ""));
     }
+    SECTION("an empty file (nothing to map) holds no data rows") {
+        io_test::TempFile f("");
+        REQUIRE_THROWS_MATCHES(shelf::read_csv(f.path()), shelf::data_error, Fails(errc::empty_data, "no data rows"));
+    }
+    SECTION("a file's text survives moves, mapped or held in memory") {
+        io_test::TempFile f("1,2\n");
+        shelf::io_detail::FileText mapped = shelf::io_detail::read_file(f.path());
+        shelf::io_detail::FileText held(std::string("3,4\n"));  // short: inside the string object
+        shelf::io_detail::FileText moved = std::move(mapped);
+        mapped = std::move(held);
+        CHECK(moved.view() == "1,2\n");
+        CHECK(mapped.view() == "3,4\n");
+    }
     SECTION("the committed sample file is read with its header") {
         CsvOptions o;
         o.has_header = true;

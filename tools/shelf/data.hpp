@@ -32,11 +32,11 @@ enum class Format { csv, libsvm, jsonlines, json };
 
 namespace detail {
 
-inline std::string slurp(const std::string& path) {
+inline io_detail::FileText slurp(const std::string& path) {
     if (path != "-") return io_detail::read_file(path);
     std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
     if (std::cin.bad()) throw data_error(errc::io_failure, "<stdin>: could not read standard input");
-    return text;
+    return io_detail::FileText(std::move(text));
 }
 
 /// libsvm when the first non-blank line reads "label index:value ..." (a colon in its second
@@ -55,7 +55,7 @@ inline Format sniff(std::string_view text) {
 }
 
 /// {"features": [...]} lines, or {"instances": [{"features": [...]}, ...]}: rows of one width.
-inline RowMatrix<float> feature_requests(const std::string& text, const std::string& source, bool one_document) {
+inline RowMatrix<float> feature_requests(std::string_view text, const std::string& source, bool one_document) {
     std::vector<std::vector<float>> rows;
     const auto add = [&](const nlohmann::json& instance, const std::string& where) {
         if (!instance.is_object() || !instance.contains("features") || !instance["features"].is_array())
@@ -82,7 +82,7 @@ inline RowMatrix<float> feature_requests(const std::string& text, const std::str
             std::size_t line_no = 0, at = 0;
             while (at <= text.size()) {
                 const std::size_t end = std::min(text.find('\n', at), text.size());
-                const std::string line = text.substr(at, end - at);
+                const std::string_view line = text.substr(at, end - at);
                 ++line_no;
                 at = end + 1;
                 if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
@@ -136,7 +136,7 @@ inline ForecastConfiguration forecast_configuration(const nlohmann::json& c, con
 /// The platform's forecast request: {"instances": [series...], "configuration": {...}}. Each
 /// instance is read as a JSON lines series; errors name it as "<file>: instance:<n>:<column>",
 /// the column counted in the instance's compact form.
-inline std::vector<Series<float>> series_request(const std::string& text, Index horizon, const std::string& source,
+inline std::vector<Series<float>> series_request(std::string_view text, Index horizon, const std::string& source,
                                                  std::optional<ForecastConfiguration>& configuration) {
     nlohmann::json doc;
     try {
@@ -255,7 +255,8 @@ inline Table read_any(const std::string& path, const std::string& content_type, 
                         bool labelled, ChannelContract& contract) {
     Table table;
     table.source = path == "-" ? "<stdin>" : path;
-    const std::string text = detail::slurp(path);
+    const io_detail::FileText file = detail::slurp(path);
+    const std::string_view text = file;
     switch (format_of(content_type, path, text)) {
         case Format::csv: {
             CsvOptions options;

@@ -313,7 +313,7 @@ CsvData<T> parse_csv(std::string_view text, const CsvOptions& options = {},
 template <class T = double>
 CsvData<T> read_csv(const std::string& path, const CsvOptions& options = {}) {
     io_detail::validate(options);
-    const std::string text = io_detail::read_file(path);
+    const io_detail::FileText text = io_detail::read_file(path);
     return parse_csv<T>(text, options, path);
 }
 

@@ -602,7 +602,7 @@ std::vector<Series<T>> parse_jsonlines(std::string_view text, const JsonLinesOpt
 template <class T = double>
 std::vector<Series<T>> read_jsonlines(const std::string& path, const JsonLinesOptions& options = {}) {
     io_detail::validate(options);
-    const std::string text = io_detail::read_file(path);
+    const io_detail::FileText text = io_detail::read_file(path);
     return parse_jsonlines<T>(text, options, path);
 }
 

@@ -346,7 +346,7 @@ LibsvmData<T> parse_libsvm(std::string_view text, const LibsvmOptions& options =
 template <class T = double>
 LibsvmData<T> read_libsvm(const std::string& path, const LibsvmOptions& options = {}) {
     io_detail::validate(options);
-    const std::string text = io_detail::read_file(path);
+    const io_detail::FileText text = io_detail::read_file(path);
     return parse_libsvm<T>(text, options, path);
 }
 

@@ -3,7 +3,7 @@
 // - error messages of the form "<source>:<line>:<column>: <what>"
 // - strict parsing of one number from a byte span with fast_float
 // - splitting a memory buffer, or a std::istream read in blocks, into lines
-// - reading a whole file into memory
+// - a whole file's bytes: mapped when it is a regular file, else read into memory
 //
 // Line conventions shared by every reader: lines end at '\n'; one '\r' before
 // the '\n' (CRLF) is dropped; the last line needs no '\n'; a UTF-8 byte order
@@ -27,7 +27,16 @@
 #include <string_view>
 #include <system_error>
 #include <type_traits>
+#include <utility>
 #include <vector>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#define SHELF_MAPPED_FILES 1
+#endif
 
 #include "../../core/error.hpp"
 
@@ -265,9 +274,8 @@ private:
     bool eof_ = false;
 };
 
-/// The whole content of a file; data_error(io_failure) naming the path and
-/// the system's reason when it cannot be opened or read.
-inline std::string read_file(const std::string& path) {
+/// The whole content of a file read through stdio (pipes and other non-regular files).
+inline std::string read_stream_file(const std::string& path) {
     std::FILE* f = std::fopen(path.c_str(), "rb");
     if (!f) {
         const int err = errno;
@@ -293,6 +301,78 @@ inline std::string read_file(const std::string& path) {
     if (bad)
         fail_file(errc::io_failure, path, std::string("read error: ") + std::generic_category().message(err));
     return data;
+}
+
+/// A file's bytes, read-only: a mapping of a regular file (no copy and no freshly zeroed pages:
+/// the readers parse the page cache itself), or text read into memory. As with any mapping, a
+/// file truncated by another process while it is being read faults the reader.
+class FileText {
+public:
+    FileText() = default;
+    explicit FileText(std::string text) : owned_(std::move(text)), view_(owned_) {}
+    FileText(const FileText&) = delete;
+    FileText& operator=(const FileText&) = delete;
+    FileText(FileText&& other) noexcept { take(other); }
+    FileText& operator=(FileText&& other) noexcept {
+        if (this != &other) release(), take(other);
+        return *this;
+    }
+    ~FileText() { release(); }
+
+    std::string_view view() const noexcept { return view_; }
+    operator std::string_view() const noexcept { return view_; }
+
+#ifdef SHELF_MAPPED_FILES
+    /// A mapping of `size` bytes of the open file `fd`, or an empty FileText when it cannot be made.
+    static FileText map(int fd, std::size_t size) {
+        int flags = MAP_PRIVATE;
+#ifdef MAP_POPULATE
+        flags |= MAP_POPULATE;  // the page table filled in one call, not one fault per page
+#endif
+        void* at = ::mmap(nullptr, size, PROT_READ, flags, fd, 0);
+        FileText text;
+        if (at != MAP_FAILED) text.mapped_ = at, text.view_ = std::string_view(static_cast<const char*>(at), size);
+        return text;
+    }
+#endif
+
+private:
+    void take(FileText& other) noexcept {
+        mapped_ = std::exchange(other.mapped_, nullptr);
+        if (mapped_) {
+            view_ = other.view_;
+        } else {
+            owned_ = std::move(other.owned_);
+            view_ = owned_;  // a short string lives inside the object: point at ours
+        }
+        other.view_ = {};
+    }
+    void release() noexcept {
+#ifdef SHELF_MAPPED_FILES
+        if (mapped_) ::munmap(mapped_, view_.size());
+#endif
+        mapped_ = nullptr;
+    }
+
+    std::string owned_;
+    std::string_view view_;
+    void* mapped_ = nullptr;
+};
+
+/// The whole content of a file; data_error(io_failure) naming the path and
+/// the system's reason when it cannot be opened or read.
+inline FileText read_file(const std::string& path) {
+#ifdef SHELF_MAPPED_FILES
+    if (const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+        struct stat info {};
+        FileText mapped;
+        if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0)
+            mapped = FileText::map(fd, static_cast<std::size_t>(info.st_size));
+        ::close(fd);
+        if (!mapped.view().empty()) return mapped;
+    }  // otherwise (not a regular file, empty, or not mappable) read it as a stream below
+#endif
+    return FileText(read_stream_file(path));
 }
 
 }  // namespace io_detail
