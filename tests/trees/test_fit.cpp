@@ -53,6 +53,30 @@ TEST_CASE("the same data, hyperparameters and seed give the same model at any th
     }
 }
 
+TEST_CASE("a multiclass model is the same whether threads share each tree or grow whole ones", "[trees][fit]") {
+    // Four classes: 2 and 4 threads each grow whole trees of a round, 3 threads share each tree.
+    RowMatrix<float> X;
+    Vector<float> y;
+    fixture::synthetic(6000, 6, 0.05, 7, X, y);
+    const Vector<float> cls = (X.col(0).array() > 0.5f).select(2.0f, (X.col(1).array() > 0).cast<float>()) +
+                              (X.col(2).array() > 0.8f).cast<float>();
+    const RowMatrix<float> Xv = X.topRows(500);
+    const Vector<float> yv = cls.head(500);
+    auto p = binary(4);
+    p.objective = "multi:softprob";
+    p.num_class = 4;
+    p.subsample = 0.8;
+    p.colsample_bynode = 0.75;
+    p.num_threads = 1;
+    const auto one = shelf::gbt::fit(X, cls, p, {Xv, yv});
+    for (const int threads : {2, 3, 4}) {
+        p.num_threads = threads;
+        const auto other = shelf::gbt::fit(X, cls, p, {Xv, yv});
+        CHECK(other.trees() == one.trees());
+        CHECK(other.report().validation == one.report().validation);
+    }
+}
+
 TEST_CASE("row and column sampling", "[trees][fit]") {
     RowMatrix<float> X;
     Vector<float> y;

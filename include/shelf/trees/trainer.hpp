@@ -118,6 +118,7 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
     const bool adaptive_leaves = std::holds_alternative<objectives::AbsoluteError>(objective);
     // Per-row loops get a region above 8,192 rows (times outputs).
     const int team = team_for(threads, 8.0 * static_cast<double>(static_cast<std::size_t>(n) * k_size));
+    const int row_team = team_for(threads, 8.0 * static_cast<double>(n));  // loops over one output's rows
 
     GrowParams<T> grow;
     grow.split.lambda = static_cast<T>(params.lambda);
@@ -136,6 +137,16 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
 
     const BinMatrix<B> bins = bin_rows<B>(X, cuts, threads);
     TreeGrower<T, B> grower(cuts, bins, dense, grow);
+    // A round's trees (one per output) depend only on the gradients at its start. With as many of
+    // them as threads, or many more, each thread grows whole trees alone: no barrier inside a
+    // tree, where small trees spend most of their time. The grower gives the same tree on any
+    // thread count, so the model is the same either way.
+    const bool by_output = K > 1 && threads > 1 && (K % threads == 0 || K >= 2 * threads);
+    GrowParams<T> alone = grow;
+    alone.threads = 1;
+    std::vector<TreeGrower<T, B>> output_growers(by_output ? static_cast<std::size_t>(threads) : 0,
+                                                 TreeGrower<T, B>(cuts, bins, dense, alone));
+    std::vector<std::vector<std::uint32_t>> output_rows(output_growers.size());
 
     // Training margins and gradients are kept output by output (n values each), so that a tree
     // reads its output's gradients and updates its margins in place, not one value in K per row.
@@ -188,31 +199,33 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
             objective);
         if (shared_roots) grower.root_histograms(gradients.data(), static_cast<std::size_t>(n), k_size, all_rows, roots.data());
 
-        for (int k = 0; k < K; ++k) {
+        // One output's tree, grown by `g` on `inner` threads; its margins move by its leaves.
+        const auto grow_output = [&](int k, TreeGrower<T, B>& g, std::vector<std::uint32_t>& sample, int inner) {
+            const int tree_team = std::min(inner, row_team);
             const auto tree_index = static_cast<std::uint64_t>(round) * k_size + static_cast<std::uint64_t>(k);
             const GradientPair<T>* gpair = gradients.data() + at(k, 0);
-            rows.clear();
+            sample.clear();
             if (params.subsample < 1.0) {
                 Rng rng = Rng::for_stream(static_cast<std::uint64_t>(params.seed), 2 * tree_index);
                 for (Index r = 0; r < n; ++r)
-                    if (rng.uniform() < params.subsample) rows.push_back(static_cast<std::uint32_t>(r));
+                    if (rng.uniform() < params.subsample) sample.push_back(static_cast<std::uint32_t>(r));
             } else {
-                rows.resize(static_cast<std::size_t>(n));
-                parallel_for(team, n, Schedule::even,
-                             [&](Index r) { rows[static_cast<std::size_t>(r)] = static_cast<std::uint32_t>(r); });
+                sample.resize(static_cast<std::size_t>(n));
+                parallel_for(tree_team, n, Schedule::even,
+                             [&](Index r) { sample[static_cast<std::size_t>(r)] = static_cast<std::uint32_t>(r); });
             }
-            const std::size_t sampled = rows.size();
+            const std::size_t sampled = sample.size();
             Tree<T> tree =
-                grower.grow(gpair, rows, Rng::for_stream(static_cast<std::uint64_t>(params.seed), 2 * tree_index + 1),
-                            shared_roots ? roots.data() + static_cast<std::size_t>(k) * grower.layout_size() : nullptr);
+                g.grow(gpair, sample, Rng::for_stream(static_cast<std::uint64_t>(params.seed), 2 * tree_index + 1),
+                       shared_roots ? roots.data() + static_cast<std::size_t>(k) * g.layout_size() : nullptr);
 
-            const auto& ranges = grower.ranges();
-            const std::uint32_t* node_rows = grower.rows();
+            const auto& ranges = g.ranges();
+            const std::uint32_t* node_rows = g.rows();
             std::vector<int> leaves;
             for (int node = 0; node < tree.size(); ++node)
                 if (tree.is_leaf(node)) leaves.push_back(node);
             if (adaptive_leaves) {  // leaf := median residual of its rows, times eta (XGBoost >= 2.0)
-                parallel_for(team, static_cast<Index>(leaves.size()), Schedule::dynamic, [&](Index l) {
+                parallel_for(tree_team, static_cast<Index>(leaves.size()), Schedule::dynamic, [&](Index l) {
                     const auto leaf = static_cast<std::size_t>(leaves[static_cast<std::size_t>(l)]);
                     const auto& range = ranges[leaf];
                     if (range.end == range.begin) return;
@@ -226,7 +239,7 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
                     tree.value[leaf] = q * grow.split.eta;
                 });
             }
-            parallel_for(team, static_cast<Index>(leaves.size()), Schedule::dynamic, [&](Index l) {
+            parallel_for(tree_team, static_cast<Index>(leaves.size()), Schedule::dynamic, [&](Index l) {
                 const auto node = static_cast<std::size_t>(leaves[static_cast<std::size_t>(l)]);
                 const T out = tree.value[node];
                 for (std::size_t i = ranges[node].begin; i < ranges[node].end; ++i)
@@ -235,18 +248,31 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
             if (sampled < static_cast<std::size_t>(n)) {  // rows left out of the sample still move
                 std::vector<std::uint8_t> in_sample(static_cast<std::size_t>(n), 0);
                 for (std::size_t i = 0; i < sampled; ++i) in_sample[node_rows[i]] = 1;
-                parallel_for(team, n, Schedule::even, [&](Index r) {
+                parallel_for(tree_team, n, Schedule::even, [&](Index r) {
                     if (!in_sample[static_cast<std::size_t>(r)])
                         margin[at(k, static_cast<std::size_t>(r))] +=
                             tree.value[static_cast<std::size_t>(tree.leaf_of(X.row(r).data(), X.cols()))];
                 });
             }
-            if (nv > 0) {
-                const Forest<T> one({tree}, {k}, X.cols());
-                one.add_outputs(validation.X(), 0, 1, K, valid_margin.data(), threads);
-            }
-            trees.push_back(std::move(tree));
+            return tree;
+        };
+        std::vector<Tree<T>> round_trees(k_size);
+        if (by_output) {
+            parallel_for(threads, K, Schedule::dynamic, [](int t) { return t; }, [&](Index k, int t) {
+                const auto slot = static_cast<std::size_t>(t);
+                round_trees[static_cast<std::size_t>(k)] =
+                    grow_output(static_cast<int>(k), output_growers[slot], output_rows[slot], 1);
+            });
+        } else {
+            for (int k = 0; k < K; ++k) round_trees[static_cast<std::size_t>(k)] = grow_output(k, grower, rows, threads);
         }
+        if (nv > 0) {  // the round's trees, output k's tree adding to output k
+            std::vector<int> outputs(k_size);
+            for (int k = 0; k < K; ++k) outputs[static_cast<std::size_t>(k)] = k;
+            const Forest<T> round_forest(round_trees, outputs, X.cols());
+            round_forest.add_outputs(validation.X(), 0, k_size, K, valid_margin.data(), threads);
+        }
+        for (Tree<T>& tree : round_trees) trees.push_back(std::move(tree));
 
         // Named by channel, as XGBoost prints them: validation-auc, train-logloss.
         Progress step{"round", round + 1, rounds, 0.0, (nv > 0 ? "validation-" : "train-") + metrics.back().name};
