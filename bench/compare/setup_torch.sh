@@ -9,10 +9,10 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 venv=$root/build/peers-torch
 
-if ! /usr/bin/python3 -c 'import torch, numpy, pandas' 2>/dev/null; then
-  if [ "$(id -u)" != 0 ]; then echo "not root: run apt-get install python3-torch python3-pandas python3-venv as root" >&2; exit 1; fi
+if ! /usr/bin/python3 -c 'import torch, numpy, pandas, scipy' 2>/dev/null; then
+  if [ "$(id -u)" != 0 ]; then echo "not root: run apt-get install python3-torch python3-pandas python3-scipy python3-venv as root" >&2; exit 1; fi
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-torch python3-pandas python3-venv >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-torch python3-pandas python3-scipy python3-venv >/dev/null
 fi
 rm -rf "$venv"
 /usr/bin/python3 -m venv --system-site-packages "$venv"
