@@ -79,3 +79,19 @@ TEST_CASE("metric names are checked against the objective", "[trees][metric]") {
     REQUIRE_THROWS_WITH(parse_metric("rmse@2", false), Catch::Contains("only error@t"));
     REQUIRE_THROWS_WITH(parse_metric("error@x", false), Catch::Contains("shelf.invalid_argument.103"));
 }
+
+TEST_CASE("a metric over many rows is the same on any thread count", "[trees][metric]") {
+    // 50,000 rows: several blocks of rows, summed on 1 and on 3 threads.
+    shelf::Vector<float> p(50000), y(50000), w(50000);
+    for (shelf::Index i = 0; i < p.size(); ++i) {
+        p[i] = 0.05f + 0.9f * float((i * 7919) % 1000) / 1000.0f;
+        y[i] = float((i * 31) % 3 == 0);
+        w[i] = 0.5f + float(i % 5);
+    }
+    for (const char* name : {"logloss", "rmse", "error"}) {
+        const auto m = parse_metric(name, false);
+        const double one = evaluate_metric(m, p.data(), y.data(), w.data(), p.size(), 1, 1.0, 1);
+        CHECK(evaluate_metric(m, p.data(), y.data(), w.data(), p.size(), 1, 1.0, 3) == one);
+        CHECK(std::isfinite(one));
+    }
+}

@@ -96,7 +96,7 @@ Metrics evaluate(const Model<T>& model, const MatrixArg<T>& X, const VectorView<
     for (const auto& name : names) {
         const Metric m = parse_metric(name, info.multiclass);
         result.emplace_back(m.name, evaluate_metric(m, out.data(), y.data(), w, X.rows(), model.num_outputs(),
-                                                    params.huber_slope));
+                                                    params.huber_slope, threads));
     }
     return result;
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "shelf/core/error.hpp"
+#include "shelf/core/parallel.hpp"
 #include "shelf/core/params.hpp"
 #include "shelf/core/types.hpp"
 #include "objective.hpp"
@@ -179,63 +180,74 @@ inline std::string default_metric(const ObjectiveInfo& info, double tweedie_vari
 /// for multi-class objectives). `weight` may be null (unit weights). `huber_slope` is mphe's δ.
 template <class T>
 double evaluate_metric(const Metric& m, const T* pred, const T* label, const T* weight, Index n, int outputs,
-                       double huber_slope = 1.0) {
+                       double huber_slope = 1.0, int threads = 1) {
     if (m.kind == MetricKind::auc) return detail::roc_auc(pred, label, weight, n);
     if (m.kind == MetricKind::aucpr) return detail::pr_auc(pred, label, weight, n);
     constexpr double eps = 1e-16;
-    double sum = 0, total = 0;
-    for (Index i = 0; i < n; ++i) {
-        const double w = weight ? static_cast<double>(weight[i]) : 1.0;
-        const auto y = static_cast<double>(label[i]);
-        const auto p = static_cast<double>(pred[i * outputs]);
-        double loss = 0;
-        switch (m.kind) {
-            case MetricKind::rmse: loss = (y - p) * (y - p); break;
-            case MetricKind::mae: loss = std::abs(y - p); break;
-            case MetricKind::logloss: {
-                // One log for a 0 / 1 label (the same value as the general form, at half the cost:
-                // the command line evaluates every training row each round).
-                const double q = std::min(std::max(p, eps), 1.0 - eps);
-                loss = y == 1.0 ? -std::log(q) : y == 0.0 ? -std::log(1.0 - q) : -y * std::log(q) - (1.0 - y) * std::log(1.0 - q);
-                break;
+    // Summed in fixed blocks of rows, the blocks' sums then added in order: the same value on any
+    // thread count (the command line evaluates every training row each round).
+    constexpr Index block = 8192;
+    const Index blocks = (n + block - 1) / block;
+    std::vector<double> block_sum(static_cast<std::size_t>(blocks)), block_total(static_cast<std::size_t>(blocks));
+    parallel_for(team_for(threads, static_cast<double>(n)), blocks, Schedule::even, [&](Index b) {
+        double sum = 0, total = 0;
+        for (Index i = b * block; i < std::min(n, (b + 1) * block); ++i) {
+            const double w = weight ? static_cast<double>(weight[i]) : 1.0;
+            const auto y = static_cast<double>(label[i]);
+            const auto p = static_cast<double>(pred[i * outputs]);
+            double loss = 0;
+            switch (m.kind) {
+                case MetricKind::rmse: loss = (y - p) * (y - p); break;
+                case MetricKind::mae: loss = std::abs(y - p); break;
+                case MetricKind::logloss: {
+                    // One log for a 0 / 1 label (the same value as the general form, at half the cost:
+                    // the command line evaluates every training row each round).
+                    const double q = std::min(std::max(p, eps), 1.0 - eps);
+                    loss = y == 1.0 ? -std::log(q) : y == 0.0 ? -std::log(1.0 - q) : -y * std::log(q) - (1.0 - y) * std::log(1.0 - q);
+                    break;
+                }
+                case MetricKind::error: loss = p > m.param ? 1.0 - y : y; break;
+                case MetricKind::merror: {
+                    const T* row = pred + i * outputs;
+                    const auto best = std::max_element(row, row + outputs) - row;
+                    loss = best != static_cast<long>(y) ? 1.0 : 0.0;
+                    break;
+                }
+                case MetricKind::mlogloss:
+                    loss = -std::log(std::max(static_cast<double>(pred[i * outputs + static_cast<Index>(y)]), eps));
+                    break;
+                case MetricKind::poisson_nloglik: {
+                    const double q = std::max(p, eps);
+                    loss = std::lgamma(y + 1.0) + q - std::log(q) * y;
+                    break;
+                }
+                case MetricKind::gamma_nloglik: {
+                    const double q = std::max(p, 1e-6);
+                    loss = y / q + std::log(q);  // unit dispersion: -(y·θ − b(θ)) with θ = −1/q
+                    break;
+                }
+                case MetricKind::tweedie_nloglik: {
+                    const double rho = m.param;
+                    loss = -y * std::exp((1.0 - rho) * std::log(p)) / (1.0 - rho) +
+                           std::exp((2.0 - rho) * std::log(p)) / (2.0 - rho);
+                    break;
+                }
+                case MetricKind::mphe: {
+                    const double z = (y - p) / huber_slope;
+                    loss = huber_slope * huber_slope * (std::sqrt(1.0 + z * z) - 1.0);
+                    break;
+                }
+                case MetricKind::auc:
+                case MetricKind::aucpr: break;
             }
-            case MetricKind::error: loss = p > m.param ? 1.0 - y : y; break;
-            case MetricKind::merror: {
-                const T* row = pred + i * outputs;
-                const auto best = std::max_element(row, row + outputs) - row;
-                loss = best != static_cast<long>(y) ? 1.0 : 0.0;
-                break;
-            }
-            case MetricKind::mlogloss:
-                loss = -std::log(std::max(static_cast<double>(pred[i * outputs + static_cast<Index>(y)]), eps));
-                break;
-            case MetricKind::poisson_nloglik: {
-                const double q = std::max(p, eps);
-                loss = std::lgamma(y + 1.0) + q - std::log(q) * y;
-                break;
-            }
-            case MetricKind::gamma_nloglik: {
-                const double q = std::max(p, 1e-6);
-                loss = y / q + std::log(q);  // unit dispersion: -(y·θ − b(θ)) with θ = −1/q
-                break;
-            }
-            case MetricKind::tweedie_nloglik: {
-                const double rho = m.param;
-                loss = -y * std::exp((1.0 - rho) * std::log(p)) / (1.0 - rho) +
-                       std::exp((2.0 - rho) * std::log(p)) / (2.0 - rho);
-                break;
-            }
-            case MetricKind::mphe: {
-                const double z = (y - p) / huber_slope;
-                loss = huber_slope * huber_slope * (std::sqrt(1.0 + z * z) - 1.0);
-                break;
-            }
-            case MetricKind::auc:
-            case MetricKind::aucpr: break;
+            sum += loss * w;
+            total += w;
         }
-        sum += loss * w;
-        total += w;
-    }
+        block_sum[static_cast<std::size_t>(b)] = sum;
+        block_total[static_cast<std::size_t>(b)] = total;
+    });
+    double sum = 0, total = 0;
+    for (Index b = 0; b < blocks; ++b) sum += block_sum[static_cast<std::size_t>(b)], total += block_total[static_cast<std::size_t>(b)];
     const double mean = total > 0 ? sum / total : std::numeric_limits<double>::quiet_NaN();
     return m.kind == MetricKind::rmse ? std::sqrt(mean) : mean;
 }

@@ -282,7 +282,7 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
             std::vector<double> values;
             for (const Metric& m : metrics)
                 values.push_back(evaluate_metric(m, out.data(), validation.y().data(), validation.weight(), nv, K,
-                                                 params.huber_slope));
+                                                 params.huber_slope, threads));
             history.push_back(values);
             const double score = values.back();
             if (report.best_iteration < 0 || (maximize ? score > report.best_score : score < report.best_score)) {
@@ -296,12 +296,12 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
             stop = params.early_stopping_rounds && since_best >= *params.early_stopping_rounds;
             report.stopped_early = stop;
         } else if (progress) {
-            std::vector<T> by_row(margin.size());
-            for (Index r = 0; r < n; ++r)
+            std::vector<T> by_row(K > 1 ? margin.size() : 0);  // one output: the margins are already by row
+            for (Index r = 0; K > 1 && r < n; ++r)
                 for (int k = 0; k < K; ++k)
                     by_row[static_cast<std::size_t>(r) * k_size + static_cast<std::size_t>(k)] = margin[at(k, static_cast<std::size_t>(r))];
-            const auto out = metric_outputs(objective, settings, by_row, K, info.multiclass);
-            step.metric = evaluate_metric(metrics.back(), out.data(), y.data(), weight, n, K, params.huber_slope);
+            const auto out = metric_outputs(objective, settings, K > 1 ? by_row : margin, K, info.multiclass);
+            step.metric = evaluate_metric(metrics.back(), out.data(), y.data(), weight, n, K, params.huber_slope, threads);
         }
         const bool go_on = shelf::report(progress, step);  // every round, the last one included
         if (!stop && !go_on) {
