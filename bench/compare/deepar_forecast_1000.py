@@ -10,7 +10,8 @@ does not depend on how good the weights are. Then each forecasts every series' n
 - shelf: the whole `shelf predict` process on the JSON lines file (start, read, forecast, write);
 - GluonTS: `predictor.predict` over the same series in memory, then mean and quantiles of each
   forecast (its samples are drawn in `predict`; the reductions are lazy and counted here).
-Best of --repeats, per thread count. Results go to docs/benchmarks/deepar_forecast_1000.json.
+Best of --repeats, per thread count. Results go to docs/benchmarks/deepar_forecast_1000.json and
+docs/benchmarks/results.json (render docs/benchmarks.md with report.py).
 
 Runs in build/peers-torch (bench/compare/setup_torch.sh):
 
@@ -118,6 +119,19 @@ def main():
               "results": rows}
     with open(os.path.join(ROOT, "docs/benchmarks/deepar_forecast_1000.json"), "w") as f:
         json.dump(result, f, indent=2)
+    record(result)
+
+
+def record(result):
+    """Adds the rows to docs/benchmarks/results.json (report.py renders docs/benchmarks.md)."""
+    import sys
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import report
+    for threads, row in result["results"].items():
+        report.record("deepar", "1,000 hourly series x 700", f"forecast 100 paths, {threads} thread(s)", int(threads),
+                      row["shelf_predict_s"], result["peer"], row["gluonts_predict_s"],
+                      note="shelf: the whole `shelf predict` process on the JSON lines file; GluonTS: "
+                           "predictor.predict in memory plus mean and quantiles 0.1-0.9")
 
 
 if __name__ == "__main__":
