@@ -34,18 +34,18 @@ void apply_loss(Loss id, const LossSettings& settings, Scores& scores, const T* 
         if constexpr (std::is_same_v<L, losses::Logistic>) {
             // exp, log and σ over the whole block at once: a row holds only a thread's share of
             // the models, often fewer than one SIMD register, and Eigen computes such a row with
-            // scalar expf and logf (a fifth of a binary sweep's time).
+            // scalar expf and logf (a fifth of a binary sweep's time). The loss is linear in its
+            // label, so each row's label comes after: value(s, 0) − y·s, derivative(s, 0) − y.
             if (loss_sum) {
-                const RowMatrix<T> soft = (T(1) + (-scores.array().abs()).exp()).log().matrix();  // log(1 + e^−|s|)
+                const RowMatrix<T> at_zero = loss.value(scores.array(), T(0)).matrix();
                 for (Index r = 0; r < scores.rows(); ++r) {
-                    const auto s = scores.row(r).array();
-                    value = s.max(T(0)) + soft.row(r).array() - y[r] * s;
+                    value = at_zero.row(r).array() - y[r] * scores.row(r).array();
                     if (weights.positive && y[r] == T(1)) value *= *weights.positive;
                     *loss_sum += value.template cast<double>();
                 }
             }
             if (gradient) {
-                scores = scores.array().logistic().matrix();
+                scores = loss.derivative(scores.array(), T(0)).matrix();
                 for (Index r = 0; r < scores.rows(); ++r) {
                     auto s = scores.row(r).array();
                     s -= y[r];
