@@ -3,7 +3,8 @@ against myFM (Bayesian FM, Gibbs sampling: libFM's MCMC) and scikit-surprise (SV
 a9a against shelf's own linear learner; same machine, same run, --threads threads.
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE build/peers/bin/python bench/compare/fm_compare.py \
-        --shelf build/ci/tools/shelf [--repeats 5] [--record] [--grid [sgd adagrad als]] [--only movielens a9a]
+        --shelf build/ci/tools/shelf [--repeats 5] [--record] [--grid [sgd adagrad als]]
+        [--only movielens movielens-side movielens-seeds a9a] [--seeds 3]
 
 MovieLens 100K (shared/data/movielens_100k): the canonical folds u1..u5 (.base 80,000 ratings,
 .test 20,000, disjoint tests). Each is written as libsvm under build/fm_bench/: label = rating,
@@ -34,6 +35,12 @@ SVDpp() with their defaults, random_state=0, single-threaded.
 a9a (shared/data/a9a, labels -1/+1 written as 0/1): FM binary_classifier (AdaGrad, A9A_FM)
 against `--algorithm linear-learner --hp predictor_type=binary_classifier` (its defaults), both
 through the CLI on a9a -> a9a.t: test ROC AUC of each and the train processes' times.
+
+--only movielens-side: MCMC k = 10 on write_movielens_side's files (users, items, side fields and
+the user's rated items as features, seven groups), all folds, and myFM on the same files and
+groups on --myfm-side-folds. --only movielens-seeds --seeds N: MCMC at k = 32 on both sides with N
+seeds each (shelf 0.., myFM 42..), the mean over seeds and folds, since a seed moves a fold's RMSE
+by about 0.0005.
 
 Throughput: training rows processed (epochs x rows, MCMC: iterations x rows) per second of the
 fit's CPU time (all threads), from the MovieLens runs.
@@ -125,6 +132,50 @@ def write_movielens():
         write(WORK / "tune.holdout.libsvm", [t for t, h in zip(rows, held) if h])
 
 
+AGE_BANDS = (18, 25, 35, 45, 50, 56)  # MovieLens 1M's bands: under 18, 18-24, ..., 56 and over
+GENRES = 19
+# The side-feature layout's groups: user, item, age band, gender, occupation, genres, rated items.
+SIDE_GROUPS = (USERS, ITEMS, len(AGE_BANDS) + 1, 2, 21, GENRES, ITEMS)
+SIDE_DIM = sum(SIDE_GROUPS)
+
+
+def write_movielens_side():
+    """build/fm_bench/u{f}.{base,test}.side.libsvm: the one-hot user and item of write_movielens,
+    then the user's age band, gender and occupation (u.user), the item's genres (u.item, each
+    1/sqrt(their count)) and the user's rated items in u{f}.base (each 1/sqrt(their count), test rows
+    too: SVD++'s implicit term written as FM features, what shelf's one_hot(implicit_feedback) builds)."""
+    import bisect
+    offsets = [sum(SIDE_GROUPS[:g]) for g in range(len(SIDE_GROUPS))]
+    occupations = (DATA / "movielens_100k" / "u.occupation").read_text().split()
+    user_side = {}
+    for line in (DATA / "movielens_100k" / "u.user").read_text().splitlines():
+        u, age, gender, occupation, _ = line.split("|")
+        user_side[int(u)] = (f" {offsets[2] + bisect.bisect_right(AGE_BANDS, int(age))}:1"
+                             f" {offsets[3] + (gender == 'F')}:1 {offsets[4] + occupations.index(occupation)}:1")
+    item_side = {}
+    for line in (DATA / "movielens_100k" / "u.item").read_text(encoding="latin-1").splitlines():
+        fields = line.split("|")
+        genres = [g for g in range(GENRES) if fields[5 + g] == "1"]
+        item_side[int(fields[0])] = "".join(f" {offsets[5] + g}:{1 / len(genres) ** 0.5:.6g}" for g in genres)
+
+    def triples(name):
+        return [tuple(int(x) for x in line.split()[:3])
+                for line in (DATA / "movielens_100k" / name).read_text().splitlines() if line.strip()]
+
+    for fold in FOLDS:
+        base = triples(f"u{fold}.base")
+        rated = {}
+        for u, i, _ in base:
+            rated.setdefault(u, []).append(i)
+        implicit = {u: "".join(f" {offsets[6] + i - 1}:{1 / len(items) ** 0.5:.6g}" for i in sorted(items))
+                    for u, items in rated.items()}
+        for part, rows in (("base", base), ("test", triples(f"u{fold}.test"))):
+            path = WORK / f"u{fold}.{part}.side.libsvm"
+            if not path.exists():
+                path.write_text("".join(f"{r} {u - 1}:1 {USERS + i - 1}:1{user_side[u]}{item_side[i]}{implicit.get(u, '')}\n"
+                                        for u, i, r in rows))
+
+
 def write_a9a():
     """a9a with labels 0/1 (the FM classifier refuses -1)."""
     for name in ("a9a", "a9a.t"):
@@ -200,16 +251,18 @@ def validation_curve(stderr):
             for m in re.finditer(r"^epoch (\d+)/\d+ .*validation:rmse ([0-9.eE+-]+)", stderr, re.M)}
 
 
-def run_shelf_movielens(binary, hp, threads, repeats):
-    """Per fold: (best train seconds, its CPU seconds, test RMSE)."""
+def run_shelf_movielens(binary, hp, threads, repeats, layout=""):
+    """Per fold: (best train seconds, its CPU seconds, test RMSE); layout "side" reads the
+    files of write_movielens_side."""
     out = []
+    suffix = f".{layout}.libsvm" if layout else ".libsvm"
     for fold in FOLDS:
         best = (float("inf"), 0.0)
         with tempfile.TemporaryDirectory() as d:
             for _ in range(repeats):
-                s, cpu, _ = shelf_train(binary, "factorization-machines", WORK / f"u{fold}.base.libsvm", hp, threads, d)
+                s, cpu, _ = shelf_train(binary, "factorization-machines", WORK / f"u{fold}.base{suffix}", hp, threads, d)
                 best = min(best, (s, cpu))
-            test = WORK / f"u{fold}.test.libsvm"
+            test = WORK / f"u{fold}.test{suffix}"
             out.append((best[0], best[1], rmse(shelf_scores(binary, d, test), labels_of(test))))
     return out
 
@@ -287,13 +340,13 @@ def plot_curves(curves, path):
 # ---------------------------------------------------------------------------------------------
 # peers (in this process, after their imports; --threads set before numpy loads)
 
-def run_myfm(threads, n_iter, rank):
+def run_myfm(threads, n_iter, rank, seed=42):
     import myfm
     out = []
     for fold in FOLDS:
         t0, c0 = time.perf_counter(), time.process_time()
         X, y = read_libsvm(WORK / f"u{fold}.base.libsvm", DIM)
-        fm = myfm.MyFMRegressor(rank=rank, random_seed=42)
+        fm = myfm.MyFMRegressor(rank=rank, random_seed=seed)
         f0 = time.process_time()
         fm.fit(X, y, n_iter=n_iter, group_shapes=[USERS, ITEMS])
         fit_cpu = time.process_time() - f0
@@ -301,6 +354,24 @@ def run_myfm(threads, n_iter, rank):
         T, truth = read_libsvm(WORK / f"u{fold}.test.libsvm", DIM)
         out.append((seconds, fit_cpu, rmse(fm.predict(T, n_workers=threads), truth)))
         print(f"  myFM rank {rank} fold {fold}: {seconds:.2f} s, RMSE {out[-1][2]:.4f}", flush=True)
+    return out
+
+
+def run_myfm_side(threads, n_iter, rank, folds):
+    """myFM on write_movielens_side's files with the same groups. The files (13.6 million
+    nonzeros a fold) are read by scikit-learn's libsvm reader outside the timing: read_libsvm's
+    Python loop would take longer than the fit. Per fold: (fit seconds, fit CPU, test RMSE)."""
+    import myfm
+    from sklearn.datasets import load_svmlight_file
+    out = []
+    for fold in folds:
+        X, y = load_svmlight_file(str(WORK / f"u{fold}.base.side.libsvm"), n_features=SIDE_DIM, zero_based=True)
+        T, truth = load_svmlight_file(str(WORK / f"u{fold}.test.side.libsvm"), n_features=SIDE_DIM, zero_based=True)
+        fm = myfm.MyFMRegressor(rank=rank, random_seed=42)
+        t0, c0 = time.perf_counter(), time.process_time()
+        fm.fit(X, y, n_iter=n_iter, group_shapes=list(SIDE_GROUPS))
+        out.append((time.perf_counter() - t0, time.process_time() - c0, rmse(fm.predict(T, n_workers=threads), truth)))
+        print(f"  myFM side features rank {rank} fold {fold}: {out[-1][0]:.2f} s, RMSE {out[-1][2]:.4f}", flush=True)
     return out
 
 
@@ -356,7 +427,11 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=5, help="shelf's runs per fold (and a9a's), best kept")
     ap.add_argument("--myfm-iter", type=int, default=200)
-    ap.add_argument("--only", nargs="*", choices=("movielens", "a9a"), default=("movielens", "a9a"))
+    ap.add_argument("--only", nargs="*", choices=("movielens", "movielens-side", "movielens-seeds", "a9a"), default=("movielens", "a9a"))
+    ap.add_argument("--seeds", type=int, default=0,
+                    help="also run MCMC at k = 32 with this many seeds on both sides (movielens-seeds)")
+    ap.add_argument("--myfm-side-folds", nargs="*", type=int, default=[1],
+                    help="folds on which myFM runs the side-feature layout (each takes minutes)")
     ap.add_argument("--grid", nargs="*", choices=tuple(GRID), default=None,
                     help="run the tuning grid of these solvers (all without names) first and print it")
     ap.add_argument("--plot", default=str(report.ROOT / "docs" / "img" / "fm_movielens_curves.png"),
@@ -438,6 +513,50 @@ def main():
                           quality={"test RMSE (mean of 5 folds)": (s_rmse, p_rmse)},
                           note="both Gibbs samplers single-threaded, users and items as two groups, 195 samples "
                                "kept; shelf: the whole `shelf train` process", peers_env=env, target=0.5)
+
+    if "movielens-seeds" in args.only:
+        # The samplers' seeds move a fold's RMSE by about 0.0005: compare means over seeds.
+        write_movielens()
+        k, seeds = MCMC_RANKS[-1], range(max(args.seeds, 1))
+        shelf_seeded = [run_shelf_movielens(args.shelf, dict(BASE, num_factors=k, seed=seed, **MCMC), args.threads, 1)
+                        for seed in seeds]
+        myfm_seeded = [run_myfm(args.threads, args.myfm_iter, k, seed=42 + seed) for seed in seeds]
+        for name, runs in (("shelf", shelf_seeded), ("myFM", myfm_seeded)):
+            for seed, r in zip(seeds, runs):
+                table(f"{name} mcmc k={k} seed {seed}", r)
+        s_rmse = float(np.mean([r[2] for runs in shelf_seeded for r in runs]))
+        p_rmse = float(np.mean([r[2] for runs in myfm_seeded for r in runs]))
+        s_time = float(np.mean([r[0] for runs in shelf_seeded for r in runs]))
+        p_time = float(np.mean([r[0] for runs in myfm_seeded for r in runs]))
+        print(f"k={k}, {len(seeds)} seeds x 5 folds: shelf RMSE {s_rmse:.5f} in {s_time:.2f} s, "
+              f"myFM {p_rmse:.5f} in {p_time:.2f} s", flush=True)
+        results["movielens-seeds"] = {"shelf": shelf_seeded, "myfm": myfm_seeded}
+        if args.record:
+            report.record("fm", f"MovieLens 100K u1-u5, {len(seeds)} seeds", f"train k={k}, MCMC (200 iterations)",
+                          args.threads, s_time, peers.peer("myfm", f"MCMC rank {k}, {args.myfm_iter} iterations + reading"),
+                          p_time, quality={f"test RMSE (mean of 5 folds x {len(seeds)} seeds)": (s_rmse, p_rmse)},
+                          note="seeds 0.. (shelf) and 42.. (myFM); otherwise the k = 32 MCMC row's setup",
+                          peers_env=env, target=0.5)
+
+    if "movielens-side" in args.only:
+        write_movielens_side()
+        hp = dict(BASE, feature_dim=SIDE_DIM, num_factors=10, **dict(MCMC, group_sizes=",".join(map(str, SIDE_GROUPS))))
+        side = run_shelf_movielens(args.shelf, hp, args.threads, 1, layout="side")
+        s_time, s_rmse = table("shelf mcmc k=10, side + implicit", side)
+        myfm_side = run_myfm_side(args.threads, args.myfm_iter, 10, args.myfm_side_folds)
+        results["movielens-side"] = {"shelf": side, "myfm": myfm_side, "myfm_folds": args.myfm_side_folds}
+        for fold, (_, _, e) in zip(args.myfm_side_folds, myfm_side):
+            print(f"fold {fold}: shelf {side[fold - 1][2]:.4f} ({side[fold - 1][0]:.1f} s) myFM {e:.4f}", flush=True)
+        if args.record and myfm_side:
+            fold = args.myfm_side_folds[0]
+            s_time, _, s_rmse = side[fold - 1]
+            p_time, _, p_rmse = myfm_side[0]
+            report.record("fm", f"MovieLens 100K u{fold}, side + implicit features", "train k=10, MCMC (200 iterations)",
+                          args.threads, s_time, peers.peer("myfm", "MCMC rank 10, 200 iterations, fit only"), p_time,
+                          quality={"test RMSE": (s_rmse, p_rmse)},
+                          note="users, items, age band, gender, occupation, genres and the user's rated items (SVD++'s "
+                               "implicit term) as plain features, the same groups on both sides; shelf: the whole "
+                               "`shelf train` process; the 5-fold table in docs/fm.md", peers_env=env)
 
     if "a9a" in args.only:
         write_a9a()
