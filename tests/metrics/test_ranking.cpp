@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fixture.hpp"
+#include "shelf/core/random.hpp"
 #include "shelf/metrics/classification.hpp"
 #include "shelf/metrics/ranking.hpp"
 
@@ -234,6 +235,47 @@ TEST_CASE("threshold search returns thresholds that reproduce what they report",
         CHECK(op.threshold == std::numeric_limits<double>::infinity());
         CHECK(op.recall == 0);
         CHECK(op.precision == 1);
+    }
+}
+
+TEMPLATE_TEST_CASE("best accuracy threshold: the bucketed search equals the walk over every threshold",
+                   "[metrics][ranking]", float, double) {
+    using T = TestType;
+    // Weights of 1 take the walk over RankedScores; no weights take detail/accuracy_buckets.hpp.
+    shelf::Rng rng(17);
+    const auto check = [](const Vector<T>& y, const Vector<T>& s, T pos_label) {
+        const Vector<T> ones = Vector<T>::Ones(y.size());
+        const auto walked = m::best_accuracy_threshold<T>(y, s, pos_label, &ones);
+        const auto bucketed = m::best_accuracy_threshold<T>(y, s, pos_label);
+        CHECK(bucketed.first == walked.first);
+        CHECK(bucketed.second == walked.second);
+    };
+    for (const Index n : {Index(2), Index(9), Index(1000), Index(60000)}) {
+        for (const int kind : {0, 1, 2, 3, 4}) {
+            INFO("n " << n << ", scores of kind " << kind);
+            Vector<T> y(n), s(n);
+            for (Index i = 0; i < n; ++i) {
+                const double z = rng.normal();
+                y[i] = rng.uniform() < 1 / (1 + std::exp(-2 * z)) ? T(1) : T(0);
+                switch (kind) {
+                    case 0: s[i] = T(1 / (1 + std::exp(-z))); break;          // probabilities, few ties
+                    case 1: s[i] = T(std::round(z * 4) / 4); break;           // heavy ties, signs, ±0
+                    case 2: s[i] = T(1 + 1e-6 * z); break;                    // one bucket holds them all
+                    case 3: s[i] = T(z * 1e30); break;                        // huge magnitudes
+                    default: s[i] = T(z < 0 ? -0.0 : 0.0); break;             // only −0 and +0: one threshold
+                }
+            }
+            y[0] = T(1);  // both classes
+            y[n - 1] = T(0);
+            check(y, s, T(1));
+            check(y, s, T(0));  // the other class as positive
+        }
+    }
+    SECTION("one class is refused as the walk refuses it") {
+        const Vector<T> y = Vector<T>::Ones(5), s = Vector<T>::LinSpaced(5, 0, 1);
+        CHECK_THROWS_WITH(m::best_accuracy_threshold<T>(y, s), Catch::Contains("only one class (1)"));
+        const Vector<T> ones = Vector<T>::Ones(5);
+        CHECK_THROWS_WITH(m::best_accuracy_threshold<T>(y, s, T(1), &ones), Catch::Contains("only one class (1)"));
     }
 }
 

@@ -43,32 +43,36 @@ public:
         return {T(1 - std::pow(s_.beta_1, double(number))), T(1 - std::pow(s_.beta_2, double(number)))};
     }
 
-    /// One step on columns first .. first + g.size() of weight row j (j = d for the bias row,
-    /// which has no L1): gradient g, step sizes lr and L1 penalties l1 of those columns.
-    /// `scratch` holds g.size() entries of the caller's.
+    /// One step on rows j0 .. j0 + w.rows() and columns first .. first + w.cols() of the
+    /// weights (row d is the bias row, which has no L1): gradient g, step sizes lr and L1
+    /// penalties l1 of those columns. The whole block is one expression per quantity: a
+    /// thread's share of the models is often a single SIMD register wide, and per-row
+    /// expressions cost more than their arithmetic. `scratch` is the caller's.
     template <class W, class G>
-    void update(Index j, Index first, const Step& step, W&& w, const G& g, const RowArray<T>& lr,
-                const RowArray<T>* l1, RowArray<T>& scratch) {
+    void update(Index j0, Index first, const Step& step, W&& w, const G& g, const RowArray<T>& lr,
+                const RowArray<T>* l1, RowMatrix<T>& scratch) {
         constexpr T eps = T(1e-8);
-        const Index width = g.size();
+        const Index rows = w.rows(), width = w.cols();
         if (s_.kind == Optimizer::sgd) {
-            auto velocity = first_.row(j).segment(first, width).array();
+            auto velocity = first_.block(j0, first, rows, width).array();
             velocity = T(s_.momentum) * velocity + g;
-            w -= lr * velocity;
-            if (l1) shrink(w, lr * *l1);
+            w -= velocity.rowwise() * lr;
+            if (l1) shrink(w, (lr * *l1).replicate(rows, 1));
             return;
         }
-        auto second = second_.row(j).segment(first, width).array();
+        auto second = second_.block(j0, first, rows, width).array();
         second = T(s_.beta_2) * second + T(1 - s_.beta_2) * g.square();
-        scratch = lr / ((second / step.second).sqrt() + eps);  // the per-coordinate step
+        if (scratch.rows() < rows || scratch.cols() != width) scratch.resize(rows, width);
+        auto step_size = scratch.topRows(rows).array();  // the per-coordinate step
+        step_size = (T(1) / ((second / step.second).sqrt() + eps)).rowwise() * lr;
         if (s_.kind == Optimizer::adam) {
-            auto moment = first_.row(j).segment(first, width).array();
+            auto moment = first_.block(j0, first, rows, width).array();
             moment = T(s_.beta_1) * moment + T(1 - s_.beta_1) * g;
-            w -= scratch * moment / step.first;
+            w -= step_size * moment / step.first;
         } else {
-            w -= scratch * g;
+            w -= step_size * g;
         }
-        if (l1) shrink(w, scratch * *l1);
+        if (l1) shrink(w, step_size.rowwise() * *l1);
     }
 
     /// Keeps only the listed columns (models that stopped are dropped).

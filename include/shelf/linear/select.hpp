@@ -38,7 +38,7 @@ struct Operating {
 
 /// The threshold that optimises `params`' criterion on (labels, scores); y holds 0/1.
 template <class T>
-Operating operating_point(const Params& params, const Vector<T>& y, const Vector<T>& score) {
+Operating operating_point(const Params& params, const VectorView<T>& y, const VectorView<T>& score) {
     using metrics::OperatingPoint;
     switch (params.binary_classifier_model_selection_criteria) {
         case SelectionCriteria::accuracy: {
@@ -104,9 +104,19 @@ std::vector<double> selection_metrics(const Params& params, const LossSettings& 
     to_score(*params.loss, scores);
     const std::vector<Index> rows = sample_rows(n, compared_rows, rng);
     const Vector<T> labels = y(rows);
+    // Each model's scores in a row of their own, transposed a tile at a time: read straight from
+    // the row-major block, a model's column costs a cache line per score.
+    const auto m = static_cast<Index>(rows.size());
+    RowMatrix<T> by_model(K, m);
+    constexpr Index tile = 64;
+    for (Index i0 = 0; i0 < m; i0 += tile)
+        for (Index k = 0; k < K; ++k)
+            for (Index i = i0; i < std::min(m, i0 + tile); ++i)
+                by_model(k, i) = scores(rows[static_cast<std::size_t>(i)], k);
     parallel_for(static_cast<int>(std::min<Index>(threads, K)), K, Schedule::dynamic, [&](Index k) {
         try {
-            metric[static_cast<std::size_t>(k)] = operating_point<T>(params, labels, scores(rows, k)).metric;
+            metric[static_cast<std::size_t>(k)] =
+                operating_point<T>(params, labels, by_model.row(k).transpose()).metric;
         } catch (const data_error&) {  // scores that are not finite: a model that cannot be kept
             metric[static_cast<std::size_t>(k)] = std::numeric_limits<double>::quiet_NaN();
         }

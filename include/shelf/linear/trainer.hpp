@@ -141,7 +141,8 @@ private:
         RowMatrix<T> scores;  ///< then the loss derivatives
         Vector<T> labels;
         RowMatrix<T> gradient;
-        RowArray<T> gradient_bias, row, scratch, lr;
+        RowArray<T> gradient_bias, lr;
+        RowMatrix<T> scratch;  ///< the optimizer's per-coordinate steps
         RowArray<T> base_lr, l1, wd, positive;  ///< the thread's columns of the per-model settings
         RowMatrix<T> step;                       ///< preconditioned: the gradient for V
     };
@@ -227,23 +228,19 @@ private:
         // The scheduler: after every lr_scheduler_step mini-batches, rates fall by the factor.
         const double decay = std::pow(s_.lr_factor, double((step - 1) / s_.lr_step));
         buf.lr = (buf.base_lr * T(decay)).max(buf.base_lr.min(T(s_.lr_minimum)));
-        buf.scratch.resize(cols);
+        buf.scratch.resize(d_, cols);
         const auto corrections = optimizer_.step(step);
+        buf.gradient.array() = buf.gradient.array() / T(m) + W_.middleCols(c0, cols).array().rowwise() * buf.wd;
         if (preconditioned()) {
-            buf.gradient = buf.gradient / T(m) + W_.middleCols(c0, cols) * buf.wd.matrix().asDiagonal();
             buf.step.noalias() = s_.precondition * buf.gradient;
             for (Index c = 0; c < cols; ++c)
                 if (buf.l1[c] != T(0)) buf.step.col(c) = buf.gradient.col(c);
-            for (Index j = 0; j < d_; ++j)
-                optimizer_.update(j, c0, corrections, V_.row(j).segment(c0, cols).array(), buf.step.row(j).array(),
-                                  buf.lr, &buf.l1, buf.scratch);
+            optimizer_.update(0, c0, corrections, V_.middleCols(c0, cols).array(), buf.step.array(), buf.lr, &buf.l1,
+                              buf.scratch);
             weights_from_v(c0, cols, buf.l1);
         } else {
-            for (Index j = 0; j < d_; ++j) {
-                auto w = W_.row(j).segment(c0, cols).array();
-                buf.row = buf.gradient.row(j).array() / T(m) + buf.wd * w;
-                optimizer_.update(j, c0, corrections, w, buf.row, buf.lr, &buf.l1, buf.scratch);
-            }
+            optimizer_.update(0, c0, corrections, W_.middleCols(c0, cols).array(), buf.gradient.array(), buf.lr,
+                              &buf.l1, buf.scratch);
         }
         if (s_.use_bias) optimizer_.update(d_, c0, corrections, b_.segment(c0, cols), buf.gradient_bias, buf.lr,
                                            nullptr, buf.scratch);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "shelf/core/types.hpp"
+#include "shelf/metrics/detail/accuracy_buckets.hpp"
 #include "shelf/metrics/detail/checks.hpp"
 #include "shelf/metrics/detail/ranked.hpp"
 #include "shelf/metrics/detail/rates.hpp"
@@ -216,12 +217,20 @@ OperatingPoint best_f_beta_threshold(VectorView<T> y_true, VectorView<T> y_score
 
 /// The threshold of the highest accuracy (predict positive when score >= threshold) and that
 /// accuracy; ties go to the higher threshold. Predicting nothing positive is the threshold
-/// highest score + 1, as roc_curve's first point. A single pass over the ranked scores: the
-/// linear learner asks it of every model of its sweep.
+/// highest score + 1, as roc_curve's first point. Unweighted, it sorts only the scores near the
+/// answer (detail/accuracy_buckets.hpp): the linear learner asks it of every model of its sweep.
 template <class T>
 std::pair<double, double> best_accuracy_threshold(VectorView<T> y_true, VectorView<T> y_score, T pos_label = 1,
                                                   const Vector<T>* sample_weight = nullptr) {
-    const detail::RankedScores<T> ranked("best_accuracy_threshold", y_true, y_score, pos_label, sample_weight);
+    constexpr const char* fn = "best_accuracy_threshold";
+    if (!sample_weight) {
+        const std::vector<T> classes = detail::require_ranking_inputs(fn, y_true, y_score, pos_label, sample_weight);
+        if (classes.size() < 2)
+            detail::throw_one_class(fn, "y_true has only one class (" + detail::num(double(classes[0])) + ")",
+                                    "an accuracy threshold", double(pos_label));
+        return detail::best_accuracy_by_buckets<T>(y_true, y_score, pos_label);
+    }
+    const detail::RankedScores<T> ranked(fn, y_true, y_score, pos_label, sample_weight);
     ranked.require_both_classes("an accuracy threshold");
     const double total = ranked.positives() + ranked.negatives();
     std::pair<double, double> best{0, -1};

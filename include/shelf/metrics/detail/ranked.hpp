@@ -19,29 +19,43 @@
 
 namespace shelf::metrics::detail {
 
+/// Validates the inputs of a ranking metric (equal lengths, finite, at most two whole-number
+/// classes, pos_label one of them when there are two, sane weights); returns the classes.
+template <class T>
+std::vector<T> require_ranking_inputs(const char* fn, const VectorView<T>& y_true, const VectorView<T>& y_score,
+                                      T pos_label, const Vector<T>* w) {
+    require_pair(fn, y_true, "y_true", y_score, "y_score");
+    require_weights(fn, w, y_true.size());
+    require_whole_labels(fn, "y_true", y_true);
+    std::vector<T> classes;
+    add_labels(classes, y_true, 2);
+    if (classes.size() > 2)
+        throw data_error(errc::bad_label,
+                         std::string(fn) + ": y_true has more than two classes (" + list(classes) +
+                             " ...) but this metric is binary; expected two classes, e.g. binarize as "
+                             "(y == class) for one-vs-rest");
+    if (classes.size() == 2 && classes[0] != pos_label && classes[1] != pos_label)
+        throw data_error(errc::bad_label, std::string(fn) + ": pos_label = " + num(double(pos_label)) +
+                                              " is not one of the classes in y_true " + list(classes) +
+                                              "; expected pos_label to name the positive class");
+    return classes;
+}
+
+/// What a metric that needs both classes throws when `left` (a description) leaves one.
+[[noreturn]] inline void throw_one_class(const char* fn, const std::string& left, const char* what, double pos_label) {
+    throw data_error(errc::bad_label, std::string(fn) + ": " + left + ", and " + what +
+                                          " is undefined with one class; expected both positive (y == " +
+                                          num(pos_label) + ") and negative samples");
+}
+
 template <class T>
 class RankedScores {
 public:
-    /// Validates the inputs (equal lengths, finite, at most two whole-number
-    /// classes, pos_label one of them when there are two, sane weights), then
-    /// sorts. Samples of zero weight are dropped as scikit-learn does, so they
-    /// create no threshold.
+    /// Validates the inputs (require_ranking_inputs), then sorts. Samples of zero weight are
+    /// dropped as scikit-learn does, so they create no threshold.
     RankedScores(const char* fn, const VectorView<T>& y_true, const VectorView<T>& y_score, T pos_label,
                  const Vector<T>* w)
-        : fn_(fn), pos_label_(pos_label) {
-        require_pair(fn, y_true, "y_true", y_score, "y_score");
-        require_weights(fn, w, y_true.size());
-        require_whole_labels(fn, "y_true", y_true);
-        add_labels(classes_, y_true, 2);
-        if (classes_.size() > 2)
-            throw data_error(errc::bad_label,
-                             std::string(fn) + ": y_true has more than two classes (" + list(classes_) +
-                                 " ...) but this metric is binary; expected two classes, e.g. binarize as "
-                                 "(y == class) for one-vs-rest");
-        if (classes_.size() == 2 && classes_[0] != pos_label && classes_[1] != pos_label)
-            throw data_error(errc::bad_label, std::string(fn) + ": pos_label = " + num(double(pos_label)) +
-                                                  " is not one of the classes in y_true " + list(classes_) +
-                                                  "; expected pos_label to name the positive class");
+        : fn_(fn), pos_label_(pos_label), classes_(require_ranking_inputs(fn, y_true, y_score, pos_label, w)) {
         if (w)
             build(weighted_, y_true, y_score, w);
         else
@@ -70,9 +84,7 @@ public:
     /// ROC needs both classes: with one, a rate has a zero denominator.
     void require_both_classes(const char* what) const {
         if (positives_ > 0 && negatives_ > 0) return;
-        throw data_error(errc::bad_label, std::string(fn_) + ": " + one_class_left() + ", and " + what +
-                                              " is undefined with one class; expected both positive (y == " +
-                                              num(double(pos_label_)) + ") and negative samples");
+        throw_one_class(fn_, one_class_left(), what, double(pos_label_));
     }
 
     /// Precision-recall needs positives: recall divides by their number.
