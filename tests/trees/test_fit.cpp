@@ -168,7 +168,7 @@ TEST_CASE("validation data, early stopping and the progress callback", "[trees][
     SECTION("without validation data the callback gets the training metric") {
         double last = 0;
         shelf::gbt::fit(X, y, binary(3), {}, [&](const shelf::Progress& s) {
-            last = s.metric;
+            last = s.value();
             return true;
         });
         CHECK(last > 0);
@@ -182,7 +182,7 @@ TEST_CASE("validation data, early stopping and the progress callback", "[trees][
         q.num_class = 3;
         double last = 0;
         const auto m = shelf::gbt::fit(X, cls, q, {}, [&](const shelf::Progress& s) {
-            last = s.metric;
+            last = s.value();
             return true;
         });
         const auto values = shelf::gbt::evaluate(m, X, cls);

@@ -39,9 +39,13 @@ private:
         const double fraction = p.total > 0 ? static_cast<double>(p.done) / static_cast<double>(p.total) : 0.0;
         const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
         const double eta = fraction > 0 ? elapsed * (1.0 - fraction) / fraction : 0.0;
-        std::string metric;
-        if (!p.metric_name.empty()) metric = "  " + p.metric_name + " " + std::to_string(p.metric);
         if (terminal_) {
+            // Redrawn at most ten times a second (and at the end): a metric computed on demand
+            // costs a pass over the training data.
+            if (drawn_ && p.done != p.total && elapsed - last_drawn_ < 0.1) return;
+            last_drawn_ = elapsed;
+            std::string metric;
+            if (!p.metric_name.empty()) metric = "  " + p.metric_name + " " + std::to_string(p.value());
             const int width = 30, filled = static_cast<int>(fraction * width);
             std::fprintf(stderr, "\r[%s%s] %3d%% %s %lld/%lld  %.1fs, ETA %.1fs%s\033[K",
                          std::string(static_cast<std::size_t>(filled), '#').c_str(),
@@ -53,6 +57,8 @@ private:
             last_ = p;
             const int decile = static_cast<int>(fraction * 10);
             last_printed_ = !(decile <= last_decile_ && p.done != p.total);
+            if (!last_printed_ && p.compute_metric) last_->metric_name.clear();  // not computable afterwards
+            last_->compute_metric = nullptr;
             if (!last_printed_) return;
             last_decile_ = decile;
             print_line(p);
@@ -62,13 +68,14 @@ private:
     void print_line(const Progress& p) const {
         const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
         std::string metric;
-        if (!p.metric_name.empty()) metric = "  " + p.metric_name + " " + std::to_string(p.metric);
+        if (!p.metric_name.empty()) metric = "  " + p.metric_name + " " + std::to_string(p.value());
         std::fprintf(stderr, "%s %lld/%lld (%.1fs)%s\n", p.stage.c_str(), p.done, p.total, elapsed, metric.c_str());
     }
 
     bool terminal_;
     Clock::time_point start_;
     bool drawn_ = false;
+    double last_drawn_ = 0;  ///< seconds from the start
     int last_decile_ = -1;
     std::optional<Progress> last_;  // the plain log's latest report, and whether it was printed
     bool last_printed_ = false;

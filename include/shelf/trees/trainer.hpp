@@ -296,12 +296,17 @@ Model<T> boost(const MatrixView<T>& X, const VectorView<T>& y, const T* weight, 
             stop = params.early_stopping_rounds && since_best >= *params.early_stopping_rounds;
             report.stopped_early = stop;
         } else if (progress) {
-            std::vector<T> by_row(K > 1 ? margin.size() : 0);  // one output: the margins are already by row
-            for (Index r = 0; K > 1 && r < n; ++r)
-                for (int k = 0; k < K; ++k)
-                    by_row[static_cast<std::size_t>(r) * k_size + static_cast<std::size_t>(k)] = margin[at(k, static_cast<std::size_t>(r))];
-            const auto out = metric_outputs(objective, settings, K > 1 ? by_row : margin, K, info.multiclass);
-            step.metric = evaluate_metric(metrics.back(), out.data(), y.data(), weight, n, K, params.huber_slope, threads);
+            // On demand: XGBoost evaluates the training data only when asked to, and the
+            // command line prints one round in ten.
+            step.compute_metric = [&] {
+                std::vector<T> by_row(K > 1 ? margin.size() : 0);  // one output: the margins are already by row
+                for (Index r = 0; K > 1 && r < n; ++r)
+                    for (int k = 0; k < K; ++k)
+                        by_row[static_cast<std::size_t>(r) * k_size + static_cast<std::size_t>(k)] =
+                            margin[at(k, static_cast<std::size_t>(r))];
+                const auto out = metric_outputs(objective, settings, K > 1 ? by_row : margin, K, info.multiclass);
+                return evaluate_metric(metrics.back(), out.data(), y.data(), weight, n, K, params.huber_slope, threads);
+            };
         }
         const bool go_on = shelf::report(progress, step);  // every round, the last one included
         if (!stop && !go_on) {
