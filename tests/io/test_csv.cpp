@@ -456,3 +456,41 @@ TEST_CASE("CSV parsed on many threads is the same as on one, errors included", "
         REQUIRE_THAT(parallel_error, Catch::Contains("big.csv:" + std::to_string(line) + ":"));
     }
 }
+
+TEMPLATE_TEST_CASE("plain decimals parse to fast_float's value and end, other forms are left to it", "[io][csv]",
+                   float, double) {
+    using T = TestType;
+    shelf::Rng rng(23);
+    const auto same_as_fast_float = [](const std::string& text) {
+        INFO(text);
+        const char* b = text.data();
+        const char* e = b + text.size();
+        T mine = T(0), reference = T(0);
+        const char* end = shelf::io_detail::parse_plain_decimal(b, e, mine);
+        const auto r = fast_float::from_chars(b, e, reference);
+        if (!end) return false;
+        REQUIRE(r.ec == std::errc());
+        CHECK(end == r.ptr);
+        CHECK(std::memcmp(&mine, &reference, sizeof(T)) == 0);  // bit for bit, −0 included
+        return true;
+    };
+    int taken = 0;
+    const char* tails[] = {"", ",", "\n", " ", "x", "e5", "E-3", ".", "-"};
+    for (int i = 0; i < 20000; ++i) {
+        std::string text = rng.uniform() < 0.5 ? "-" : "";
+        const auto whole = static_cast<int>(rng.uniform_index(10)), fraction = static_cast<int>(rng.uniform_index(14));
+        for (int d = 0; d < whole; ++d) text += char('0' + rng.uniform_index(10));
+        if (fraction > 0 || rng.uniform() < 0.2) text += '.';
+        for (int d = 0; d < fraction; ++d) text += char('0' + rng.uniform_index(10));
+        text += tails[rng.uniform_index(std::size(tails))];
+        taken += same_as_fast_float(text);
+    }
+    CHECK(taken > 3000);  // the plain form is common among these
+    for (const char* text : {"0", "-0", "-0.0", "0.1", "16777215", "9999999", "1234567.", ".5", "-.5", "0.0000001",
+                             "3.4028234", "1.17549435", "4.36865", "-12.4173"})
+        same_as_fast_float(text);
+    T v = T(7);
+    for (const char* text : {"", "-", ".", "-.", "+1", "1e5", "2E-3", "nan", "inf", "12345678901234567", " 1", "1.0000000000000000000001"})
+        CHECK(shelf::io_detail::parse_plain_decimal(text, text + std::strlen(text), v) == nullptr);
+    CHECK(v == T(7));  // nothing written when the form is not taken
+}

@@ -158,7 +158,7 @@ public:
             const char* fe = nullptr;
             T v;
             if (p != e && *p != ' ' && *p != '\t') {  // fast path: a plain finite number
-                const auto r = fast_float::from_chars(p, e, v);
+                const auto r = io_detail::from_chars(p, e, v);
                 if (r.ec == std::errc() && (r.ptr == e || *r.ptr == d) && std::isfinite(v)) fe = r.ptr;
             }
             if (!fe) {

@@ -128,6 +128,40 @@ enum class num_kind {
     invalid,   ///< anything else, including an empty span
 };
 
+/// A plain decimal, "-12.375" (at most T's exact digits, no exponent), straight to T: its digits
+/// as an integer m < 2^24 (float) or 2^53 (double) and its d fraction digits (≤ 10 or ≤ 22), so
+/// that both m and 10^d are exact in T and one IEEE division rounds m / 10^d correctly: the value
+/// fast_float gives (Clinger's fast path), without its general machinery, for the form most CSV
+/// numbers take. Returns the end of the number, or nullptr for any other form (left to fast_float).
+template <class T>
+const char* parse_plain_decimal(const char* p, const char* e, T& out) noexcept {
+    constexpr int max_digits = std::is_same<T, float>::value ? 7 : 15;
+    constexpr int max_fraction = std::is_same<T, float>::value ? 10 : 22;
+    static constexpr T powers[] = {T(1e0),  T(1e1),  T(1e2),  T(1e3),  T(1e4),  T(1e5),  T(1e6),  T(1e7),
+                                   T(1e8),  T(1e9),  T(1e10), T(1e11), T(1e12), T(1e13), T(1e14), T(1e15),
+                                   T(1e16), T(1e17), T(1e18), T(1e19), T(1e20), T(1e21), T(1e22)};
+    const bool negative = p != e && *p == '-';
+    p += negative;
+    std::uint64_t m = 0;
+    int digits = 0, fraction = 0;
+    for (; p != e && static_cast<unsigned char>(*p - '0') < 10; ++p, ++digits) m = m * 10 + std::uint64_t(*p - '0');
+    if (p != e && *p == '.')
+        for (++p; p != e && static_cast<unsigned char>(*p - '0') < 10; ++p, ++digits, ++fraction)
+            m = m * 10 + std::uint64_t(*p - '0');
+    if (digits == 0 || digits > max_digits || fraction > max_fraction || (p != e && (*p == 'e' || *p == 'E')))
+        return nullptr;
+    const T value = T(m) / powers[fraction];
+    out = negative ? -value : value;
+    return p;
+}
+
+/// fast_float::from_chars, with the plain decimals of parse_plain_decimal taken first.
+template <class T>
+fast_float::from_chars_result from_chars(const char* p, const char* e, T& out) noexcept {
+    if (const char* end = parse_plain_decimal(p, e, out)) return {end, std::errc()};
+    return fast_float::from_chars(p, e, out);
+}
+
 /// Parses the whole span [b, e) as one number of type T (correctly rounded,
 /// straight to T). Accepts what std::from_chars accepts for chars_format::general
 /// plus one optional leading '+'; "nan(...)" and hexadecimal forms are invalid.
@@ -140,7 +174,7 @@ num_kind parse_real(const char* b, const char* e, T& out) noexcept {
         ++b;
         if (b == e || *b == '-' || *b == '+') return num_kind::invalid;
     }
-    const auto r = fast_float::from_chars(b, e, out);
+    const auto r = from_chars(b, e, out);
     if (r.ec != std::errc() || r.ptr != e) return num_kind::invalid;
     if (std::isfinite(out)) return num_kind::finite;
     const char* t = (*b == '-') ? b + 1 : b;
