@@ -225,11 +225,14 @@ private:
     RowArray<T> inv_scale_;
 };
 
-/// S = X·W + b for every row of `input`, in parallel blocks of rows.
-template <class T, class Input>
-RowMatrix<T> linear_scores(const Input& input, const RowMatrix<T>& W, const RowArray<T>& b, int threads) {
-    const Index n = input.rows(), block = 4096;
-    RowMatrix<T> out(n, W.cols());
+/// Rows per block of scores: blocks of about a megabyte, from 64 to 4,096 rows.
+inline Index score_block_rows(Index cols) { return std::clamp<Index>((Index(1) << 18) / std::max<Index>(cols, 1), 64, 4096); }
+
+/// Calls f(block, first, S) with S = X·W + b for rows first .. first + S.rows() of `input`, the
+/// rows in blocks of score_block_rows(W.cols()) (block numbers them), blocks in parallel.
+template <class T, class Input, class F>
+void for_each_score_block(const Input& input, const RowMatrix<T>& W, const RowArray<T>& b, int threads, F&& f) {
+    const Index n = input.rows(), block = score_block_rows(W.cols());
     const Index blocks = (n + block - 1) / block;
     struct Local {
         typename Input::Chunk chunk;
@@ -241,8 +244,17 @@ RowMatrix<T> linear_scores(const Input& input, const RowMatrix<T>& W, const RowA
         input.range(local.chunk, first, rows);
         local.part.resize(rows, W.cols());
         input.multiply(local.chunk, W, local.part);
-        out.middleRows(first, rows) = local.part.rowwise() + b.matrix();
+        local.part.rowwise() += b.matrix();
+        f(k, first, static_cast<const RowMatrix<T>&>(local.part));
     });
+}
+
+/// S = X·W + b for every row of `input`.
+template <class T, class Input>
+RowMatrix<T> linear_scores(const Input& input, const RowMatrix<T>& W, const RowArray<T>& b, int threads) {
+    RowMatrix<T> out(input.rows(), W.cols());
+    for_each_score_block(input, W, b, threads,
+                         [&](Index, Index first, const RowMatrix<T>& part) { out.middleRows(first, part.rows()) = part; });
     return out;
 }
 

@@ -81,24 +81,33 @@ std::vector<double> selection_metrics(const Params& params, const LossSettings& 
     const PredictorType type = *params.predictor_type;
     const SelectionCriteria criteria = params.binary_classifier_model_selection_criteria;
     const Index K = W.cols() / classes, n = input.rows();
-    RowMatrix<T> scores = linear_scores(input, W, b, threads);
     std::vector<double> metric(static_cast<std::size_t>(K));
+    if (type == PredictorType::multiclass_classifier && maximised(type, criteria)) {
+        // Each model's hits counted a block of rows at a time: the whole block of scores (rows ×
+        // models·classes) would be tens of megabytes, and the argmax per model serial.
+        const Index block = score_block_rows(W.cols()), blocks = (n + block - 1) / block;
+        std::vector<Index> hits(static_cast<std::size_t>(blocks * K), 0);
+        for_each_score_block(input, W, b, threads, [&](Index blk, Index first, const RowMatrix<T>& part) {
+            Index* mine = hits.data() + blk * K;
+            for (Index i = 0; i < part.rows(); ++i)
+                for (Index k = 0; k < K; ++k) {
+                    Index best = 0;
+                    part.row(i).segment(k * classes, classes).maxCoeff(&best);
+                    mine[k] += T(best) == y[first + i];
+                }
+        });
+        for (Index k = 0; k < K; ++k) {
+            Index total = 0;
+            for (Index blk = 0; blk < blocks; ++blk) total += hits[static_cast<std::size_t>(blk * K + k)];
+            metric[static_cast<std::size_t>(k)] = double(total) / double(n);
+        }
+        return metric;
+    }
+    RowMatrix<T> scores = linear_scores(input, W, b, threads);
     if (!maximised(type, criteria)) {
         RowArray<double> loss = RowArray<double>::Zero(K);
         apply_loss(*params.loss, settings, scores, y.data(), classes, RowWeights<T>{}, &loss, false);
         for (Index k = 0; k < K; ++k) metric[static_cast<std::size_t>(k)] = loss[k] / double(n);
-        return metric;
-    }
-    if (type == PredictorType::multiclass_classifier) {
-        for (Index k = 0; k < K; ++k) {
-            Vector<T> predicted(n);
-            for (Index i = 0; i < n; ++i) {
-                Index best = 0;
-                scores.row(i).segment(k * classes, classes).maxCoeff(&best);
-                predicted[i] = T(best);
-            }
-            metric[static_cast<std::size_t>(k)] = metrics::accuracy<T>(y, predicted);
-        }
         return metric;
     }
     to_score(*params.loss, scores);
