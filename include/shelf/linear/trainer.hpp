@@ -228,7 +228,6 @@ private:
         // The scheduler: after every lr_scheduler_step mini-batches, rates fall by the factor.
         const double decay = std::pow(s_.lr_factor, double((step - 1) / s_.lr_step));
         buf.lr = (buf.base_lr * T(decay)).max(buf.base_lr.min(T(s_.lr_minimum)));
-        buf.scratch.resize(d_, cols);
         const auto corrections = optimizer_.step(step);
         buf.gradient.array() = buf.gradient.array() / T(m) + W_.middleCols(c0, cols).array().rowwise() * buf.wd;
         if (preconditioned()) {

@@ -51,13 +51,13 @@ std::pair<double, double> best_accuracy_by_buckets(const VectorView<T>& y_true, 
         correct += positives[b] - negatives[b];
         best_whole = std::max(best_whole, correct);
     }
-    const auto candidate = [&](std::size_t b) {
-        return positives[b] + negatives[b] > 0 && correct_above[b] + positives[b] >= best_whole;
-    };
+    std::vector<char> candidate(buckets);  // the buckets that can hold the answer
+    for (std::size_t b = 0; b < buckets; ++b)
+        candidate[b] = positives[b] + negatives[b] > 0 && correct_above[b] + positives[b] >= best_whole;
     std::vector<std::pair<K, bool>> kept;  // the candidate buckets' scores, with their labels
     for (Index i = 0; i < n; ++i) {
         const K key = to_key(y_score[i]);
-        if (candidate(key >> shift)) kept.emplace_back(key, y_true[i] == pos_label);
+        if (candidate[key >> shift]) kept.emplace_back(key, y_true[i] == pos_label);
     }
     std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
 
