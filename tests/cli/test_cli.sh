@@ -356,6 +356,11 @@ if has deepar; then
   sed 's/"cat": \[2\]/"cat": [7]/' "$work/series.jsonl" >"$work/bad-cat.jsonl"
   check "deepar names the series and field of a category beyond the cardinality" 1 'series 3 \(1-based\): cat\[0\] = 7 is out of range' -- \
     "$shelf" evaluate --model-dir "$work/deepar" --test "$work/bad-cat.jsonl"
+  check "deepar trains with cardinality=ignore" 0 "" -- \
+    "$shelf" train --algorithm deepar --train "$work/series.jsonl" "${deepar_hp[@]}" --hp cardinality=ignore \
+      --model-dir "$work/deepar-ignore"
+  check "a model that ignores cat reads series whatever their categories" 0 '^\{"mean": ' -- \
+    "$shelf" predict --model-dir "$work/deepar-ignore" --input "$work/bad-cat.jsonl"
   printf '{"start": "2021-13-01", "target": [1, 2]}\n' >"$work/bad-start.jsonl"
   check "deepar refuses a malformed start, naming the line" 1 'bad-start.jsonl:1:.*start' -- \
     "$shelf" predict --model-dir "$work/deepar" --input "$work/bad-start.jsonl"

@@ -166,7 +166,7 @@ TEST_CASE("a series with no points is forecast from its category", "[forecast][d
     CHECK(f[0].mean.mean() > 40);
     fresh.cat.clear();
     dp::Params no_cat = p;
-    no_cat.cardinality = std::vector<int>{};
+    no_cat.cardinality.value = std::vector<int>{};
     auto plain = train;
     for (auto& s : plain) s.cat.clear();
     const dp::Model<float> without = dp::fit(plain, no_cat);
@@ -193,8 +193,44 @@ TEST_CASE("the same seed gives the same model on any thread count, and it round-
     const dp::Model<float> back = dp::Model<float>::load(in);
     CHECK(back == a);
     CHECK(back.forecast(train)[3].mean == a.forecast(train)[3].mean);
-    CHECK(back.params().cardinality == std::vector<int>{4});
-    CHECK(back.params().num_dynamic_feat == 0);
+    CHECK(back.params().cardinality.value == std::vector<int>{4});
+    CHECK(back.params().num_dynamic_feat.value == 0);
+}
+
+TEST_CASE("cardinality and num_dynamic_feat = ignore leave the series' cat and dynamic_feat unread",
+          "[forecast][deepar]") {
+    auto with = panel(8, 24 * 6, 8);
+    shelf::Rng rng(8);
+    for (auto& s : with) {
+        s.dynamic_feat = shelf::RowMatrix<float>(2, s.target.size());
+        for (Index t = 0; t < s.dynamic_feat.size(); ++t) s.dynamic_feat.data()[t] = static_cast<float>(rng.normal());
+    }
+    auto without = with;
+    for (auto& s : without) s.cat.clear(), s.dynamic_feat.resize(0, 0);
+    dp::Params p = small_params();
+    p.epochs = 1;
+    p.num_batches_per_epoch = 3;
+    const dp::Model<float> plain = dp::fit(without, p);
+    const dp::Params ignoring = shelf::from_map({{"cardinality", "ignore"}, {"num_dynamic_feat", "Ignore"}}, p);
+    CHECK(ignoring.cardinality.ignored);
+    CHECK(ignoring.num_dynamic_feat.ignored);
+    const dp::Model<float> model = dp::fit(with, ignoring);
+    // The same network and draws as a model that never saw them.
+    CHECK(model.weights() == plain.weights());
+    CHECK(model.forecast(with)[2].mean == plain.forecast(without)[2].mean);
+    // Features of any count, and categories out of any range, are left unread.
+    with[0].cat = {99, 7};
+    with[0].dynamic_feat.resize(5, 3);
+    CHECK(model.forecast(with)[0].mean == plain.forecast(without)[0].mean);
+    // Saved as "ignore", and read back so.
+    CHECK(shelf::to_map(model.params()).at("cardinality") == "ignore");
+    std::istringstream in(saved(model));
+    const dp::Model<float> back = dp::Model<float>::load(in);
+    CHECK(back.params().cardinality.ignored);
+    CHECK(back.params().num_dynamic_feat.ignored);
+    CHECK(back.forecast(with)[2].mean == model.forecast(with)[2].mean);
+    REQUIRE_THROWS_WITH(shelf::from_map<dp::Params>({{"cardinality", "ignored"}}, p),
+                        Catch::Contains("cardinality") && Catch::Contains("'auto', 'ignore' or a list"));
 }
 
 TEST_CASE("validation series keep the best epoch and stop training early", "[forecast][deepar]") {
@@ -228,7 +264,7 @@ TEST_CASE("bad input names the series and the field", "[forecast][deepar]") {
     SECTION("a category id at or above the cardinality") {
         auto bad = train;
         bad[2].cat = {4};
-        p.cardinality = std::vector<int>{4};
+        p.cardinality.value = std::vector<int>{4};
         REQUIRE_THROWS_WITH(dp::fit(bad, p), Catch::Contains("shelf.data_error.204") &&
                                                  Catch::Contains("series 3 (1-based)") &&
                                                  Catch::Contains("cat[0] = 4 is out of range"));
@@ -239,7 +275,7 @@ TEST_CASE("bad input names the series and the field", "[forecast][deepar]") {
         auto with = train;
         for (auto& s : with) s.dynamic_feat = shelf::RowMatrix<float>::Zero(1, s.target.size());
         const auto model = dp::fit(with, p);
-        REQUIRE(model.params().num_dynamic_feat == 1);
+        REQUIRE(model.params().num_dynamic_feat.value == 1);
         // Forecasting needs the features over the 12 steps ahead too.
         REQUIRE_THROWS_WITH(model.forecast(with), Catch::Contains("shelf.data_error.202") &&
                                                       Catch::Contains("series 1 (1-based)") &&

@@ -29,8 +29,8 @@ NetworkCase network_case(dp::Likelihood likelihood) {
     c.params.num_cells = 3;
     c.params.num_layers = 2;
     c.params.embedding_dimension = 2;
-    c.params.cardinality = std::vector<int>{3};
-    c.params.num_dynamic_feat = 1;
+    c.params.cardinality.value = std::vector<int>{3};
+    c.params.num_dynamic_feat.value = 1;
     c.params.likelihood = likelihood;
     c.params.dropout_rate = 0.3;
     shelf::Rng rng(5);

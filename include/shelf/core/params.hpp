@@ -12,7 +12,8 @@
 // range checks (validate), saving into model files (to_map) and the CLI's
 // `shelf list` (describe). Supported field types: bool, integers, float,
 // double, std::string, enums with an `enum_names` overload, std::vector of
-// numbers, and std::optional<T> where the platform accepts "auto".
+// numbers, std::optional<T> where the platform accepts "auto", and AutoOrIgnore<T>
+// where it also accepts "ignore".
 #pragma once
 
 #include <algorithm>
@@ -86,12 +87,28 @@ private:
     bool required_ = false;
 };
 
+/// A hyperparameter the platform accepts as a value, "auto" (fit resolves it from the training
+/// data) or "ignore" (that kind of input is left out even where the data carries it), as
+/// DeepAR's cardinality and num_dynamic_feat.
+template <class T>
+struct AutoOrIgnore {
+    std::optional<T> value;  ///< unset and not ignored: auto
+    bool ignored = false;
+
+    bool is_auto() const noexcept { return !ignored && !value; }
+    static AutoOrIgnore ignore() { return {std::nullopt, true}; }
+};
+
 namespace detail {
 
 template <class T>
 struct is_optional : std::false_type {};
 template <class T>
 struct is_optional<std::optional<T>> : std::true_type {};
+template <class T>
+struct is_auto_or_ignore : std::false_type {};
+template <class T>
+struct is_auto_or_ignore<AutoOrIgnore<T>> : std::true_type {};
 template <class T>
 struct is_vector : std::false_type {};
 template <class T>
@@ -175,6 +192,10 @@ template <class T>
 std::string format_value(const std::optional<T>& v) {
     return v ? format_value(*v) : "auto";
 }
+template <class T>
+std::string format_value(const AutoOrIgnore<T>& v) {
+    return v.ignored ? "ignore" : format_value(v.value);
+}
 
 template <class T>
 const char* type_name() {
@@ -185,6 +206,7 @@ const char* type_name() {
     else if constexpr (std::is_enum_v<T>) return "choice";
     else if constexpr (is_vector<T>::value) return "list";
     else if constexpr (is_optional<T>::value) return type_name<typename T::value_type>();
+    else if constexpr (is_auto_or_ignore<T>::value) return type_name<decltype(T::value)>();
     else return "value";
 }
 
@@ -257,11 +279,19 @@ bool parse_value(const std::string& text, std::optional<T>& out) {
     out = v;
     return true;
 }
+template <class T>
+bool parse_value(const std::string& text, AutoOrIgnore<T>& out) {
+    if (lower(text) == "ignore") return out = AutoOrIgnore<T>::ignore(), true;
+    out.ignored = false;
+    return parse_value(text, out.value);
+}
 
 template <class T>
 std::string expected_text(const Spec& spec) {
     if constexpr (is_optional<T>::value) {
         return (spec.is_required() ? "" : "'auto' or ") + expected_text<typename T::value_type>(spec);
+    } else if constexpr (is_auto_or_ignore<T>::value) {
+        return "'auto', 'ignore' or " + expected_text<typename decltype(T::value)::value_type>(spec);
     } else if constexpr (std::is_enum_v<T>) {
         std::vector<std::string> names;
         for (const auto& entry : enum_names(T{})) names.emplace_back(entry.second);
@@ -346,6 +376,8 @@ struct RangeChecker {
                 return;
             }
             check(name, *value, spec);
+        } else if constexpr (is_auto_or_ignore<T>::value) {
+            if (value.value) check(name, *value.value, spec);
         } else {
             check(name, value, spec);
         }

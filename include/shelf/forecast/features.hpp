@@ -25,15 +25,17 @@ struct Inputs {
     Index max_lag = 0;
     std::vector<Index> cardinality;
     Index num_dynamic = 0;
+    bool ignore_cat = false, ignore_dynamic = false;  ///< the series' cat / dynamic_feat go unread
 
     explicit Inputs(const Params& p)
         : freq(*p.time_freq), likelihood(p.likelihood), context(*p.context_length), prediction(*p.prediction_length),
-          lags(lags_for(freq)), num_dynamic(p.num_dynamic_feat.value_or(0)) {
+          lags(lags_for(freq)), num_dynamic(p.num_dynamic_feat.value.value_or(0)),
+          ignore_cat(p.cardinality.ignored), ignore_dynamic(p.num_dynamic_feat.ignored) {
         if (p.max_lag)
             lags.erase(std::remove_if(lags.begin(), lags.end(), [&](int l) { return l > *p.max_lag; }), lags.end());
         max_lag = lags.back();
-        if (p.cardinality)
-            for (int c : *p.cardinality) cardinality.push_back(c);
+        if (p.cardinality.value)
+            for (int c : *p.cardinality.value) cardinality.push_back(c);
     }
     Index num_cat() const noexcept { return static_cast<Index>(cardinality.size()); }
     /// Covariates per step after the lags: calendar features, age, dynamic features, log scale.
@@ -64,15 +66,16 @@ void check_series(const Series<T>& s, std::size_t index, const Inputs& in, Index
             fail(errc::bad_label, "target[" + std::to_string(t) + "] = " + std::to_string(y) + " is outside the " +
                                       info(in.likelihood).name + " likelihood's support (" + info(in.likelihood).support + ")");
     }
-    if (static_cast<Index>(s.cat.size()) != in.num_cat())
+    if (!in.ignore_cat && static_cast<Index>(s.cat.size()) != in.num_cat())
         fail(errc::shape_mismatch, "cat has " + std::to_string(s.cat.size()) + " values; the model has " +
                                        std::to_string(in.num_cat()) + " categorical features (cardinality)");
-    for (std::size_t j = 0; j < s.cat.size(); ++j)
+    for (std::size_t j = 0; j < static_cast<std::size_t>(in.num_cat()); ++j)
         if (s.cat[j] < 0 || s.cat[j] >= in.cardinality[j])
             fail(errc::bad_label, "cat[" + std::to_string(j) + "] = " + std::to_string(s.cat[j]) +
                                       " is out of range; cardinality[" + std::to_string(j) + "] = " +
                                       std::to_string(in.cardinality[j]) + " allows 0 to " +
                                       std::to_string(in.cardinality[j] - 1));
+    if (in.ignore_dynamic) return;
     const Index rows = s.dynamic_feat.size() == 0 ? 0 : s.dynamic_feat.rows();
     if (rows != in.num_dynamic)
         fail(errc::shape_mismatch, "dynamic_feat has " + std::to_string(rows) + " features; the model has " +

@@ -37,14 +37,15 @@ struct Pick {
 /// cardinality, num_dynamic_feat and max_lag from the training series, where they are auto.
 template <class T>
 void resolve_auto(Params& p, const std::vector<Series<T>>& train) {
-    if (!p.cardinality) {
+    if (p.cardinality.is_auto()) {
         std::vector<int> cards(train.front().cat.size(), 1);
         for (const auto& s : train)
             for (std::size_t j = 0; j < std::min(s.cat.size(), cards.size()); ++j) cards[j] = std::max(cards[j], s.cat[j] + 1);
-        p.cardinality = cards;
+        p.cardinality.value = cards;
     }
-    if (!p.num_dynamic_feat)
-        p.num_dynamic_feat = train.front().dynamic_feat.size() == 0 ? 0 : static_cast<int>(train.front().dynamic_feat.rows());
+    if (p.num_dynamic_feat.is_auto())
+        p.num_dynamic_feat.value =
+            train.front().dynamic_feat.size() == 0 ? 0 : static_cast<int>(train.front().dynamic_feat.rows());
     if (!p.max_lag) {
         Index longest = 0;
         for (const auto& s : train) longest = std::max(longest, s.target.size());
@@ -66,7 +67,7 @@ std::vector<double> category_log_scales(const std::vector<Series<T>>& train, con
         if (!(scale > 0)) continue;
         all += std::log(scale), all_count += 1;
         std::size_t offset = 0;
-        for (std::size_t j = 0; j < s.cat.size(); ++j) {
+        for (std::size_t j = 0; j < static_cast<std::size_t>(in.num_cat()); ++j) {
             sum[offset + static_cast<std::size_t>(s.cat[j])] += std::log(scale);
             count[offset + static_cast<std::size_t>(s.cat[j])] += 1;
             offset += static_cast<std::size_t>(in.cardinality[j]);
@@ -146,7 +147,7 @@ std::vector<double> fallback_scales(const std::vector<Series<T>>& series, const 
         if (!(scale > 0) && in.num_cat() > 0) {
             double log_scale = 0;
             std::size_t offset = 0;
-            for (std::size_t j = 0; j < s.cat.size(); ++j) {
+            for (std::size_t j = 0; j < static_cast<std::size_t>(in.num_cat()); ++j) {
                 log_scale += category_log_scale[offset + static_cast<std::size_t>(s.cat[j])];
                 offset += static_cast<std::size_t>(in.cardinality[j]);
             }

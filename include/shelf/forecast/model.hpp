@@ -149,14 +149,14 @@ private:
     Model() = default;
 
     std::string shape_problem() const {
-        if (!params_.num_dynamic_feat || !params_.cardinality)
+        if (params_.num_dynamic_feat.is_auto() || params_.cardinality.is_auto())
             return "hyperparameters leave cardinality or num_dynamic_feat unresolved";
         const Index expected = layout(params_).size();
         if (weights_.size() != expected)
             return "weights (" + std::to_string(weights_.size()) + ") do not match the network's " +
                    std::to_string(expected);
         std::size_t categories = 0;
-        for (int c : *params_.cardinality) categories += static_cast<std::size_t>(c);
+        for (Index c : detail::Inputs(params_).cardinality) categories += static_cast<std::size_t>(c);
         if (category_log_scale_.size() != categories || !weights_.allFinite())
             return "category scales (" + std::to_string(category_log_scale_.size()) + ") do not match the cardinality (" +
                    std::to_string(categories) + "), or a value is not finite";

@@ -44,8 +44,10 @@ struct Params {
     double dropout_rate = 0.1;
     Likelihood likelihood = Likelihood::student_t;
     int embedding_dimension = 10;
-    std::optional<std::vector<int>> cardinality;  ///< categories per `cat` feature; auto = max id + 1
-    std::optional<int> num_dynamic_feat;          ///< auto = the training series' count
+    /// Categories per `cat` feature; auto = the largest id + 1; ignore = the series' cat left out.
+    AutoOrIgnore<std::vector<int>> cardinality;
+    /// Dynamic features per series; auto = the training series' count; ignore = left out.
+    AutoOrIgnore<int> num_dynamic_feat;
     /// shelf extension: the longest lag read; auto = the longest training series' length −
     /// context_length − prediction_length (at least 7), so that every lag read when forecasting
     /// was observed in training windows (one never observed keeps its initial weights).
@@ -77,8 +79,10 @@ struct Params {
         v("likelihood", likelihood,
           Spec("student-T, gaussian, negative-binomial (counts), beta (values in (0, 1)) or deterministic-L1"));
         v("embedding_dimension", embedding_dimension, Spec("length of each category's learned vector").at_least(1));
-        v("cardinality", cardinality, Spec("categories of each cat feature; auto = the largest id + 1").at_least(1));
-        v("num_dynamic_feat", num_dynamic_feat, Spec("dynamic features per series; auto = the training data's").at_least(0));
+        v("cardinality", cardinality,
+          Spec("categories of each cat feature; auto = the largest id + 1; ignore = leave cat out").at_least(1));
+        v("num_dynamic_feat", num_dynamic_feat,
+          Spec("dynamic features per series; auto = the training data's; ignore = leave them out").at_least(0));
         v("max_lag", max_lag, Spec("longest lag read; auto = longest training series - context - prediction length").at_least(1));
         v("num_eval_samples", num_eval_samples, Spec("sample paths drawn per forecast").at_least(1));
         v("early_stopping_patience", early_stopping_patience,
