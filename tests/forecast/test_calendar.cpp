@@ -24,8 +24,9 @@ std::vector<int> joined(std::vector<std::vector<int>> parts) {
 }
 
 std::vector<double> features_of(const Timestamp& ts, TimeFreq freq) {
-    std::vector<double> out(static_cast<std::size_t>(cal::time_feature_count(freq)));
-    cal::time_features(ts, freq, out.data());
+    const auto features = cal::frequency_time_features(freq);
+    std::vector<double> out(features.size());
+    cal::time_features(ts, features, out.data());
     return out;
 }
 
@@ -82,6 +83,22 @@ TEST_CASE("time features are scaled to [-0.5, 0.5] per frequency", "[forecast][c
         CHECK(features_of({2020, 12, 1, 0, 0, 0}, TimeFreq::month)[0] == Approx(0.5));
         CHECK(features_of({2020, 1, 1, 0, 0, 0}, TimeFreq::month)[0] == Approx(-0.5));
     }
+}
+
+TEST_CASE("a feature's cycle is counted in steps of the frequency", "[forecast][calendar]") {
+    using F = shelf::deepar::TimeFeature;
+    CHECK(cal::cycle_steps(F::hour_of_day, TimeFreq::hour) == 24);
+    CHECK(cal::cycle_steps(F::day_of_week, TimeFreq::hour) == 168);
+    CHECK(cal::cycle_steps(F::day_of_month, TimeFreq::hour) == 744);
+    CHECK(cal::cycle_steps(F::day_of_year, TimeFreq::day) == 366);
+    CHECK(cal::cycle_steps(F::minute_of_hour, TimeFreq::minute) == Approx(60));
+    CHECK(cal::cycle_steps(F::week_of_year, TimeFreq::week) == Approx(366.0 / 7));
+    CHECK(cal::cycle_steps(F::month_of_year, TimeFreq::month) == 12);
+    // Features read in the order given, whatever the frequency's own list.
+    std::vector<double> out(2);
+    cal::time_features<double>({2014, 1, 1, 6, 0, 0}, {F::month_of_year, F::hour_of_day}, out.data());
+    CHECK(out[0] == -0.5);
+    CHECK(out[1] == Approx(6.0 / 23 - 0.5));
 }
 
 TEST_CASE("steps move through the calendar", "[forecast][calendar]") {

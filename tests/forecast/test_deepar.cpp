@@ -233,6 +233,51 @@ TEST_CASE("cardinality and num_dynamic_feat = ignore leave the series' cat and d
                         Catch::Contains("cardinality") && Catch::Contains("'auto', 'ignore' or a list"));
 }
 
+TEST_CASE("time_features = auto reads the frequency's calendar features whose cycle training spans",
+          "[forecast][deepar]") {
+    using F = dp::TimeFeature;
+    dp::Params p = small_params();
+    p.epochs = 1;
+    p.num_batches_per_epoch = 1;
+    const auto resolved = [&](Index hours) { return *dp::fit(panel(2, hours, 9), p).params().time_features; };
+    // A week of hours: a day of month or of the year would only be met beyond training.
+    CHECK(resolved(24 * 7) == std::vector<F>{F::hour_of_day, F::day_of_week});
+    CHECK(resolved(24 * 7 - 1) == std::vector<F>{F::hour_of_day});
+    CHECK(resolved(24 * 31) == std::vector<F>{F::hour_of_day, F::day_of_week, F::day_of_month});
+    CHECK(resolved(24 * 366) == std::vector<F>{F::hour_of_day, F::day_of_week, F::day_of_month, F::day_of_year});
+    // A list given is read as given, and saved so.
+    const dp::Params given = shelf::from_map({{"time_features", "[day_of_week, hour_of_day]"}}, p);
+    const dp::Model<float> model = dp::fit(panel(2, 24 * 3, 9), given);
+    CHECK(*model.params().time_features == std::vector<F>{F::day_of_week, F::hour_of_day});
+    CHECK(shelf::to_map(model.params()).at("time_features") == "[day_of_week, hour_of_day]");
+    std::istringstream in(saved(model));
+    CHECK(dp::Model<float>::load(in) == model);
+    REQUIRE_THROWS_WITH(shelf::from_map({{"time_features", "[hour_of_dya]"}}, p),
+                        Catch::Contains("time_features") && Catch::Contains("hour_of_dya") &&
+                            Catch::Contains("a list, each one of minute_of_hour, hour_of_day"));
+}
+
+TEST_CASE("age_feature = false: a forecast reads the last points alone, not the series' length",
+          "[forecast][deepar]") {
+    const auto train = panel(4, 24 * 6, 10);
+    dp::Params p = small_params();
+    p.epochs = 1;
+    p.num_batches_per_epoch = 2;
+    p.time_features = std::vector<dp::TimeFeature>{};
+    auto longer = train;  // 100 more points before each series: lags and context read none of them
+    for (auto& s : longer) {
+        shelf::Vector<float> y(s.target.size() + 100);
+        y << shelf::Vector<float>::Constant(100, 7.0f), s.target;
+        s.target = y;
+    }
+    p.age_feature = false;
+    const dp::Model<float> without = dp::fit(train, p);
+    CHECK(without.forecast(longer)[1].mean == without.forecast(train)[1].mean);
+    p.age_feature = true;
+    const dp::Model<float> with = dp::fit(train, p);
+    CHECK(with.forecast(longer)[1].mean != with.forecast(train)[1].mean);
+}
+
 TEST_CASE("validation series keep the best epoch and stop training early", "[forecast][deepar]") {
     const auto train = panel(8, 24 * 6, 6);
     dp::Params p = small_params();

@@ -297,6 +297,8 @@ std::string expected_text(const Spec& spec) {
         for (const auto& entry : enum_names(T{})) names.emplace_back(entry.second);
         return "one of " + join(names);
     } else if constexpr (is_vector<T>::value) {
+        if constexpr (std::is_enum_v<typename T::value_type>)
+            return "a list, each " + expected_text<typename T::value_type>(spec);
         return std::string("a list of ") + type_name<typename T::value_type>() + "s like [1, 2]";
     } else {
         std::string range = spec.range_text();

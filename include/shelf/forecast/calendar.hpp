@@ -79,43 +79,66 @@ inline Timestamp step_after(const Timestamp& start, TimeFreq freq, std::int64_t 
     return out;
 }
 
-/// Number of calendar features of a frequency.
-inline int time_feature_count(TimeFreq freq) noexcept {
+/// The calendar features of a frequency (GluonTS's time_features_from_frequency_str): minute:
+/// minute of hour, hour of day, day of week, day of month, day of year; H: the last four; D:
+/// the last three; W: day of month, ISO week of year; M: month of year.
+inline std::vector<TimeFeature> frequency_time_features(TimeFreq freq) {
+    using F = TimeFeature;
     switch (freq) {
-        case TimeFreq::minute: return 5;
-        case TimeFreq::hour: return 4;
-        case TimeFreq::day: return 3;
-        case TimeFreq::week: return 2;
-        case TimeFreq::month: return 1;
+        case TimeFreq::minute: return {F::minute_of_hour, F::hour_of_day, F::day_of_week, F::day_of_month, F::day_of_year};
+        case TimeFreq::hour: return {F::hour_of_day, F::day_of_week, F::day_of_month, F::day_of_year};
+        case TimeFreq::day: return {F::day_of_week, F::day_of_month, F::day_of_year};
+        case TimeFreq::week: return {F::day_of_month, F::week_of_year};
+        case TimeFreq::month: return {F::month_of_year};
     }
-    return 0;
+    return {};
 }
 
-/// The calendar features of one timestamp, each scaled to [-0.5, 0.5], written to out[0 ..
-/// time_feature_count): minute: minute of hour, hour of day, day of week, day of month, day of
-/// year; H: the last four; D: the last three; W: day of month, ISO week of year; M: month of year.
+/// Steps of `freq` in one whole cycle of `feature` (its longest: 31 days a month, 366 a year).
+inline double cycle_steps(TimeFeature feature, TimeFreq freq) noexcept {
+    double days = 1;
+    switch (feature) {
+        case TimeFeature::minute_of_hour: days = 1.0 / 24; break;
+        case TimeFeature::hour_of_day: days = 1; break;
+        case TimeFeature::day_of_week: days = 7; break;
+        case TimeFeature::day_of_month: days = 31; break;
+        case TimeFeature::day_of_year:
+        case TimeFeature::week_of_year:
+        case TimeFeature::month_of_year: days = 366; break;
+    }
+    switch (freq) {
+        case TimeFreq::minute: return days * 1440;
+        case TimeFreq::hour: return days * 24;
+        case TimeFreq::day: return days;
+        case TimeFreq::week: return days / 7;
+        case TimeFreq::month: return days * 12 / 366;
+    }
+    return days;
+}
+
+/// Writes `features` of one timestamp, each scaled to [-0.5, 0.5], to out[0 .. features.size()).
 template <class T>
-void time_features(const Timestamp& ts, TimeFreq freq, T* out) noexcept {
+void time_features(const Timestamp& ts, const std::vector<TimeFeature>& features, T* out) noexcept {
     const std::int64_t days = days_from_civil(ts.year, ts.month, ts.day);
     const int day_of_week = static_cast<int>(((days % 7) + 7 + 3) % 7);  // 1970-01-01 was a Thursday; Monday = 0
-    const int day_of_year = static_cast<int>(days - days_from_civil(ts.year, 1, 1));  // from 0
     const auto scaled = [](double value, double top) { return static_cast<T>(value / top - 0.5); };
-    const T minute = scaled(ts.minute, 59), hour = scaled(ts.hour, 23), weekday = scaled(day_of_week, 6),
-            month_day = scaled(ts.day - 1, 30), year_day = scaled(day_of_year, 365);
-    switch (freq) {
-        case TimeFreq::minute: out[0] = minute, out[1] = hour, out[2] = weekday, out[3] = month_day, out[4] = year_day; break;
-        case TimeFreq::hour: out[0] = hour, out[1] = weekday, out[2] = month_day, out[3] = year_day; break;
-        case TimeFreq::day: out[0] = weekday, out[1] = month_day, out[2] = year_day; break;
-        case TimeFreq::week: {
-            // ISO week: the week (Monday to Sunday) holding the year's first Thursday is week 1.
-            const std::int64_t thursday = days - day_of_week + 3;
-            int y, m, d;
-            civil_from_days(thursday, y, m, d);
-            const auto week = static_cast<int>((thursday - days_from_civil(y, 1, 1)) / 7);  // from 0
-            out[0] = month_day, out[1] = scaled(week, 52);
-            break;
+    for (std::size_t k = 0; k < features.size(); ++k) {
+        switch (features[k]) {
+            case TimeFeature::minute_of_hour: out[k] = scaled(ts.minute, 59); break;
+            case TimeFeature::hour_of_day: out[k] = scaled(ts.hour, 23); break;
+            case TimeFeature::day_of_week: out[k] = scaled(day_of_week, 6); break;
+            case TimeFeature::day_of_month: out[k] = scaled(ts.day - 1, 30); break;
+            case TimeFeature::day_of_year: out[k] = scaled(double(days - days_from_civil(ts.year, 1, 1)), 365); break;
+            case TimeFeature::week_of_year: {
+                // ISO week: the week (Monday to Sunday) holding the year's first Thursday is week 1.
+                const std::int64_t thursday = days - day_of_week + 3;
+                int y, m, d;
+                civil_from_days(thursday, y, m, d);
+                out[k] = scaled(double((thursday - days_from_civil(y, 1, 1)) / 7), 52);  // from week 0
+                break;
+            }
+            case TimeFeature::month_of_year: out[k] = scaled(ts.month - 1, 11); break;
         }
-        case TimeFreq::month: out[0] = scaled(ts.month - 1, 11); break;
     }
 }
 

@@ -23,13 +23,16 @@ struct Inputs {
     Index context = 0, prediction = 0;
     std::vector<int> lags;
     Index max_lag = 0;
+    std::vector<TimeFeature> time_features;
+    bool age = true;  ///< log-age read
     std::vector<Index> cardinality;
     Index num_dynamic = 0;
     bool ignore_cat = false, ignore_dynamic = false;  ///< the series' cat / dynamic_feat go unread
 
     explicit Inputs(const Params& p)
         : freq(*p.time_freq), likelihood(p.likelihood), context(*p.context_length), prediction(*p.prediction_length),
-          lags(lags_for(freq)), num_dynamic(p.num_dynamic_feat.value.value_or(0)),
+          lags(lags_for(freq)), time_features(p.time_features.value_or(frequency_time_features(freq))),
+          age(p.age_feature), num_dynamic(p.num_dynamic_feat.value.value_or(0)),
           ignore_cat(p.cardinality.ignored), ignore_dynamic(p.num_dynamic_feat.ignored) {
         if (p.max_lag)
             lags.erase(std::remove_if(lags.begin(), lags.end(), [&](int l) { return l > *p.max_lag; }), lags.end());
@@ -39,7 +42,7 @@ struct Inputs {
     }
     Index num_cat() const noexcept { return static_cast<Index>(cardinality.size()); }
     /// Covariates per step after the lags: calendar features, age, dynamic features, log scale.
-    Index covariates() const noexcept { return time_feature_count(freq) + 1 + num_dynamic + 1; }
+    Index covariates() const noexcept { return static_cast<Index>(time_features.size()) + age + num_dynamic + 1; }
 };
 
 /// "deepar fit: series 4 (1-based)" — series are counted as the lines of a JSON-lines file.
@@ -118,15 +121,16 @@ void fill_row(Window<T>& w, Index r, const Series<T>& s, Index a, double scale, 
         const double y = t >= 0 && t < n ? double(s.target[t]) : 0.0;
         w.history(r, p) = std::isnan(y) && p < w.max_lag ? T(0) : static_cast<T>(y / scale);
     }
-    const Index n_time = time_feature_count(in.freq), cov = w.covariates.cols();
+    const auto n_time = static_cast<Index>(in.time_features.size());
+    const Index cov = w.covariates.cols(), dynamic = n_time + in.age;
     for (Index j = 0; j < w.steps; ++j) {
         const Index t = a + j;
         w.target(r, j) = t >= 0 && t < n ? s.target[t] : std::numeric_limits<T>::quiet_NaN();
         T* x = w.covariates.data() + (j * w.rows + r) * cov;
-        time_features(step_after(s.start, in.freq, t), in.freq, x);
-        x[n_time] = static_cast<T>(std::log10(2.0 + double(std::max<Index>(t, 0))));
+        time_features(step_after(s.start, in.freq, t), in.time_features, x);
+        if (in.age) x[n_time] = static_cast<T>(std::log10(2.0 + double(std::max<Index>(t, 0))));
         for (Index f = 0; f < in.num_dynamic; ++f)
-            x[n_time + 1 + f] = t >= 0 && t < s.dynamic_feat.cols() ? s.dynamic_feat(f, t) : T(0);
+            x[dynamic + f] = t >= 0 && t < s.dynamic_feat.cols() ? s.dynamic_feat(f, t) : T(0);
         x[cov - 1] = static_cast<T>(std::log(scale));
     }
     for (Index c = 0; c < in.num_cat(); ++c)

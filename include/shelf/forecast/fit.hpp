@@ -34,7 +34,7 @@ struct Pick {
     Index split;
 };
 
-/// cardinality, num_dynamic_feat and max_lag from the training series, where they are auto.
+/// cardinality, num_dynamic_feat, max_lag and time_features from the training series, where they are auto.
 template <class T>
 void resolve_auto(Params& p, const std::vector<Series<T>>& train) {
     if (p.cardinality.is_auto()) {
@@ -46,10 +46,13 @@ void resolve_auto(Params& p, const std::vector<Series<T>>& train) {
     if (p.num_dynamic_feat.is_auto())
         p.num_dynamic_feat.value =
             train.front().dynamic_feat.size() == 0 ? 0 : static_cast<int>(train.front().dynamic_feat.rows());
-    if (!p.max_lag) {
-        Index longest = 0;
-        for (const auto& s : train) longest = std::max(longest, s.target.size());
-        p.max_lag = static_cast<int>(std::max<Index>(7, longest - *p.context_length - *p.prediction_length));
+    Index longest = 0;
+    for (const auto& s : train) longest = std::max(longest, s.target.size());
+    if (!p.max_lag) p.max_lag = static_cast<int>(std::max<Index>(7, longest - *p.context_length - *p.prediction_length));
+    if (!p.time_features) {
+        p.time_features.emplace();
+        for (TimeFeature f : frequency_time_features(*p.time_freq))
+            if (cycle_steps(f, *p.time_freq) <= double(longest)) p.time_features->push_back(f);
     }
 }
 

@@ -18,6 +18,15 @@ inline constexpr std::pair<TimeFreq, const char*> time_freq_names[] = {
     {TimeFreq::minute, "min"}, {TimeFreq::hour, "H"}, {TimeFreq::day, "D"}, {TimeFreq::week, "W"}, {TimeFreq::month, "M"}};
 inline const auto& enum_names(TimeFreq) { return time_freq_names; }
 
+/// A calendar feature of a step's timestamp, scaled to [-0.5, 0.5].
+enum class TimeFeature { minute_of_hour, hour_of_day, day_of_week, day_of_month, day_of_year, week_of_year, month_of_year };
+inline constexpr std::pair<TimeFeature, const char*> time_feature_names[] = {
+    {TimeFeature::minute_of_hour, "minute_of_hour"}, {TimeFeature::hour_of_day, "hour_of_day"},
+    {TimeFeature::day_of_week, "day_of_week"},       {TimeFeature::day_of_month, "day_of_month"},
+    {TimeFeature::day_of_year, "day_of_year"},       {TimeFeature::week_of_year, "week_of_year"},
+    {TimeFeature::month_of_year, "month_of_year"}};
+inline const auto& enum_names(TimeFeature) { return time_feature_names; }
+
 /// The distribution the network's output parameterises at each step.
 enum class Likelihood { student_t, gaussian, negative_binomial, beta, deterministic_l1 };
 inline constexpr std::pair<Likelihood, const char*> likelihood_names[] = {
@@ -52,6 +61,14 @@ struct Params {
     /// context_length − prediction_length (at least 7), so that every lag read when forecasting
     /// was observed in training windows (one never observed keeps its initial weights).
     std::optional<int> max_lag;
+    /// shelf extension (GluonTS's time_features): the calendar features read; auto = those of
+    /// the frequency (GluonTS's choice) whose whole cycle the longest training series spans, so
+    /// that a forecast never reads a value of one that training could not have shown.
+    std::optional<std::vector<TimeFeature>> time_features;
+    /// shelf extension: read log10(2 + age) at each step, as GluonTS and the platform do. A
+    /// forecast always reads ages past those training saw; on short training series the
+    /// network can take age for a trend and bias the level (docs/deepar.md), so false drops it.
+    bool age_feature = true;
     int num_eval_samples = 100;
     std::optional<int> early_stopping_patience;   ///< unset: no early stopping
     std::vector<double> test_quantiles{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
@@ -84,6 +101,10 @@ struct Params {
         v("num_dynamic_feat", num_dynamic_feat,
           Spec("dynamic features per series; auto = the training data's; ignore = leave them out").at_least(0));
         v("max_lag", max_lag, Spec("longest lag read; auto = longest training series - context - prediction length").at_least(1));
+        v("time_features", time_features,
+          Spec("calendar features read, e.g. [hour_of_day, day_of_week]; auto = the frequency's whose cycle the "
+               "longest training series spans"));
+        v("age_feature", age_feature, Spec("read log10(2 + the step's index in its series)"));
         v("num_eval_samples", num_eval_samples, Spec("sample paths drawn per forecast").at_least(1));
         v("early_stopping_patience", early_stopping_patience,
           Spec("epochs without a better validation loss before training stops; auto = never").at_least(1));
