@@ -191,39 +191,6 @@ void parallel_team(int team, Body&& body) {
     failure.rethrow();
 }
 
-/// Runs `steps` steps on `team` threads in lockstep: in step s every thread calls
-/// prepare(s, thread, team_size), waits for the others, then calls work(s, thread, team_size).
-/// For threads that share what they prepare, each its part (a mini-batch of rows the
-/// threads gather together, then each trains its own models on): with two buffers, one per
-/// step parity, prepare(s + 1) never overwrites what a slower thread's work(s) still reads,
-/// because every thread has finished work(s − 1) when any passes step s's wait. After an
-/// exception every thread skips its remaining calls but keeps the waits (a thread that left
-/// would hang the others), and the first exception is rethrown in the caller.
-template <class Prepare, class Work>
-void parallel_lockstep(int team, Index steps, Prepare&& prepare, Work&& work) {
-    if (team <= 1) {
-        const detail::ScopedThreads serial(1);
-        for (Index s = 0; s < steps; ++s) prepare(s, 0, 1), work(s, 0, 1);
-        return;
-    }
-    ExceptionSlot failure;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(team)
-    {
-        keep_eigen_serial();
-        const int t = thread_index(), size = team_threads();
-        for (Index s = 0; s < steps; ++s) {
-            failure.run([&] { prepare(s, t, size); });
-#pragma omp barrier
-            failure.run([&] { work(s, t, size); });
-        }
-    }
-#else
-    for (Index s = 0; s < steps; ++s) failure.run([&] { prepare(s, 0, 1); }), failure.run([&] { work(s, 0, 1); });
-#endif
-    failure.rethrow();
-}
-
 /// Runs f() with Eigen allowed at most `threads` threads for its own parallel products (the
 /// blocked Householder updates inside eigen solvers and QR), without touching Eigen's global
 /// setting.

@@ -81,21 +81,6 @@ public:
     /// Rows index[0 .. m).
     void gather(Chunk& c, const Index* index, Index m) const { load(c, m, [&](Index r) { return index[r]; }); }
 
-    /// A team of threads gathers each mini-batch once, together: reserve() a shared chunk for
-    /// the largest batch, each thread fills its part (rows index[first .. first + count) of the
-    /// batch) with gather_part(), and after a barrier all read the batch through view().
-    static constexpr bool gathers_together = true;
-    void reserve(Chunk& shared, Index m) const { shared.buffer.resize(m, X_.cols()); }
-    void gather_part(Chunk& shared, const Index* index, Index first, Index count) const {
-        copy_rows(shared.buffer, first, count, [&](Index r) { return index[r]; });
-    }
-    Chunk view(const Chunk& shared, Index m) const {
-        Chunk c;
-        c.data = shared.buffer.data();
-        c.rows = m;
-        c.stride = X_.cols();
-        return c;
-    }
     /// Rows first .. first + m.
     void range(Chunk& c, Index first, Index m) const {
         if (inv_scale_.size()) return load(c, m, [&](Index r) { return first + r; });
@@ -181,7 +166,6 @@ public:
     Index cols() const { return cols_; }
 
     void gather(Chunk& c, const Index* index, Index m) const { c = {index, 0, m}; }
-    static constexpr bool gathers_together = false;  ///< a batch is its row indices: nothing to share
     void range(Chunk& c, Index first, Index m) const { c = {nullptr, first, m}; }
 
     /// Calls f(column, value) for every nonzero of row i (not normalized).

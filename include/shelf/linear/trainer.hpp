@@ -21,7 +21,6 @@
 #pragma once
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -160,49 +159,33 @@ private:
 
     /// One pass over the rows in `order`, models split between threads. Returns each
     /// model's summed loss over the mini-batches, each taken before its update (only
-    /// without a validation channel; zeros otherwise). Dense rows are gathered once per
-    /// mini-batch by the whole team, each thread a part, into one of two shared buffers.
+    /// without a validation channel; zeros otherwise). Each thread gathers every mini-batch
+    /// itself: gathering it once for the team would make threads wait for one another at
+    /// each mini-batch, which costs a scheduler time slice per wait on a busy machine.
     RowArray<double> train_epoch(const std::vector<Index>& order) {
         const auto n = static_cast<Index>(order.size());
         const Index K = models(), C = s_.classes, batches = (n + s_.batch - 1) / s_.batch;
         const long long first_step = steps_;
         const int team = static_cast<int>(std::min<Index>(s_.threads, K));
         std::vector<std::pair<Index, RowArray<double>>> sums(static_cast<std::size_t>(team));  // first model, losses
-        if constexpr (Input::gathers_together)
-            for (auto& shared : shared_batches_) train_.reserve(shared, std::min(s_.batch, n));
-        const auto rows_of = [&](Index b) { return std::pair{b * s_.batch, std::min(s_.batch, n - b * s_.batch)}; };
-        parallel_lockstep(
-            team, batches,
-            [&](Index b, int t, int size) {
-                if constexpr (Input::gathers_together) {
-                    const auto [first, m] = rows_of(b);
-                    const Index part = m * t / size, end = m * (t + 1) / size;
-                    train_.gather_part(shared_batches_[static_cast<std::size_t>(b % 2)], order.data() + first, part,
-                                       end - part);
-                }
-            },
-            [&](Index b, int t, int size) {
-                const Index k0 = K * t / size, k1 = K * (t + 1) / size, c0 = k0 * C, cols = (k1 - k0) * C;
-                ThreadBuffers& buf = buffers_[static_cast<std::size_t>(t)];
-                auto& [first_model, mine] = sums[static_cast<std::size_t>(t)];
-                if (b == 0) {
-                    buf.base_lr = lr_.segment(c0, cols);
-                    buf.l1 = l1_.segment(c0, cols);
-                    buf.wd = wd_.segment(c0, cols);
-                    buf.positive = positive_.segment(c0, cols);
-                    first_model = k0;
-                    mine = RowArray<double>::Zero(k1 - k0);
-                }
-                if (cols == 0) return;
-                const auto [first, m] = rows_of(b);
+        parallel_team(team, [&](int t, int size) {
+            const Index k0 = K * t / size, k1 = K * (t + 1) / size, c0 = k0 * C, cols = (k1 - k0) * C;
+            ThreadBuffers& buf = buffers_[static_cast<std::size_t>(t)];
+            auto& [first_model, mine] = sums[static_cast<std::size_t>(t)];
+            buf.base_lr = lr_.segment(c0, cols);
+            buf.l1 = l1_.segment(c0, cols);
+            buf.wd = wd_.segment(c0, cols);
+            buf.positive = positive_.segment(c0, cols);
+            first_model = k0;
+            mine = RowArray<double>::Zero(k1 - k0);
+            if (cols == 0) return;
+            for (Index b = 0; b < batches; ++b) {
+                const Index first = b * s_.batch, m = std::min(s_.batch, n - first);
                 const Index* index = order.data() + first;
-                if constexpr (Input::gathers_together) {
-                    buf.chunk = train_.view(shared_batches_[static_cast<std::size_t>(b % 2)], m);
-                } else {
-                    train_.gather(buf.chunk, index, m);
-                }
+                train_.gather(buf.chunk, index, m);
                 train_batch(buf, index, m, first_step + b + 1, c0, cols, valid_ ? nullptr : &mine);
-            });
+            }
+        });
         RowArray<double> loss = RowArray<double>::Zero(K);
         for (const auto& [first_model, mine] : sums) loss.segment(first_model, mine.size()) = mine;
         steps_ += batches;
@@ -316,7 +299,6 @@ private:
     const TrainSetup<T>& s_;
     const Index d_;
     std::vector<ThreadBuffers> buffers_;
-    std::array<typename Input::Chunk, 2> shared_batches_;  ///< dense mini-batches, by parity (train_epoch)
     OptimizerState<T> optimizer_;
     RowMatrix<T> W_;  ///< active models' weights, d × active·classes
     RowMatrix<T> V_;  ///< preconditioned: what the optimizer moves, W = P·V (L1 models: W)
