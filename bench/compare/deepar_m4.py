@@ -65,6 +65,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-cat", action="store_true", help="no series-index category")
+    ap.add_argument("--hp", action="append", default=[], metavar="KEY=VALUE", help="another shelf hyperparameter")
     ap.add_argument("--validate", action="store_true", help="score the last 48 training points; record nothing")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
@@ -75,7 +76,8 @@ def main():
     write_jsonl(os.path.join(args.work, "train.jsonl"), train, not args.no_cat)
 
     hp = {"time_freq": "H", "prediction_length": H, "context_length": args.context, "epochs": args.epochs,
-          "num_threads": args.threads, "seed": args.seed, "learning_rate": args.learning_rate}
+          "num_threads": args.threads, "seed": args.seed, "learning_rate": args.learning_rate,
+          **dict(kv.split("=", 1) for kv in args.hp)}
     cmd = [args.shelf, "train", "--algorithm", "deepar", "--train", os.path.join(args.work, "train.jsonl"),
            "--model-dir", os.path.join(args.work, "model")]
     for k, v in hp.items():

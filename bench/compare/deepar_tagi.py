@@ -7,9 +7,12 @@ traffic 963 (2008-01-06 17:00 to 2008-01-20 16:00). The test week is the last 16
 trains once on the hours before it (prediction_length 24) and forecasts it as seven rolling days,
 each from the true values up to its midnight (the protocol of the DeepAR paper). Scores over the
 7 × 24 steps of every series: mean wQL over 0.1 ... 0.9, ND = sum|y - mean| / sum|y| and RMSE of
-the mean. Seasonal naive repeats the day before each forecast day. With --validate the day before
-the test week plays the test (to choose settings; only 168 hours precede the test week) and
-nothing is recorded.
+the mean. Seasonal naive repeats the day before each forecast day. statsforecast's AutoETS
+(season 24) is refitted every day on each series' true values up to its midnight; its quantiles are
+the bounds of its 20, 40, 60 and 80 % prediction intervals and its mean is the 0.5 quantile. With
+--validate the day before the test week plays the test (to choose settings; only 168 hours precede
+the test week) and nothing is recorded; --peers-only scores the peers alone and records nothing.
+AutoETS runs with --autoets or --peers-only (its 7 × 1,333 fits take about an hour on two cores).
 
     build/peers/bin/python bench/compare/deepar_tagi.py --shelf build/fc/tools/shelf [--epochs 50]
 """
@@ -54,16 +57,37 @@ def scores(truth, point, quantiles):
             "RMSE": float(np.sqrt(np.mean((y - f) ** 2)))}
 
 
-def run(name, args):
-    stamps, data = read_excerpt(args.data, FILES[name])
-    days = 1 if args.validate else DAYS
-    end = len(stamps) - DAYS * DAY - (DAY if args.validate else 0)  # the first hour forecast
-    work = os.path.join(args.work, name)
-    os.makedirs(work, exist_ok=True)
+def autoets(stamps, data, end, days):
+    """statsforecast's AutoETS refitted on every series each day: (mean, {level: quantile}), series × day × hour."""
+    import pandas as pd
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoETS
+
+    n = data.shape[1]
+    mean = np.empty((n, days, DAY))
+    quantiles = {t: np.empty((n, days, DAY)) for t in LEVELS}
+    # The bounds of a central interval at level 100 (1 - 2t) % are the quantiles t and 1 - t.
+    column = {t: "AutoETS" if t == 0.5 else f"AutoETS-{'lo' if t < 0.5 else 'hi'}-{round(abs(1 - 2 * t) * 100)}"
+              for t in LEVELS}
+    for d in range(days):
+        hours = end + d * DAY
+        frame = pd.DataFrame({"unique_id": np.repeat(np.arange(n), hours),
+                              "ds": np.tile(pd.to_datetime(stamps[:hours]), n), "y": data[:hours].T.ravel()})
+        model = StatsForecast(models=[AutoETS(season_length=DAY)], freq="h", n_jobs=1)
+        out = model.forecast(df=frame, h=DAY, level=[20, 40, 60, 80]).sort_values(["unique_id", "ds"])
+        mean[:, d] = out["AutoETS"].to_numpy().reshape(n, DAY)
+        for t in LEVELS:
+            quantiles[t][:, d] = out[column[t]].to_numpy().reshape(n, DAY)
+    return mean, quantiles
+
+
+def shelf_deepar(args, work, stamps, data, end, days):
+    """Train once on the hours before `end`, forecast the rolling days: (timings, mean, quantiles, hp)."""
     series = data[:end].T
     write_jsonl(os.path.join(work, "train.jsonl"), stamps[0], series)
     hp = {"time_freq": "H", "prediction_length": DAY, "context_length": args.context, "epochs": args.epochs,
-          "num_threads": args.threads, "seed": args.seed, "learning_rate": args.learning_rate}
+          "num_threads": args.threads, "seed": args.seed, "learning_rate": args.learning_rate,
+          **dict(kv.split("=", 1) for kv in args.hp)}
     cmd = [args.shelf, "train", "--algorithm", "deepar", "--train", os.path.join(work, "train.jsonl"),
            "--model-dir", os.path.join(work, "model")] + [a for k, v in hp.items() for a in ("--hp", f"{k}={v}")]
     start = time.time()
@@ -78,16 +102,33 @@ def run(name, args):
     predict_seconds = time.time() - start
     forecasts = [json.loads(line) for line in out.splitlines()]
     n = data.shape[1]
-    truth = np.stack([data[end + d * DAY:end + (d + 1) * DAY].T for d in range(days)], axis=1)  # series × day × hour
     mean = np.array([[forecasts[d * n + i]["mean"] for d in range(days)] for i in range(n)])
     quantiles = {t: np.array([[forecasts[d * n + i]["quantiles"][str(t)] for d in range(days)] for i in range(n)])
                  for t in LEVELS}
+    row = {"fit_s": fit_seconds, "s_per_epoch": fit_seconds / args.epochs, "predict_s": predict_seconds}
+    return row, mean, quantiles, hp
+
+
+def run(name, args):
+    stamps, data = read_excerpt(args.data, FILES[name])
+    days = 1 if args.validate else DAYS
+    end = len(stamps) - DAYS * DAY - (DAY if args.validate else 0)  # the first hour forecast
+    work = os.path.join(args.work, name)
+    os.makedirs(work, exist_ok=True)
+    n = data.shape[1]
+    truth = np.stack([data[end + d * DAY:end + (d + 1) * DAY].T for d in range(days)], axis=1)  # series × day × hour
+    rows, result = {}, {"data": f"{name}: {n} series, {end} training hours, forecast from {stamps[end]}, {days} days"}
+    if not args.peers_only:
+        timing, mean, quantiles, result["hyperparameters"] = shelf_deepar(args, work, stamps, data, end, days)
+        rows["shelf deepar"] = {**scores(truth, mean, quantiles), **timing}
     naive = np.stack([data[end + d * DAY - DAY:end + d * DAY].T for d in range(days)], axis=1)
-    rows = {"shelf deepar": scores(truth, mean, quantiles), "seasonal naive": scores(truth, naive, {t: naive for t in LEVELS})}
-    rows["shelf deepar"].update({"fit_s": fit_seconds, "s_per_epoch": fit_seconds / args.epochs,
-                                 "predict_s": predict_seconds})
-    return {"data": f"{name}: {n} series, {end} training hours, forecast from {stamps[end]}, {days} days",
-            "hyperparameters": hp, "results": rows}
+    rows["seasonal naive"] = scores(truth, naive, {t: naive for t in LEVELS})
+    if args.autoets or args.peers_only:
+        start = time.time()
+        mean, quantiles = autoets(stamps, data, end, days)
+        rows["AutoETS"] = {**scores(truth, mean, quantiles), "fit_s": time.time() - start}
+    result["results"] = rows
+    return result
 
 
 def main():
@@ -101,12 +142,16 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--validate", action="store_true", help="score the week before the test week; record nothing")
+    ap.add_argument("--peers-only", action="store_true", help="score seasonal naive and AutoETS alone; record nothing")
     ap.add_argument("--only", choices=sorted(FILES))
+    ap.add_argument("--hp", action="append", default=[], metavar="KEY=VALUE", help="another shelf hyperparameter")
+    ap.add_argument("--autoets", action="store_true", help="run AutoETS beside shelf (about an hour on two cores)")
+    ap.add_argument("--label", default="deepar_tagi", help="record to docs/benchmarks/LABEL.json")
     args = ap.parse_args()
     result = {name: run(name, args) for name in sorted(FILES) if args.only in (None, name)}
     print(json.dumps(result, indent=2))
-    if not args.validate and args.only is None:
-        with open(os.path.join(ROOT, "docs/benchmarks/deepar_tagi.json"), "w") as f:
+    if not args.validate and not args.peers_only and args.only is None:
+        with open(os.path.join(ROOT, f"docs/benchmarks/{args.label}.json"), "w") as f:
             json.dump(result, f, indent=2)
 
 

@@ -39,7 +39,8 @@ PEERS = {"xgboost": ("xgboost", ("xgboost",)), "lightgbm": ("lightgbm", ("lightg
          "hnswlib": ("hnswlib", ("hnswlib",)), "usearch": ("usearch", ("usearch",)),
          "numpy": ("numpy", ("numpy",)), "scipy": ("scipy", ("scipy",)),
          "myfm": ("myFM", ("myfm",)), "surprise": ("scikit-surprise", ("scikit-surprise",)),
-         "rrcf": ("rrcf", ("rrcf",)), "river": ("river", ("river",))}
+         "rrcf": ("rrcf", ("rrcf",)), "river": ("river", ("river",)),
+         "statsforecast": ("statsforecast", ("statsforecast",))}
 ALL = tuple(PEERS)
 ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
