@@ -121,3 +121,47 @@ TEMPLATE_TEST_CASE("log-sum-exp is stable at any magnitude", "[simd][math]", flo
     CHECK(out[1] == Approx(1000 + std::log(2.0)).epsilon(std::numeric_limits<T>::epsilon() * 4));
     CHECK(out[2] == -inf);
 }
+
+TEMPLATE_TEST_CASE("the logistic loss and its derivative match the reference at any score", "[simd][math]", float, double) {
+    using T = TestType;
+    namespace s = shelf::simd;
+    // In T's own precision: xsimd's exp and log1p, a division and two products.
+    const double limit = 4.0, relative = 8 * std::numeric_limits<T>::epsilon();
+    shelf::Rng rng(12);
+    for (const std::size_t cols : {std::size_t{1}, std::size_t{3}, std::size_t{16}}) {
+        const std::size_t rows = 101;  // rows × cols is not a whole number of chunks
+        std::vector<T> z(rows * cols), y(rows), d(z.size());
+        std::vector<double> loss(z.size());
+        for (std::size_t i = 0; i < z.size(); ++i) z[i] = static_cast<T>(rng.normal() * (i % 7 == 0 ? 30 : 3));
+        for (auto& label : y) label = T(rng.uniform() < 0.5);
+        s::logistic_loss(z.data(), rows, cols, y.data(), d.data(), loss.data());
+        for (std::size_t i = 0; i < z.size(); ++i) {
+            const double zi = static_cast<double>(z[i]), yi = static_cast<double>(y[i / cols]);
+            INFO("cols " << cols << ", score " << zi << ", label " << yi);
+            CHECK(ulps(d[i], s::scalar::logistic_derivative(zi, yi)) <= limit);
+            CHECK(loss[i] == Approx(s::scalar::logistic_loss(zi, yi)).epsilon(relative));
+        }
+        // In place, and either output alone, gives the same values.
+        std::vector<T> in_place = z;
+        std::vector<double> alone(z.size());
+        s::logistic_loss(in_place.data(), rows, cols, y.data(), in_place.data(), nullptr);
+        s::logistic_loss(z.data(), rows, cols, y.data(), static_cast<T*>(nullptr), alone.data());
+        CHECK(in_place == d);
+        CHECK(alone == loss);
+    }
+    SECTION("large scores: no overflow, the loss is linear in the score") {
+        const std::vector<T> z{T(-200), T(200), T(-200), T(200)}, y{T(0), T(0), T(1), T(1)};
+        std::vector<T> d(4);
+        std::vector<double> loss(4);
+        s::logistic_loss(z.data(), 4, 1, y.data(), d.data(), loss.data());
+        const double tail = std::exp(-200.0);  // what a right answer carries beyond the linear part
+        CHECK(loss[0] == Approx(static_cast<double>(static_cast<T>(tail))).epsilon(relative));
+        CHECK(loss[1] == 200.0);
+        CHECK(loss[2] == 200.0);
+        CHECK(loss[3] == Approx(static_cast<double>(static_cast<T>(tail))).epsilon(relative));
+        CHECK(static_cast<double>(d[0]) == Approx(static_cast<double>(static_cast<T>(tail))).epsilon(1e-6));
+        CHECK(d[1] == T(1));
+        CHECK(d[2] == T(-1));
+        CHECK(static_cast<double>(d[3]) == Approx(-static_cast<double>(static_cast<T>(tail))).epsilon(1e-6));
+    }
+}

@@ -92,7 +92,7 @@ private:
         derivative_.resize(size);
         row_loss_.resize(size);
         struct Scratch {
-            std::vector<T> squares, pairs, out;
+            std::vector<T> squares, labels;
         };
         const Index blocks = (m + block - 1) / block;
         const double work = 2.0 * static_cast<double>(columns_.row.size()) * static_cast<double>(k_);
@@ -100,8 +100,7 @@ private:
         parallel_for(
             team_size(threads, blocks, work), blocks, Schedule::even,
             [&](int) {
-                return Scratch{std::vector<T>(static_cast<std::size_t>(k_)), std::vector<T>(std::size_t{2} * block),
-                               std::vector<T>(std::size_t{block})};
+                return Scratch{std::vector<T>(static_cast<std::size_t>(k_)), std::vector<T>(std::size_t{block})};
             },
             [&](Index b, Scratch& scratch) {
                 const Index first = b * block, count = std::min(block, m - first);
@@ -119,19 +118,11 @@ private:
                     }
                     return;
                 }
-                // ℓ = log(1 + e^ŷ) − yŷ = log(e^0 + e^((1 − 2y)ŷ)), stable at any ŷ; ∂ℓ/∂ŷ = σ(ŷ) − y.
-                for (Index r = 0; r < count; ++r) {
-                    scratch.pairs[static_cast<std::size_t>(2 * r)] = T(0);
-                    scratch.pairs[static_cast<std::size_t>(2 * r + 1)] = (T(1) - 2 * label(r)) * z[r];
-                }
-                T pair_scratch[2];
-                simd::log_sum_exp(scratch.pairs.data(), static_cast<std::size_t>(count), 2, pair_scratch,
-                                  scratch.out.data());
-                simd::sigmoid(z, static_cast<std::size_t>(count), g);
-                for (Index r = 0; r < count; ++r) {
-                    g[r] = (g[r] - label(r)) * inverse_m;
-                    row_loss_[static_cast<std::size_t>(first + r)] = double(scratch.out[static_cast<std::size_t>(r)]);
-                }
+                // ℓ = log(1 + e^ŷ) − yŷ, ∂ℓ/∂ŷ = σ(ŷ) − y.
+                for (Index r = 0; r < count; ++r) scratch.labels[static_cast<std::size_t>(r)] = label(r);
+                simd::logistic_loss(z, static_cast<std::size_t>(count), 1, scratch.labels.data(), g,
+                                    row_loss_.data() + first);
+                for (Index r = 0; r < count; ++r) g[r] *= inverse_m;
             });
     }
 

@@ -1,12 +1,14 @@
 // shelf/linear/objective.hpp: a loss applied to a block of scores of several models at once.
 #pragma once
 
+#include <algorithm>
 #include <type_traits>
 
 #include <Eigen/Core>
 
 #include "data.hpp"
 #include "losses.hpp"
+#include "shelf/simd/math.hpp"
 
 namespace shelf::linear::detail {
 
@@ -24,32 +26,34 @@ struct RowWeights {
 /// one entry per model) and, when `gradient` is set, replaces the scores by the
 /// weighted derivatives of the loss with respect to them. Without `gradient`, softmax
 /// scores are left as scratch values: pass a copy when they are needed afterwards.
-template <class T, class Scores>
-void apply_loss(Loss id, const LossSettings& settings, Scores& scores, const T* y, Index classes,
+template <class T>
+void apply_loss(Loss id, const LossSettings& settings, RowMatrix<T>& scores, const T* y, Index classes,
                 const RowWeights<T>& weights, RowArray<double>* loss_sum, bool gradient) {
     RowArray<T> value(scores.cols());  // evaluated in T, so that Eigen vectorizes it, then summed in double
     RowArray<double> loss_row;
     with_loss(id, settings, [&](const auto& loss) {
         using L = std::decay_t<decltype(loss)>;
         if constexpr (std::is_same_v<L, losses::Logistic>) {
-            // exp, log and σ over the whole block at once: a row holds only a thread's share of
-            // the models, often fewer than one SIMD register, and Eigen computes such a row with
-            // scalar expf and logf (a fifth of a binary sweep's time). The loss is linear in its
-            // label, so each row's label comes after: value(s, 0) − y·s, derivative(s, 0) − y.
-            if (loss_sum) {
-                const RowMatrix<T> at_zero = loss.value(scores.array(), T(0)).matrix();
-                for (Index r = 0; r < scores.rows(); ++r) {
-                    value = at_zero.row(r).array() - y[r] * scores.row(r).array();
-                    if (weights.positive && y[r] == T(1)) value *= *weights.positive;
-                    *loss_sum += value.template cast<double>();
-                }
-            }
-            if (gradient) {
-                scores = loss.derivative(scores.array(), T(0)).matrix();
-                for (Index r = 0; r < scores.rows(); ++r) {
-                    auto s = scores.row(r).array();
-                    s -= y[r];
-                    if (weights.positive && y[r] == T(1)) s *= *weights.positive;
+            // One exp per score, in SIMD over blocks of whole rows: a row holds only a thread's
+            // share of the models, often less than one register. Summed per model in double.
+            constexpr Index room = 4096;  // num_models' upper bound: a row always fits
+            alignas(64) double block_loss[room];
+            const Index cols = scores.cols(), per = std::max<Index>(1, room / std::max<Index>(cols, 1));
+            for (Index r0 = 0; r0 < scores.rows(); r0 += per) {
+                const Index m = std::min(per, scores.rows() - r0);
+                T* z = scores.data() + r0 * cols;
+                simd::logistic_loss(z, static_cast<std::size_t>(m), static_cast<std::size_t>(cols), y + r0,
+                                    gradient ? z : nullptr, loss_sum ? block_loss : nullptr);
+                for (Index r = 0; r < m; ++r) {
+                    const bool weighted = weights.positive && y[r0 + r] == T(1);
+                    if (weighted && gradient) scores.row(r0 + r).array() *= *weights.positive;
+                    if (!loss_sum) continue;
+                    const double* row = block_loss + r * cols;  // a plain loop: Eigen's colwise sum strides
+                    double* sum = loss_sum->data();
+                    if (weighted)
+                        for (Index c = 0; c < cols; ++c) sum[c] += row[c] * double((*weights.positive)[c]);
+                    else
+                        for (Index c = 0; c < cols; ++c) sum[c] += row[c];
                 }
             }
             return;

@@ -1,4 +1,5 @@
-// shelf/simd/math.hpp: exp, log, sigmoid, tanh, softmax and log-sum-exp over arrays, in SIMD.
+// shelf/simd/math.hpp: exp, log, sigmoid, tanh, softmax, log-sum-exp and the logistic loss over
+// arrays, in SIMD.
 //
 // The element-wise functions take each value in double, apply xsimd's double-precision
 // function, and round back to T: for float that is std::exp (or log, tanh) correctly rounded
@@ -132,6 +133,52 @@ struct LogSumExp {
     }
 };
 
+/// The logistic loss of `rows` × `cols` scores z (row-major) against a 0/1 label per row, one exp
+/// per score: with e = exp(−|z|), loss = max(z, 0) + log1p(e) − y·z (log(1 + exp z) − y·z, stable
+/// at any z) and derivative = σ(z) − y, σ(z) = 1 / (1 + e) for z ≥ 0 and e / (1 + e) below.
+/// Either output may be null; `derivative` may be z itself. Unlike the functions above it works
+/// in T, not double: a training loss needs no more, and float runs twice the lanes of double (the
+/// linear learner's sweep evaluates it for every model at every row of every epoch). The loss is
+/// written in double, as it is summed.
+struct LogisticLoss {
+    template <class Arch, class T>
+    void operator()(Arch, const T* z, std::size_t rows, std::size_t cols, const T* y, T* derivative,
+                    double* loss) const noexcept {
+        using Batch = xsimd::batch<T, Arch>;
+        constexpr std::size_t chunk = 256;
+        static_assert(chunk % Batch::size == 0, "a chunk is a whole number of SIMD registers");
+        alignas(64) T s[chunk], label[chunk], d[chunk], l[chunk];
+        const std::size_t count = rows * cols;
+        std::size_t row = 0, col = 0;  // of element i
+        for (std::size_t i = 0; i < count; i += chunk) {
+            const std::size_t m = std::min(chunk, count - i), padded = (m + Batch::size - 1) / Batch::size * Batch::size;
+            std::copy(z + i, z + i + m, s);
+            for (std::size_t j = 0; j < m;) {  // the labels, a run of a row's columns at a time
+                const std::size_t run = std::min(cols - col, m - j);
+                std::fill(label + j, label + j + run, y[row]);
+                j += run, col += run;
+                if (col == cols) col = 0, ++row;
+            }
+            std::fill(s + m, s + padded, T(0));
+            std::fill(label + m, label + padded, T(0));
+            for (std::size_t j = 0; j < padded; j += Batch::size) {
+                const Batch v = Batch::load_aligned(s + j), t = Batch::load_aligned(label + j);
+                const Batch e = xsimd::exp(-xsimd::abs(v));
+                if (derivative) {  // (1 − y)·σ(z) − y·σ(−z): no cancellation for y = 0 or 1
+                    const Batch inverse = Batch(1) / (Batch(1) + e), small = e * inverse;
+                    const auto positive = v >= Batch(0);
+                    const Batch p = xsimd::select(positive, inverse, small), q = xsimd::select(positive, small, inverse);
+                    ((Batch(1) - t) * p - t * q).store_aligned(d + j);
+                }
+                if (loss) ((xsimd::max(v, Batch(0)) - t * v) + xsimd::log1p(e)).store_aligned(l + j);  // exact first part
+            }
+            if (derivative) std::copy(d, d + m, derivative + i);
+            if (loss)
+                for (std::size_t j = 0; j < m; ++j) loss[i + j] = static_cast<double>(l[j]);
+        }
+    }
+};
+
 template <class T>
 void exp(const T* x, std::size_t count, T* out) noexcept { Exp{}(xsimd::default_arch{}, x, count, out); }
 template <class T>
@@ -140,6 +187,10 @@ template <class T>
 void sigmoid(const T* x, std::size_t count, T* out) noexcept { Sigmoid{}(xsimd::default_arch{}, x, count, out); }
 template <class T>
 void tanh(const T* x, std::size_t count, T* out) noexcept { Tanh{}(xsimd::default_arch{}, x, count, out); }
+template <class T>
+void logistic_loss(const T* z, std::size_t rows, std::size_t cols, const T* y, T* derivative, double* loss) noexcept {
+    LogisticLoss{}(xsimd::default_arch{}, z, rows, cols, y, derivative, loss);
+}
 template <class T>
 void softmax(T* v, std::size_t rows, std::size_t cols) { Softmax{}(xsimd::default_arch{}, v, rows, cols); }
 template <class T>
@@ -154,6 +205,9 @@ inline double exp(double x) noexcept { return std::exp(x); }
 inline double log(double x) noexcept { return std::log(x); }
 inline double sigmoid(double x) noexcept { return 1.0 / (1.0 + std::exp(-x)); }
 inline double tanh(double x) noexcept { return std::tanh(x); }
+/// log(1 + e^z) − y·z and σ(z) − y.
+inline double logistic_loss(double z, double y) noexcept { return std::max(z, 0.0) - y * z + std::log1p(std::exp(-std::abs(z))); }
+inline double logistic_derivative(double z, double y) noexcept { return (1 - y) * sigmoid(z) - y * sigmoid(-z); }
 inline double log_sum_exp(const double* v, std::size_t n) noexcept {
     double top = -std::numeric_limits<double>::infinity();
     for (std::size_t k = 0; k < n; ++k) top = std::max(top, v[k]);
