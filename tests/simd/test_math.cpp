@@ -165,3 +165,35 @@ TEMPLATE_TEST_CASE("the logistic loss and its derivative match the reference at 
         CHECK(static_cast<double>(d[3]) == Approx(-static_cast<double>(static_cast<T>(tail))).epsilon(1e-6));
     }
 }
+
+TEMPLATE_TEST_CASE("the softmax loss is log-sum-exp less the label's score, its derivative softmax less one-hot", "[simd][math]", float, double) {
+    using T = TestType;
+    const double relative = 16 * std::numeric_limits<T>::epsilon();
+    shelf::Rng rng(13);
+    for (const std::size_t classes : {std::size_t{1}, std::size_t{3}, std::size_t{26}, std::size_t{600}}) {
+        const std::size_t models = 4, rows = 37, groups = rows * models;  // 600: a group longer than a chunk
+        std::vector<T> z(groups * classes), y(rows), d(z.size());
+        std::vector<double> loss(groups);
+        for (auto& v : z) v = static_cast<T>(rng.normal() * 4);
+        z[5] = T(500);  // no overflow
+        for (auto& label : y) label = static_cast<T>(rng.uniform_index(classes));
+        shelf::simd::softmax_loss(z.data(), groups, classes, models, y.data(), d.data(), loss.data());
+        for (std::size_t g = 0; g < groups; ++g) {
+            const T* row = z.data() + g * classes;
+            const auto label = static_cast<std::size_t>(y[g / models]);
+            const std::vector<double> wide(row, row + classes);
+            const double lse = shelf::simd::scalar::log_sum_exp(wide.data(), classes);
+            INFO("classes " << classes << ", group " << g);
+            CHECK(loss[g] == Approx(lse - wide[label]).epsilon(relative).margin(relative));
+            for (std::size_t k = 0; k < classes; ++k)
+                CHECK(static_cast<double>(d[g * classes + k]) ==
+                      Approx(std::exp(wide[k] - lse) - (k == label)).epsilon(relative).margin(relative));
+        }
+        std::vector<T> in_place = z;
+        std::vector<double> alone(groups);
+        shelf::simd::softmax_loss(in_place.data(), groups, classes, models, y.data(), in_place.data(), nullptr);
+        shelf::simd::softmax_loss(z.data(), groups, classes, models, y.data(), static_cast<T*>(nullptr), alone.data());
+        CHECK(in_place == d);
+        CHECK(alone == loss);
+    }
+}

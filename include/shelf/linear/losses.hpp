@@ -19,6 +19,7 @@
 #include "params.hpp"
 #include "shelf/core/error.hpp"
 #include "shelf/core/types.hpp"
+#include "shelf/simd/math.hpp"
 
 namespace shelf::linear {
 
@@ -158,27 +159,18 @@ struct Huber {
 struct Softmax {
     static constexpr Loss id = Loss::softmax_loss;
     static constexpr PredictorType target = PredictorType::multiclass_classifier;
-    /// Adds each model's loss to loss[k] (when loss is not null) and replaces the row by
-    /// softmax(s) − one_hot(y) per model (the gradient), or by scratch values when not `gradient`.
+    /// Adds each model's loss to loss[k] (when loss is not null) and, when `gradient`, replaces
+    /// the row by softmax(s) − one_hot(y) per model: simd::softmax_loss on one row (the
+    /// trainer calls the kernel on whole blocks of rows).
     template <class A>
     void evaluate(A&& s, Index classes, Index y, double* loss, bool gradient) const {
         using T = typename std::decay_t<A>::Scalar;
         const Index models = s.size() / classes;
-        for (Index k = 0; k < models; ++k) {  // shift each model's scores to a maximum of 0
-            auto segment = s.segment(k * classes, classes);
-            segment -= segment.maxCoeff();
-            if (loss) loss[k] -= double(segment(y));
-        }
-        s = s.exp();
-        for (Index k = 0; k < models; ++k) {
-            auto segment = s.segment(k * classes, classes);
-            const T sum = segment.sum();
-            if (loss) loss[k] += double(std::log(sum));
-            if (gradient) {
-                segment /= sum;
-                segment(y) -= T(1);
-            }
-        }
+        std::vector<double> each(static_cast<std::size_t>(loss ? models : 0));
+        const T label = T(y);
+        simd::softmax_loss(s.data(), std::size_t(models), std::size_t(classes), std::size_t(models), &label,
+                           gradient ? s.data() : nullptr, loss ? each.data() : nullptr);
+        for (std::size_t k = 0; k < each.size(); ++k) loss[k] += each[k];
     }
 };
 

@@ -30,49 +30,42 @@ template <class T>
 void apply_loss(Loss id, const LossSettings& settings, RowMatrix<T>& scores, const T* y, Index classes,
                 const RowWeights<T>& weights, RowArray<double>* loss_sum, bool gradient) {
     RowArray<T> value(scores.cols());  // evaluated in T, so that Eigen vectorizes it, then summed in double
-    RowArray<double> loss_row;
     with_loss(id, settings, [&](const auto& loss) {
         using L = std::decay_t<decltype(loss)>;
-        if constexpr (std::is_same_v<L, losses::Logistic>) {
-            // One exp per score, in SIMD over blocks of whole rows: a row holds only a thread's
-            // share of the models, often less than one register. Summed per model in double.
-            constexpr Index room = 4096;  // num_models' upper bound: a row always fits
+        constexpr bool logistic = std::is_same_v<L, losses::Logistic>, softmax = std::is_same_v<L, losses::Softmax>;
+        if constexpr (logistic || softmax) {
+            // The SIMD kernels, over blocks of whole rows: a row holds only a thread's share of
+            // the models, often less than one register. Losses are summed per model in double.
+            constexpr Index room = 4096;  // num_models' upper bound: a row's losses always fit
             alignas(64) double block_loss[room];
-            const Index cols = scores.cols(), per = std::max<Index>(1, room / std::max<Index>(cols, 1));
+            const Index cols = scores.cols(), models = cols / classes;
+            const Index per = std::max<Index>(1, room / std::max<Index>(models, 1));
             for (Index r0 = 0; r0 < scores.rows(); r0 += per) {
                 const Index m = std::min(per, scores.rows() - r0);
                 T* z = scores.data() + r0 * cols;
-                simd::logistic_loss(z, static_cast<std::size_t>(m), static_cast<std::size_t>(cols), y + r0,
-                                    gradient ? z : nullptr, loss_sum ? block_loss : nullptr);
+                double* out = loss_sum ? block_loss : nullptr;
+                if constexpr (logistic)
+                    simd::logistic_loss(z, std::size_t(m), std::size_t(cols), y + r0, gradient ? z : nullptr, out);
+                else
+                    simd::softmax_loss(z, std::size_t(m * models), std::size_t(classes), std::size_t(models), y + r0,
+                                       gradient ? z : nullptr, out);
                 for (Index r = 0; r < m; ++r) {
-                    const bool weighted = weights.positive && y[r0 + r] == T(1);
-                    if (weighted && gradient) scores.row(r0 + r).array() *= *weights.positive;
+                    const T label = y[r0 + r];
+                    // Binary positives weigh per model, multiclass rows per class.
+                    const T* per_model = logistic && weights.positive && label == T(1) ? weights.positive->data() : nullptr;
+                    const T per_row = softmax && weights.per_class ? (*weights.per_class)[Index(label)] : T(1);
+                    if (gradient && per_model) scores.row(r0 + r).array() *= *weights.positive;
+                    if (gradient && per_row != T(1)) scores.row(r0 + r) *= per_row;
                     if (!loss_sum) continue;
-                    const double* row = block_loss + r * cols;  // a plain loop: Eigen's colwise sum strides
+                    const double* row = block_loss + r * models;  // a plain loop: Eigen's colwise sum strides
                     double* sum = loss_sum->data();
-                    if (weighted)
-                        for (Index c = 0; c < cols; ++c) sum[c] += row[c] * double((*weights.positive)[c]);
-                    else
-                        for (Index c = 0; c < cols; ++c) sum[c] += row[c];
+                    for (Index k = 0; k < models; ++k)
+                        sum[k] += row[k] * double(per_row) * (per_model ? double(per_model[k]) : 1.0);
                 }
             }
-            return;
-        }
-        for (Index r = 0; r < scores.rows(); ++r) {
-            const T label = y[r];
-            if constexpr (std::is_same_v<L, losses::Softmax>) {
-                const auto c = static_cast<Index>(label);
-                const T w = weights.per_class ? (*weights.per_class)[c] : T(1);
-                auto s = scores.row(r).array();
-                if (loss_sum && w != T(1)) {
-                    loss_row.setZero(loss_sum->size());
-                    loss.evaluate(s, classes, c, loss_row.data(), gradient);
-                    *loss_sum += double(w) * loss_row;
-                } else {
-                    loss.evaluate(s, classes, c, loss_sum ? loss_sum->data() : nullptr, gradient);
-                }
-                if (gradient && w != T(1)) s *= w;
-            } else {
+        } else {
+            for (Index r = 0; r < scores.rows(); ++r) {
+                const T label = y[r];
                 auto s = scores.row(r).array();
                 const bool weighted = weights.positive && label == T(1);
                 if (loss_sum) {

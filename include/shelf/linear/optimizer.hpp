@@ -45,34 +45,38 @@ public:
 
     /// One step on rows j0 .. j0 + w.rows() and columns first .. first + w.cols() of the
     /// weights (row d is the bias row, which has no L1): gradient g, step sizes lr and L1
-    /// penalties l1 of those columns. The whole block is one expression per quantity: a
-    /// thread's share of the models is often a single SIMD register wide, and per-row
-    /// expressions cost more than their arithmetic. `scratch` is the caller's.
+    /// penalties l1 of those columns. Row by row: an expression that broadcasts lr or l1 over
+    /// the block (rowwise(), replicate()) is evaluated one scalar at a time, square roots and
+    /// divisions included, while a row's are SIMD. `scratch` is the caller's.
     template <class W, class G>
     void update(Index j0, Index first, const Step& step, W&& w, const G& g, const RowArray<T>& lr,
                 const RowArray<T>* l1, RowMatrix<T>& scratch) {
         constexpr T eps = T(1e-8);
         const Index rows = w.rows(), width = w.cols();
-        if (s_.kind == Optimizer::sgd) {
-            auto velocity = first_.block(j0, first, rows, width).array();
-            velocity = T(s_.momentum) * velocity + g;
-            w -= velocity.rowwise() * lr;
-            if (l1) shrink(w, (lr * *l1).replicate(rows, 1));
-            return;
+        if (scratch.rows() < 1 || scratch.cols() != width) scratch.resize(1, width);
+        auto step_size = scratch.row(0).array();  // a row's per-coordinate step
+        for (Index r = 0; r < rows; ++r) {
+            auto weights = w.row(r);
+            const auto gradient = g.row(r);
+            if (s_.kind == Optimizer::sgd) {
+                auto velocity = first_.row(j0 + r).segment(first, width).array();
+                velocity = T(s_.momentum) * velocity + gradient;
+                weights -= velocity * lr;
+                if (l1) shrink(weights, lr * *l1);
+                continue;
+            }
+            auto second = second_.row(j0 + r).segment(first, width).array();
+            second = T(s_.beta_2) * second + T(1 - s_.beta_2) * gradient.square();
+            step_size = lr / ((second / step.second).sqrt() + eps);
+            if (s_.kind == Optimizer::adam) {
+                auto moment = first_.row(j0 + r).segment(first, width).array();
+                moment = T(s_.beta_1) * moment + T(1 - s_.beta_1) * gradient;
+                weights -= step_size * moment / step.first;
+            } else {
+                weights -= step_size * gradient;
+            }
+            if (l1) shrink(weights, step_size * *l1);
         }
-        auto second = second_.block(j0, first, rows, width).array();
-        second = T(s_.beta_2) * second + T(1 - s_.beta_2) * g.square();
-        if (scratch.rows() < rows || scratch.cols() != width) scratch.resize(rows, width);
-        auto step_size = scratch.topRows(rows).array();  // the per-coordinate step
-        step_size = (T(1) / ((second / step.second).sqrt() + eps)).rowwise() * lr;
-        if (s_.kind == Optimizer::adam) {
-            auto moment = first_.block(j0, first, rows, width).array();
-            moment = T(s_.beta_1) * moment + T(1 - s_.beta_1) * g;
-            w -= step_size * moment / step.first;
-        } else {
-            w -= step_size * g;
-        }
-        if (l1) shrink(w, step_size.rowwise() * *l1);
     }
 
     /// Keeps only the listed columns (models that stopped are dropped).

@@ -1,5 +1,5 @@
-// shelf/simd/math.hpp: exp, log, sigmoid, tanh, softmax, log-sum-exp and the logistic loss over
-// arrays, in SIMD.
+// shelf/simd/math.hpp: exp, log, sigmoid, tanh, softmax, log-sum-exp and the logistic and softmax
+// losses over arrays, in SIMD.
 //
 // The element-wise functions take each value in double, apply xsimd's double-precision
 // function, and round back to T: for float that is std::exp (or log, tanh) correctly rounded
@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <numeric>
 #include <type_traits>
 #include <vector>
 
@@ -179,6 +180,54 @@ struct LogisticLoss {
     }
 };
 
+/// The softmax (cross-entropy) loss of `groups` runs of `classes` scores z (row-major), group g
+/// labelled y[g / per_label] (a row of several models' scores carries one label): loss =
+/// log Σ_k exp(z_k) − z_y, each group shifted by its maximum (no overflow), and derivative =
+/// softmax(z) − one_hot(y). Either output may be null; `derivative` may be z itself. In T, as
+/// LogisticLoss; groups are taken a block at a time, so that a few classes still fill registers.
+struct SoftmaxLoss {
+    template <class Arch, class T>
+    void operator()(Arch, const T* z, std::size_t groups, std::size_t classes, std::size_t per_label, const T* y,
+                    T* derivative, double* loss) const {
+        using Batch = xsimd::batch<T, Arch>;
+        if (classes == 0) return;
+        constexpr std::size_t chunk = 512;
+        alignas(64) T stack[chunk], top[chunk], sum[chunk], log_sum[chunk];
+        std::vector<T> wide;  // a group longer than a chunk
+        if (classes > chunk) wide.resize((classes + Batch::size - 1) / Batch::size * Batch::size);
+        T* e = classes > chunk ? wide.data() : stack;
+        const std::size_t per = classes > chunk ? 1 : chunk / classes;
+        for (std::size_t g0 = 0; g0 < groups; g0 += per) {
+            const std::size_t m = std::min(per, groups - g0), count = m * classes;
+            const std::size_t padded = (count + Batch::size - 1) / Batch::size * Batch::size;
+            const T* scores = z + g0 * classes;
+            for (std::size_t g = 0; g < m; ++g) {
+                const T* row = scores + g * classes;
+                top[g] = *std::max_element(row, row + classes);
+                for (std::size_t k = 0; k < classes; ++k) e[g * classes + k] = row[k] - top[g];
+            }
+            std::fill(e + count, e + padded, T(0));
+            for (std::size_t j = 0; j < padded; j += Batch::size)  // unaligned: `wide` may be
+                xsimd::exp(Batch::load_unaligned(e + j)).store_unaligned(e + j);
+            const std::size_t padded_groups = (m + Batch::size - 1) / Batch::size * Batch::size;
+            for (std::size_t g = 0; g < m; ++g) sum[g] = std::accumulate(e + g * classes, e + (g + 1) * classes, T(0));
+            std::fill(sum + m, sum + padded_groups, T(1));
+            if (loss)
+                for (std::size_t j = 0; j < padded_groups; j += Batch::size)
+                    xsimd::log(Batch::load_aligned(sum + j)).store_aligned(log_sum + j);
+            for (std::size_t g = 0; g < m; ++g) {
+                const auto label = static_cast<std::size_t>(y[(g0 + g) / per_label]);
+                if (loss) loss[g0 + g] = static_cast<double>(log_sum[g]) - static_cast<double>(scores[g * classes + label] - top[g]);
+                if (!derivative) continue;
+                T* out = derivative + (g0 + g) * classes;
+                const T inverse = T(1) / sum[g];
+                for (std::size_t k = 0; k < classes; ++k) out[k] = e[g * classes + k] * inverse;
+                out[label] -= T(1);
+            }
+        }
+    }
+};
+
 template <class T>
 void exp(const T* x, std::size_t count, T* out) noexcept { Exp{}(xsimd::default_arch{}, x, count, out); }
 template <class T>
@@ -190,6 +239,11 @@ void tanh(const T* x, std::size_t count, T* out) noexcept { Tanh{}(xsimd::defaul
 template <class T>
 void logistic_loss(const T* z, std::size_t rows, std::size_t cols, const T* y, T* derivative, double* loss) noexcept {
     LogisticLoss{}(xsimd::default_arch{}, z, rows, cols, y, derivative, loss);
+}
+template <class T>
+void softmax_loss(const T* z, std::size_t groups, std::size_t classes, std::size_t per_label, const T* y,
+                  T* derivative, double* loss) {
+    SoftmaxLoss{}(xsimd::default_arch{}, z, groups, classes, per_label, y, derivative, loss);
 }
 template <class T>
 void softmax(T* v, std::size_t rows, std::size_t cols) { Softmax{}(xsimd::default_arch{}, v, rows, cols); }
