@@ -41,6 +41,20 @@ void map_in_double(const T* x, std::size_t count, T* out, F f) noexcept {
     }
 }
 
+/// Room for blocks of whole rows of `cols` values, `chunk` values at a time: on the stack, or for a
+/// row longer than a chunk, one padded row on the heap. `rows_per_block` rows fit at once.
+template <class V, std::size_t lanes>
+struct RowBlocks {
+    static constexpr std::size_t chunk = 512;
+    alignas(64) V stack[chunk];
+    std::vector<V> wide;
+    V* data;
+    std::size_t rows_per_block;
+    explicit RowBlocks(std::size_t cols)
+        : wide(cols > chunk ? (cols + lanes - 1) / lanes * lanes : 0), data(cols > chunk ? wide.data() : stack),
+          rows_per_block(cols > chunk ? 1 : chunk / cols) {}
+};
+
 }  // namespace detail
 
 /// out[i] = exp(x[i]).
@@ -87,12 +101,9 @@ struct Softmax {
     void operator()(Arch, T* v, std::size_t rows, std::size_t cols) const {
         using Batch = xsimd::batch<double, Arch>;
         if (cols == 0) return;
-        constexpr std::size_t chunk = 512;
-        alignas(64) double stack[chunk];
-        std::vector<double> wide;  // a row longer than a chunk
-        if (cols > chunk) wide.resize((cols + Batch::size - 1) / Batch::size * Batch::size);
-        double* e = cols > chunk ? wide.data() : stack;
-        const std::size_t per = cols > chunk ? 1 : chunk / cols;
+        detail::RowBlocks<double, Batch::size> blocks(cols);
+        double* e = blocks.data;
+        const std::size_t per = blocks.rows_per_block;
         for (std::size_t r0 = 0; r0 < rows; r0 += per) {
             const std::size_t m = std::min(per, rows - r0), count = m * cols;
             const std::size_t padded = (count + Batch::size - 1) / Batch::size * Batch::size;
@@ -191,12 +202,11 @@ struct SoftmaxLoss {
                     T* derivative, double* loss) const {
         using Batch = xsimd::batch<T, Arch>;
         if (classes == 0) return;
-        constexpr std::size_t chunk = 512;
-        alignas(64) T stack[chunk], top[chunk], sum[chunk], log_sum[chunk];
-        std::vector<T> wide;  // a group longer than a chunk
-        if (classes > chunk) wide.resize((classes + Batch::size - 1) / Batch::size * Batch::size);
-        T* e = classes > chunk ? wide.data() : stack;
-        const std::size_t per = classes > chunk ? 1 : chunk / classes;
+        detail::RowBlocks<T, Batch::size> blocks(classes);
+        constexpr std::size_t chunk = detail::RowBlocks<T, Batch::size>::chunk;  // at least the groups per block
+        alignas(64) T top[chunk], sum[chunk], log_sum[chunk];
+        T* e = blocks.data;
+        const std::size_t per = blocks.rows_per_block;
         for (std::size_t g0 = 0; g0 < groups; g0 += per) {
             const std::size_t m = std::min(per, groups - g0), count = m * classes;
             const std::size_t padded = (count + Batch::size - 1) / Batch::size * Batch::size;
@@ -207,7 +217,7 @@ struct SoftmaxLoss {
                 for (std::size_t k = 0; k < classes; ++k) e[g * classes + k] = row[k] - top[g];
             }
             std::fill(e + count, e + padded, T(0));
-            for (std::size_t j = 0; j < padded; j += Batch::size)  // unaligned: `wide` may be
+            for (std::size_t j = 0; j < padded; j += Batch::size)  // unaligned: the heap row may be
                 xsimd::exp(Batch::load_unaligned(e + j)).store_unaligned(e + j);
             const std::size_t padded_groups = (m + Batch::size - 1) / Batch::size * Batch::size;
             for (std::size_t g = 0; g < m; ++g) sum[g] = std::accumulate(e + g * classes, e + (g + 1) * classes, T(0));
