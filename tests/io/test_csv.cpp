@@ -483,11 +483,13 @@ TEMPLATE_TEST_CASE("plain decimals parse to fast_float's value and end, other fo
         if (fraction > 0 || rng.uniform() < 0.2) text += '.';
         for (int d = 0; d < fraction; ++d) text += char('0' + rng.uniform_index(10));
         text += tails[rng.uniform_index(std::size(tails))];
+        if (rng.uniform() < 0.5) text += ",12345678.25,7";  // 8 characters at a time when the line has them
         taken += same_as_fast_float(text);
     }
     CHECK(taken > 3000);  // the plain form is common among these
     for (const char* text : {"0", "-0", "-0.0", "0.1", "16777215", "9999999", "1234567.", ".5", "-.5", "0.0000001",
-                             "3.4028234", "1.17549435", "4.36865", "-12.4173"})
+                             "3.4028234", "1.17549435", "4.36865", "-12.4173", "-4.36865,0.319493,1", "12345678,1",
+                             "1234567.,12345678", "0.1234567,9", "-0.000123,99999999", "9999999.,0,0,0,0"})
         same_as_fast_float(text);
     T v = T(7);
     for (const char* text : {"", "-", ".", "-.", "+1", "1e5", "2E-3", "nan", "inf", "12345678901234567", " 1", "1.0000000000000000000001"})

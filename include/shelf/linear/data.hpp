@@ -78,31 +78,8 @@ public:
     Index rows() const { return X_.rows(); }
     Index cols() const { return X_.cols(); }
 
-    /// An epoch's rows in its shuffled order, normalized, one after another: each mini-batch is
-    /// then a contiguous block every thread reads in place, instead of a gather of scattered rows
-    /// that each thread (one per share of the models) would repeat. Costs a copy of the data.
-    struct Epoch {
-        RowMatrix<T> rows;
-    };
-
-    /// Fills `epoch` with the rows order[0 ..), copied on `threads`.
-    void shuffle(Epoch& epoch, const std::vector<Index>& order, int threads) const {
-        const auto n = static_cast<Index>(order.size());
-        constexpr Index block = 4096;
-        epoch.rows.resize(n, X_.cols());
-        const auto row_of = [&](Index r) { return order[static_cast<std::size_t>(r)]; };
-        // Scattered rows cost memory latency, not arithmetic: team_for, not team_size.
-        parallel_for(team_for(threads, static_cast<double>(epoch.rows.size())), (n + block - 1) / block,
-                     Schedule::even,
-                     [&](Index b) { copy_rows(epoch.rows, b * block, std::min(block, n - b * block), row_of); });
-    }
-
-    /// The epoch's rows first .. first + m.
-    void batch(Chunk& c, const Epoch& epoch, Index first, Index m) const {
-        c.data = epoch.rows.data() + first * X_.cols();
-        c.rows = m;
-        c.stride = X_.cols();
-    }
+    /// Rows index[0 .. m).
+    void gather(Chunk& c, const Index* index, Index m) const { load(c, m, [&](Index r) { return index[r]; }); }
 
     /// Rows first .. first + m.
     void range(Chunk& c, Index first, Index m) const {
@@ -188,12 +165,7 @@ public:
     Index rows() const { return X_.rows(); }
     Index cols() const { return cols_; }
 
-    /// Sparse rows are not copied: a mini-batch reads them through the epoch's order.
-    struct Epoch {
-        const std::vector<Index>* order = nullptr;
-    };
-    void shuffle(Epoch& epoch, const std::vector<Index>& order, int) const { epoch.order = &order; }
-    void batch(Chunk& c, const Epoch& epoch, Index first, Index m) const { c = {epoch.order->data() + first, 0, m}; }
+    void gather(Chunk& c, const Index* index, Index m) const { c = {index, 0, m}; }
     void range(Chunk& c, Index first, Index m) const { c = {nullptr, first, m}; }
 
     /// Calls f(column, value) for every nonzero of row i (not normalized).

@@ -1,9 +1,8 @@
 // shelf/linear/trainer.hpp: the epoch loop that trains every model of the sweep side by side.
 //
 // The K models' weights (on normalized features) are the columns of one d × M matrix
-// W (M = K·classes). Each epoch first lays the rows out in its shuffled order (dense rows:
-// a normalized copy), and each mini-batch is then read in place by every thread and
-// multiplied with the thread's block of columns: scores S = X·W with one GEMM, turned in place into loss
+// W (M = K·classes). Each mini-batch is read once per thread and multiplied with the
+// thread's block of columns: scores S = X·W with one GEMM, turned in place into loss
 // derivatives G, then the gradient Xᵀ·G with a second GEMM (sparse rows: a walk over
 // their nonzeros), and each row of the block gets its optimizer step and L1
 // soft-threshold. Threads own disjoint models, so they never wait for one another
@@ -160,16 +159,15 @@ private:
 
     /// One pass over the rows in `order`, models split between threads. Returns each
     /// model's summed loss over the mini-batches, each taken before its update (only
-    /// without a validation channel; zeros otherwise). The rows are laid out in the epoch's
-    /// order first (Input::shuffle), so the threads share every mini-batch without waiting
-    /// for one another at each: a wait costs a scheduler time slice on a busy machine.
+    /// without a validation channel; zeros otherwise). Each thread gathers every mini-batch
+    /// itself: gathering it once for the team would make threads wait for one another at
+    /// each mini-batch, which costs a scheduler time slice per wait on a busy machine.
     RowArray<double> train_epoch(const std::vector<Index>& order) {
         const auto n = static_cast<Index>(order.size());
         const Index K = models(), C = s_.classes, batches = (n + s_.batch - 1) / s_.batch;
         const long long first_step = steps_;
         const int team = static_cast<int>(std::min<Index>(s_.threads, K));
         std::vector<std::pair<Index, RowArray<double>>> sums(static_cast<std::size_t>(team));  // first model, losses
-        train_.shuffle(epoch_, order, s_.threads);
         parallel_team(team, [&](int t, int size) {
             const Index k0 = K * t / size, k1 = K * (t + 1) / size, c0 = k0 * C, cols = (k1 - k0) * C;
             ThreadBuffers& buf = buffers_[static_cast<std::size_t>(t)];
@@ -183,8 +181,9 @@ private:
             if (cols == 0) return;
             for (Index b = 0; b < batches; ++b) {
                 const Index first = b * s_.batch, m = std::min(s_.batch, n - first);
-                train_.batch(buf.chunk, epoch_, first, m);
-                train_batch(buf, order.data() + first, m, first_step + b + 1, c0, cols, valid_ ? nullptr : &mine);
+                const Index* index = order.data() + first;
+                train_.gather(buf.chunk, index, m);
+                train_batch(buf, index, m, first_step + b + 1, c0, cols, valid_ ? nullptr : &mine);
             }
         });
         RowArray<double> loss = RowArray<double>::Zero(K);
@@ -301,7 +300,6 @@ private:
     const TrainSetup<T>& s_;
     const Index d_;
     std::vector<ThreadBuffers> buffers_;
-    typename Input::Epoch epoch_;
     OptimizerState<T> optimizer_;
     RowMatrix<T> W_;  ///< active models' weights, d × active·classes
     RowMatrix<T> V_;  ///< preconditioned: what the optimizer moves, W = P·V (L1 models: W)

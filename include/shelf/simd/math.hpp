@@ -204,7 +204,8 @@ struct SoftmaxLoss {
         if (classes == 0) return;
         detail::RowBlocks<T, Batch::size> blocks(classes);
         constexpr std::size_t chunk = detail::RowBlocks<T, Batch::size>::chunk;  // at least the groups per block
-        alignas(64) T top[chunk], sum[chunk], log_sum[chunk];
+        alignas(64) T top[chunk];
+        alignas(64) double sum[chunk], log_sum[chunk];
         T* e = blocks.data;
         const std::size_t per = blocks.rows_per_block;
         for (std::size_t g0 = 0; g0 < groups; g0 += per) {
@@ -219,18 +220,21 @@ struct SoftmaxLoss {
             std::fill(e + count, e + padded, T(0));
             for (std::size_t j = 0; j < padded; j += Batch::size)  // unaligned: the heap row may be
                 xsimd::exp(Batch::load_unaligned(e + j)).store_unaligned(e + j);
-            const std::size_t padded_groups = (m + Batch::size - 1) / Batch::size * Batch::size;
-            for (std::size_t g = 0; g < m; ++g) sum[g] = std::accumulate(e + g * classes, e + (g + 1) * classes, T(0));
-            std::fill(sum + m, sum + padded_groups, T(1));
+            using Wide = xsimd::batch<double, Arch>;
+            const std::size_t padded_groups = (m + Wide::size - 1) / Wide::size * Wide::size;
+            for (std::size_t g = 0; g < m; ++g) sum[g] = std::accumulate(e + g * classes, e + (g + 1) * classes, 0.0);
+            std::fill(sum + m, sum + padded_groups, 1.0);
+            // log(sum) as log1p(sum − 1), exact since sum ≥ 1 (the maximum contributes e^0): xsimd
+            // 8.1's log does not compile at -O0 with AVX-512 (its select on integer lanes).
             if (loss)
-                for (std::size_t j = 0; j < padded_groups; j += Batch::size)
-                    xsimd::log(Batch::load_aligned(sum + j)).store_aligned(log_sum + j);
+                for (std::size_t j = 0; j < padded_groups; j += Wide::size)
+                    xsimd::log1p(Wide::load_aligned(sum + j) - Wide(1.0)).store_aligned(log_sum + j);
             for (std::size_t g = 0; g < m; ++g) {
                 const auto label = static_cast<std::size_t>(y[(g0 + g) / per_label]);
-                if (loss) loss[g0 + g] = static_cast<double>(log_sum[g]) - static_cast<double>(scores[g * classes + label] - top[g]);
+                if (loss) loss[g0 + g] = log_sum[g] - static_cast<double>(scores[g * classes + label] - top[g]);
                 if (!derivative) continue;
                 T* out = derivative + (g0 + g) * classes;
-                const T inverse = T(1) / sum[g];
+                const auto inverse = static_cast<T>(1.0 / sum[g]);
                 for (std::size_t k = 0; k < classes; ++k) out[k] = e[g * classes + k] * inverse;
                 out[label] -= T(1);
             }

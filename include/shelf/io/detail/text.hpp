@@ -128,6 +128,57 @@ enum class num_kind {
     invalid,   ///< anything else, including an empty span
 };
 
+/// How many of the 8 characters in `word` (the first one its lowest byte) are digits before the
+/// first that is not, 0 to 8, with no branch per character: a byte is a digit when its high
+/// nibble is 3 both as it is and after adding 6 ('0' .. '9' become 0x36 .. 0x3F). A carry out of
+/// a byte that is not a digit can only disturb the bytes after it, which are not counted.
+inline int leading_digits(std::uint64_t word) noexcept {
+    constexpr std::uint64_t high = 0xF0F0F0F0F0F0F0F0, threes = 0x3030303030303030;
+    std::uint64_t other = ((word & high) ^ threes) | (((word + 0x0606060606060606) & high) ^ threes);
+    if (other == 0) return 8;
+#if defined(__GNUC__)
+    return __builtin_ctzll(other) / 8;
+#else
+    int bytes = 0;
+    for (; (other & 0xFF) == 0; other >>= 8) ++bytes;
+    return bytes;
+#endif
+}
+
+/// The value of the first `count` (1 to 8) characters of `word`, all digits: they are moved to the
+/// top bytes over '0's, making an 8-digit number with leading zeros, whose digits are then joined
+/// in pairs, then the pairs in two multiplies.
+inline std::uint64_t digits_value(std::uint64_t word, int count) noexcept {
+    const int shift = 8 * (8 - count);
+    if (count < 8) word = (word << shift) | (0x3030303030303030 >> (64 - shift));
+    word -= 0x3030303030303030;       // byte i: digit i
+    word = word * 10 + (word >> 8);  // bytes 0, 2, 4, 6: two-digit numbers
+    constexpr std::uint64_t pairs = 0x000000FF000000FF;
+    return (((word & pairs) * (100 + (1000000ULL << 32))) + (((word >> 16) & pairs) * (1 + (10000ULL << 32)))) >> 32;
+}
+
+/// Appends the digits at p (before e) to m (m·10^run + their value) and returns how many there
+/// were; p moves past them. Eight characters at a time where the line has them.
+inline int read_digits(const char*& p, const char* e, std::uint64_t& m) noexcept {
+    static constexpr std::uint64_t powers[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
+    if (e - p >= 8) {
+        std::uint64_t word;
+        std::memcpy(&word, p, 8);  // the characters in memory order, the first the lowest byte
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        word = __builtin_bswap64(word);
+#endif
+        const int run = leading_digits(word);
+        if (run < 8) {
+            if (run > 0) m = m * powers[run] + digits_value(word, run);
+            p += run;
+            return run;
+        }
+    }
+    int run = 0;
+    for (; p != e && static_cast<unsigned char>(*p - '0') < 10; ++p, ++run) m = m * 10 + std::uint64_t(*p - '0');
+    return run;
+}
+
 /// A plain decimal, "-12.375" (at most T's exact digits, no exponent), straight to T: its digits
 /// as an integer m < 2^24 (float) or 2^53 (double) and its d fraction digits (≤ 10 or ≤ 22), so
 /// that both m and 10^d are exact in T and one IEEE division rounds m / 10^d correctly: the value
@@ -143,11 +194,12 @@ const char* parse_plain_decimal(const char* p, const char* e, T& out) noexcept {
     const bool negative = p != e && *p == '-';
     p += negative;
     std::uint64_t m = 0;
-    int digits = 0, fraction = 0;
-    for (; p != e && static_cast<unsigned char>(*p - '0') < 10; ++p, ++digits) m = m * 10 + std::uint64_t(*p - '0');
-    if (p != e && *p == '.')
-        for (++p; p != e && static_cast<unsigned char>(*p - '0') < 10; ++p, ++digits, ++fraction)
-            m = m * 10 + std::uint64_t(*p - '0');
+    int digits = read_digits(p, e, m), fraction = 0;
+    if (p != e && *p == '.') {
+        ++p;
+        fraction = read_digits(p, e, m);
+        digits += fraction;
+    }
     if (digits == 0 || digits > max_digits || fraction > max_fraction || (p != e && (*p == 'e' || *p == 'E')))
         return nullptr;
     const T value = T(m) / powers[fraction];
