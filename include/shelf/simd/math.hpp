@@ -14,7 +14,6 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
-#include <numeric>
 #include <type_traits>
 #include <vector>
 
@@ -39,6 +38,19 @@ void map_in_double(const T* x, std::size_t count, T* out, F f) noexcept {
         for (std::size_t j = 0; j < padded; j += Batch::size) f(Batch::load_aligned(e + j)).store_aligned(e + j);
         for (std::size_t j = 0; j < m; ++j) out[i + j] = static_cast<T>(e[j]);
     }
+}
+
+/// f folded over v[0 .. n) from `init` in four interleaved chains, then the chains joined by f
+/// too (so f takes (A, V) and (A, A)): a single chain waits out each step's latency (a maximum
+/// or a sum over a row of a few dozen classes).
+template <class V, class A, class F>
+A fold4(const V* v, std::size_t n, A init, F f) noexcept {
+    A a[4] = {init, init, init, init};
+    std::size_t k = 0;
+    for (; k + 4 <= n; k += 4)
+        for (std::size_t j = 0; j < 4; ++j) a[j] = f(a[j], v[k + j]);
+    for (; k < n; ++k) a[0] = f(a[0], v[k]);
+    return f(f(a[0], a[1]), f(a[2], a[3]));
 }
 
 /// Room for blocks of whole rows of `cols` values, `chunk` values at a time: on the stack, or for a
@@ -214,7 +226,7 @@ struct SoftmaxLoss {
             const T* scores = z + g0 * classes;
             for (std::size_t g = 0; g < m; ++g) {
                 const T* row = scores + g * classes;
-                top[g] = *std::max_element(row, row + classes);
+                top[g] = detail::fold4(row, classes, row[0], [](T a, T b) { return std::max(a, b); });
                 for (std::size_t k = 0; k < classes; ++k) e[g * classes + k] = row[k] - top[g];
             }
             std::fill(e + count, e + padded, T(0));
@@ -222,7 +234,8 @@ struct SoftmaxLoss {
                 xsimd::exp(Batch::load_unaligned(e + j)).store_unaligned(e + j);
             using Wide = xsimd::batch<double, Arch>;
             const std::size_t padded_groups = (m + Wide::size - 1) / Wide::size * Wide::size;
-            for (std::size_t g = 0; g < m; ++g) sum[g] = std::accumulate(e + g * classes, e + (g + 1) * classes, 0.0);
+            for (std::size_t g = 0; g < m; ++g)
+                sum[g] = detail::fold4(e + g * classes, classes, 0.0, [](double a, auto b) { return a + static_cast<double>(b); });
             std::fill(sum + m, sum + padded_groups, 1.0);
             // log(sum) as log1p(sum − 1), exact since sum ≥ 1 (the maximum contributes e^0): xsimd
             // 8.1's log does not compile at -O0 with AVX-512 (its select on integer lanes).
