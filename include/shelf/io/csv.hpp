@@ -65,6 +65,7 @@
 #include <vector>
 
 #include "../core/error.hpp"
+#include "../core/memory.hpp"
 #include "../core/parallel.hpp"
 #include "../core/types.hpp"
 #include "detail/text.hpp"
@@ -283,6 +284,9 @@ CsvData<T> parse_csv(std::string_view text, const CsvOptions& options = {},
     const Index nf = rows.num_features();
     CsvData<T> out;
     out.features.resize(n, nf);
+    // Training reads rows at random (shuffled mini-batches, samples): huge pages, before the parse
+    // first writes them.
+    advise_huge_pages(out.features.data(), static_cast<std::size_t>(out.features.size()) * sizeof(T));
     if (options.has_label) out.labels.resize(n);
 
     std::vector<std::exception_ptr> failed(pieces.size());  // each piece's first error, reported in file order

@@ -50,10 +50,6 @@
 #include <utility>
 #include <vector>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
-
 #include <Eigen/Core>
 
 #include "index_file.hpp"
@@ -62,6 +58,7 @@
 #include "vectors.hpp"
 #include "shelf/core/checks.hpp"
 #include "shelf/core/error.hpp"
+#include "shelf/core/memory.hpp"
 #include "shelf/core/model_fields.hpp"
 #include "shelf/core/params.hpp"
 #include "shelf/core/parallel.hpp"
@@ -192,9 +189,7 @@ private:
 };
 
 /// An allocator whose blocks of 2 MiB or more are aligned to 2 MiB and advised to the kernel as
-/// huge-page memory (Linux, transparent huge pages in "madvise" mode): a walk touches vectors at
-/// random, and with 4 KiB pages nearly every one costs a TLB miss (a distance to a random
-/// 784-float vector took 265 ns with 4 KiB pages and 163 ns with huge pages here).
+/// huge-page memory (advise_huge_pages): a walk touches vectors at random.
 template <class T>
 struct HugePageAllocator {
     using value_type = T;
@@ -203,15 +198,13 @@ struct HugePageAllocator {
     HugePageAllocator(const HugePageAllocator<U>&) noexcept {}
 
     T* allocate(std::size_t n) {
-        constexpr std::size_t huge = std::size_t{2} << 20;
+        constexpr std::size_t huge = huge_page_bytes;
         if (n > std::numeric_limits<std::size_t>::max() / sizeof(T) - huge) throw std::bad_alloc();
         const std::size_t bytes = std::max<std::size_t>(n * sizeof(T), 1);
         const std::size_t align = bytes >= huge ? huge : 64;
         void* p = std::aligned_alloc(align, (bytes + align - 1) / align * align);
         if (!p) throw std::bad_alloc();
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-        if (align == huge) (void)::madvise(p, (bytes + align - 1) / align * align, MADV_HUGEPAGE);  // advice only
-#endif
+        if (align == huge) advise_huge_pages(p, (bytes + align - 1) / align * align);
         return static_cast<T*>(p);
     }
     void deallocate(T* p, std::size_t) noexcept { std::free(p); }
