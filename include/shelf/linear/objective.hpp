@@ -24,12 +24,11 @@ struct RowWeights {
 /// For each row r of `scores` (rows × models·classes, `classes` adjacent columns per
 /// model) with label y[r]: adds each model's weighted loss to loss_sum (when given,
 /// one entry per model) and, when `gradient` is set, replaces the scores by the
-/// weighted derivatives of the loss with respect to them. Without `gradient`, softmax
-/// scores are left as scratch values: pass a copy when they are needed afterwards.
+/// weighted derivatives of the loss with respect to them; without `gradient` they are left
+/// as they are.
 template <class T>
 void apply_loss(Loss id, const LossSettings& settings, RowMatrix<T>& scores, const T* y, Index classes,
                 const RowWeights<T>& weights, RowArray<double>* loss_sum, bool gradient) {
-    RowArray<T> value(scores.cols());  // evaluated in T, so that Eigen vectorizes it, then summed in double
     with_loss(id, settings, [&](const auto& loss) {
         using L = std::decay_t<decltype(loss)>;
         constexpr bool logistic = std::is_same_v<L, losses::Logistic>, softmax = std::is_same_v<L, losses::Softmax>;
@@ -64,6 +63,7 @@ void apply_loss(Loss id, const LossSettings& settings, RowMatrix<T>& scores, con
                 }
             }
         } else {
+            RowArray<T> value(scores.cols());  // evaluated in T, so that Eigen vectorizes it, then summed in double
             for (Index r = 0; r < scores.rows(); ++r) {
                 const T label = y[r];
                 auto s = scores.row(r).array();

@@ -1,5 +1,5 @@
-// shelf/simd/math.hpp: exp, log, sigmoid, tanh, softmax, log-sum-exp and the logistic and softmax
-// losses over arrays, in SIMD.
+// shelf/simd/math.hpp: exp, log, sigmoid, tanh, softmax and the logistic and softmax losses over
+// arrays, in SIMD.
 //
 // The element-wise functions take each value in double, apply xsimd's double-precision
 // function, and round back to T: for float that is std::exp (or log, tanh) correctly rounded
@@ -136,27 +136,6 @@ struct Softmax {
     }
 };
 
-/// out[r] = log Σ_k exp(v[r·cols + k]), stable for any magnitude (shifted by the row's maximum).
-/// `scratch` holds cols values.
-struct LogSumExp {
-    template <class Arch, class T>
-    void operator()(Arch arch, const T* v, std::size_t rows, std::size_t cols, T* scratch, T* out) const noexcept {
-        for (std::size_t r = 0; r < rows; ++r) {
-            const T* row = v + r * cols;
-            const T top = cols ? *std::max_element(row, row + cols) : -std::numeric_limits<T>::infinity();
-            if (!std::isfinite(top)) {  // all −inf, or +inf / NaN present: the answer is top itself
-                out[r] = top;
-                continue;
-            }
-            for (std::size_t k = 0; k < cols; ++k) scratch[k] = row[k] - top;
-            Exp{}(arch, scratch, cols, scratch);
-            double sum = 0;
-            for (std::size_t k = 0; k < cols; ++k) sum += static_cast<double>(scratch[k]);
-            out[r] = static_cast<T>(static_cast<double>(top) + std::log(sum));
-        }
-    }
-};
-
 /// The logistic loss of `rows` × `cols` scores z (row-major) against a 0/1 label per row, one exp
 /// per score: with e = exp(−|z|), loss = max(z, 0) + log1p(e) − y·z (log(1 + exp z) − y·z, stable
 /// at any z) and derivative = σ(z) − y, σ(z) = 1 / (1 + e) for z ≥ 0 and e / (1 + e) below.
@@ -274,10 +253,6 @@ void softmax_loss(const T* z, std::size_t groups, std::size_t classes, std::size
 }
 template <class T>
 void softmax(T* v, std::size_t rows, std::size_t cols) { Softmax{}(xsimd::default_arch{}, v, rows, cols); }
-template <class T>
-void log_sum_exp(const T* v, std::size_t rows, std::size_t cols, T* scratch, T* out) noexcept {
-    LogSumExp{}(xsimd::default_arch{}, v, rows, cols, scratch, out);
-}
 
 namespace scalar {
 
