@@ -361,6 +361,14 @@ if has deepar; then
       --model-dir "$work/deepar-ignore"
   check "a model that ignores cat reads series whatever their categories" 0 '^\{"mean": ' -- \
     "$shelf" predict --model-dir "$work/deepar-ignore" --input "$work/bad-cat.jsonl"
+  check "deepar trains with scaling=standard and forecasts" 0 "" -- \
+    "$shelf" train --algorithm deepar --train "$work/series.jsonl" "${deepar_hp[@]}" --hp scaling=standard \
+      --model-dir "$work/deepar-standard"
+  check "a standardised model forecasts mean and quantiles" 0 '^\{"mean": \[[0-9.e+-]+(, [0-9.e+-]+){23}\], ' -- \
+    "$shelf" predict --model-dir "$work/deepar-standard" --input "$work/series.jsonl"
+  check "deepar refuses scaling=standard for the negative binomial" 2 'scaling=standard.*negative-binomial' -- \
+    "$shelf" train --algorithm deepar --train "$work/series.jsonl" "${deepar_hp[@]}" --hp scaling=standard \
+      --hp likelihood=negative-binomial --model-dir "$work/m"
   printf '{"start": "2021-13-01", "target": [1, 2]}\n' >"$work/bad-start.jsonl"
   check "deepar refuses a malformed start, naming the line" 1 'bad-start.jsonl:1:.*start' -- \
     "$shelf" predict --model-dir "$work/deepar" --input "$work/bad-start.jsonl"

@@ -366,3 +366,70 @@ TEST_CASE("lags longer than the training windows reach are not read", "[forecast
     p.max_lag.reset();
     CHECK(dp::fit(panel(4, 30, 8), p).params().max_lag == 7);
 }
+
+TEST_CASE("scaling = standard reads each window as (y - mean) / sd of its context", "[forecast][deepar]") {
+    dp::Params p = small_params();
+    p.context_length = 4;
+    p.scaling = dp::Scaling::standard;
+    const dp::detail::Inputs in(p);
+    Series<float> s;
+    s.start = {2021, 3, 1, 0, 0, 0};
+    s.target.resize(8);
+    s.target << 100, 102, std::nanf(""), 98, 104, 50, 50, 50;
+    SECTION("the map: the observed points' mean and standard deviation, or the mean |y|") {
+        const dp::detail::Affine standard = dp::detail::context_map(s, 0, in, 7.0);
+        CHECK(standard.loc == Approx(100.0));
+        CHECK(standard.scale == Approx(std::sqrt(8.0 / 3)));  // deviations 0, 2, -2 over 3 points
+        p.scaling = dp::Scaling::mean;
+        const dp::detail::Affine mean = dp::detail::context_map(s, 0, dp::detail::Inputs(p), 7.0);
+        CHECK(mean.loc == 0);
+        CHECK(mean.scale == Approx(100.0));
+        // A flat context keeps a scale of 1e-4 of its level; one with no points takes the fallback.
+        CHECK(dp::detail::context_map(s, 5, in, 7.0).scale == Approx(50 * 1e-4));
+        CHECK(dp::detail::context_map(s, 5, in, 7.0).loc == Approx(50.0));
+        CHECK(dp::detail::context_map(s, 20, in, 7.0).scale == 7.0);
+        CHECK(dp::detail::context_map(s, 20, in, 7.0).loc == 0);
+    }
+    SECTION("the window: history in the network's units, the location and log scale as covariates") {
+        dp::detail::Window<float> w;
+        w.resize(1, in.context + in.prediction, in.max_lag, in.covariates(), in.num_cat());
+        const dp::detail::Affine map{100.0, 2.0};
+        dp::detail::fill_row(w, 0, s, 0, map, in);
+        CHECK(w.history(0, in.max_lag - 1) == 0);  // before the series: padding
+        CHECK(w.history(0, in.max_lag + 1) == Approx(1.0));
+        CHECK(std::isnan(w.history(0, in.max_lag + 2)));  // missing inside the window: the network fills it
+        CHECK(w.history(0, in.max_lag + 3) == Approx(-1.0));
+        CHECK(w.history(0, in.max_lag + 5) == Approx(-25.0));
+        const Index cov = in.covariates();
+        CHECK(cov == static_cast<Index>(in.time_features.size()) + 1 + 2);  // age, location, log scale
+        CHECK(w.covariates(0, cov - 2) == Approx(std::asinh(50.0)));
+        CHECK(w.covariates(0, cov - 1) == Approx(std::log(2.0)));
+    }
+    SECTION("forecasts of a shifted panel move with it, and the setting round-trips") {
+        auto train = panel(8, 24 * 6, 12);
+        p = small_params();
+        p.epochs = 2;
+        p.scaling = dp::Scaling::standard;
+        const dp::Model<float> model = dp::fit(train, p);
+        std::istringstream file(saved(model));
+        CHECK(dp::Model<float>::load(file).params().scaling == dp::Scaling::standard);
+        const auto forecasts = model.forecast(train);
+        CHECK(std::isfinite(forecasts[0].mean[0]));
+        // Inputs in the network's units do not see a shift of the whole panel, but the
+        // location covariate does: a forecast moves by the shift, give or take what it reads there.
+        auto shifted = train;
+        for (auto& series : shifted) series.target.array() += 1000.0f;
+        const auto moved = model.forecast(shifted);
+        CHECK(moved[0].mean.mean() > forecasts[0].mean.mean() + 500);
+    }
+    SECTION("likelihoods that cannot be shifted refuse it by name") {
+        p.likelihood = dp::Likelihood::negative_binomial;
+        REQUIRE_THROWS_WITH(p.validate(), Catch::Contains("shelf.invalid_argument.105") && Catch::Contains("scaling=standard") &&
+                                              Catch::Contains("negative-binomial"));
+        p.likelihood = dp::Likelihood::beta;
+        REQUIRE_THROWS_WITH(p.validate(), Catch::Contains("beta"));
+        REQUIRE_THROWS_WITH(shelf::from_map<dp::Params>({{"time_freq", "H"}, {"prediction_length", "3"},
+                                                         {"context_length", "3"}, {"epochs", "1"}, {"scaling", "std"}}),
+                            Catch::Contains("scaling") && Catch::Contains("mean, standard"));
+    }
+}

@@ -16,9 +16,12 @@ namespace {
 namespace dp = shelf::deepar;
 using dp::Likelihood;
 
-double nll_at(Likelihood id, const std::vector<double>& raw, double y, double scale) {
+/// The map y -> (y - loc) / scale of a window.
+dp::detail::Affine map_of(double scale, double loc = 0) { return {loc, scale}; }
+
+double nll_at(Likelihood id, const std::vector<double>& raw, double y, double scale, double loc = 0) {
     std::vector<double> grad(raw.size());
-    return dp::detail::negative_log_likelihood(id, raw.data(), y, scale, grad.data());
+    return dp::detail::negative_log_likelihood(id, raw.data(), y, map_of(scale, loc), grad.data());
 }
 
 /// Largest distance between the empirical CDF of `draws` and `cdf`.
@@ -51,10 +54,10 @@ std::function<double(double)> tabulated_cdf(const std::function<double(double)>&
     };
 }
 
-std::vector<double> draws_of(Likelihood id, const std::vector<double>& raw, double scale, int n) {
+std::vector<double> draws_of(Likelihood id, const std::vector<double>& raw, double scale, int n, double loc = 0) {
     shelf::Rng rng(2024);
     std::vector<double> out;
-    for (int i = 0; i < n; ++i) out.push_back(dp::detail::draw(id, raw.data(), scale, rng));
+    for (int i = 0; i < n; ++i) out.push_back(dp::detail::draw(id, raw.data(), map_of(scale, loc), rng));
     return out;
 }
 
@@ -82,9 +85,12 @@ TEST_CASE("each likelihood's gradient matches finite differences", "[forecast][l
     struct Case {
         Likelihood id;
         std::vector<double> raw;
-        double y, scale;
+        double y, scale, loc = 0;
     };
     const std::vector<Case> cases{
+        {Likelihood::gaussian, {0.3, -0.2}, 2.5, 2.0, 7.0},
+        {Likelihood::student_t, {0.3, -0.2, 0.7}, 2.5, 2.0, -3.0},
+        {Likelihood::deterministic_l1, {0.4}, 3.0, 2.0, 1.5},
         {Likelihood::gaussian, {0.3, -0.2}, 2.5, 2.0},
         {Likelihood::gaussian, {-1.0, 1.5}, -4.0, 0.5},
         {Likelihood::student_t, {0.3, -0.2, 0.7}, 2.5, 2.0},
@@ -96,14 +102,15 @@ TEST_CASE("each likelihood's gradient matches finite differences", "[forecast][l
         {Likelihood::deterministic_l1, {0.4}, 3.0, 2.0},
     };
     for (const Case& c : cases) {
-        INFO(dp::info(c.id).name << " at y = " << c.y);
+        INFO(dp::info(c.id).name << " at y = " << c.y << ", loc = " << c.loc);
         std::vector<double> grad(c.raw.size());
-        (void)dp::detail::negative_log_likelihood(c.id, c.raw.data(), c.y, c.scale, grad.data());
+        (void)dp::detail::negative_log_likelihood(c.id, c.raw.data(), c.y, map_of(c.scale, c.loc), grad.data());
         for (std::size_t k = 0; k < c.raw.size(); ++k) {
             const double h = 1e-6;
             auto up = c.raw, down = c.raw;
             up[k] += h, down[k] -= h;
-            const double numeric = (nll_at(c.id, up, c.y, c.scale) - nll_at(c.id, down, c.y, c.scale)) / (2 * h);
+            const double numeric =
+                (nll_at(c.id, up, c.y, c.scale, c.loc) - nll_at(c.id, down, c.y, c.scale, c.loc)) / (2 * h);
             INFO("parameter " << k);
             CHECK(grad[k] == Approx(numeric).epsilon(1e-6).margin(1e-8));
         }
@@ -116,6 +123,10 @@ TEST_CASE("each likelihood's loss is the negative log density written out", "[fo
     const double sigma = std::log1p(std::exp(0.2)) + 1e-6, z = 2.5 / 2.0;
     CHECK(nll_at(Likelihood::gaussian, {0.3, 0.2}, 2.5, 2.0) ==
           Approx(0.5 * std::log(2 * pi) + std::log(sigma) + 0.5 * std::pow((z - 0.3) / sigma, 2) + std::log(2.0)));
+    // The same on (y - loc) / scale: the density of y = loc + scale * (0.3 + sigma * e).
+    const double shifted = (2.5 - 4.0) / 2.0;
+    CHECK(nll_at(Likelihood::gaussian, {0.3, 0.2}, 2.5, 2.0, 4.0) ==
+          Approx(0.5 * std::log(2 * pi) + std::log(sigma) + 0.5 * std::pow((shifted - 0.3) / sigma, 2) + std::log(2.0)));
     // Negative binomial with mean m and shape r = 1/alpha at y = 2: Γ(y+r)/(Γ(r) y!) (r/(r+m))^r (m/(r+m))^y.
     const double m = 1.5 * (std::log1p(std::exp(0.8)) + 1e-6), alpha = std::log1p(std::exp(-0.3)) + 1e-6, r = 1 / alpha;
     const double p = std::exp(std::lgamma(2 + r) - std::lgamma(r)) / 2 * std::pow(r / (r + m), r) * std::pow(m / (r + m), 2);
@@ -136,7 +147,14 @@ TEST_CASE("each likelihood's sampler draws from its distribution", "[forecast][l
         CHECK(std::sqrt(variance_of(draws)) == Approx(scale * sigma).epsilon(0.02));
         CHECK(ks_statistic(draws, [&](double x) { return 0.5 * std::erfc(-(x / scale - 1.0) / (sigma * std::sqrt(2.0))); }) <
               ks_limit);
-        CHECK(dp::detail::distribution_mean(Likelihood::gaussian, std::vector<double>{1.0, 0.5}.data(), scale) == 3.0);
+        CHECK(dp::detail::distribution_mean(Likelihood::gaussian, std::vector<double>{1.0, 0.5}.data(), map_of(scale)) == 3.0);
+    }
+    SECTION("gaussian under a shifted map: loc + scale times the unshifted draw") {
+        const auto plain = draws_of(Likelihood::gaussian, {1.0, 0.5}, 3.0, 100);
+        const auto shifted = draws_of(Likelihood::gaussian, {1.0, 0.5}, 3.0, 100, -20.0);
+        for (std::size_t i = 0; i < plain.size(); ++i) CHECK(shifted[i] == Approx(plain[i] - 20.0));
+        CHECK(dp::detail::distribution_mean(Likelihood::gaussian, std::vector<double>{1.0, 0.5}.data(), map_of(3.0, -20.0)) ==
+              -17.0);
     }
     SECTION("student-T: variance ν/(ν−2) σ² and KS against the integrated density") {
         const double sigma = std::log1p(std::exp(0.0)) + 1e-6, nu = 2 + std::log1p(std::exp(1.5));

@@ -50,7 +50,9 @@ NetworkCase network_case(dp::Likelihood likelihood) {
 
 TEST_CASE("the LSTM's gradient matches finite differences of its loss", "[forecast][network]") {
     const auto likelihood = GENERATE(dp::Likelihood::student_t, dp::Likelihood::gaussian);
-    const NetworkCase c = network_case(likelihood);
+    const auto scaling = GENERATE(dp::Scaling::mean, dp::Scaling::standard);
+    NetworkCase c = network_case(likelihood);
+    c.params.scaling = scaling;
     const dp::detail::Inputs in(c.params);
     const dp::detail::Layout shape = dp::Model<double>::layout(c.params);
     shelf::Rng init(1);
@@ -60,7 +62,8 @@ TEST_CASE("the LSTM's gradient matches finite differences of its loss", "[foreca
     w.resize(3, L, in.max_lag, in.covariates(), in.num_cat());
     w.known = L;
     for (Index r = 0; r < 3; ++r)
-        dp::detail::fill_row(w, r, c.series[static_cast<std::size_t>(r)], 10 + 3 * r, 2.0 + double(r), in);
+        dp::detail::fill_row(w, r, c.series[static_cast<std::size_t>(r)], 10 + 3 * r,
+                             dp::detail::Affine{scaling == dp::Scaling::standard ? 4.0 + double(r) : 0.0, 2.0 + double(r)}, in);
     dp::detail::Unroll<double> unroll;
     // The same dropout masks in every evaluation: a generator started afresh from one seed.
     const auto loss_at = [&](const shelf::Vector<double>& x) {
@@ -129,7 +132,7 @@ TEST_CASE("sample paths run the steps they share once, and draw as if each ran t
         w.resize(6, in.context + in.prediction, in.max_lag, in.covariates(), in.num_cat());
         w.known = in.context;
         w.loss_from = w.steps;
-        dp::detail::fill_row(w, 0, s, 20, 4.0, in);
+        dp::detail::fill_row(w, 0, s, 20, dp::detail::Affine{0, 4.0}, in);
         dp::detail::copy_row_to_all(w, 0);
         w.shared = shared;
         shelf::Rng rng(11);

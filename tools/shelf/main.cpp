@@ -130,9 +130,12 @@ int train(const std::string& algorithm_name, const std::string& train_path, cons
     }
 
     // Binning (gbt) and scaling (linear) come before the first progress report.
-    std::fprintf(stderr, "training %s on %lld rows x %lld features\n", algorithm.name(),
-                 static_cast<long long>(train_data.sparse ? train_data.sparse->rows() : train_data.X.rows()),
-                 static_cast<long long>(contract.feature_count));
+    if (spec.series)
+        std::fprintf(stderr, "training %s on %zu series\n", algorithm.name(), train_data.series.size());
+    else
+        std::fprintf(stderr, "training %s on %lld rows x %lld features\n", algorithm.name(),
+                     static_cast<long long>(train_data.sparse ? train_data.sparse->rows() : train_data.X.rows()),
+                     static_cast<long long>(contract.feature_count));
     ProgressBar bar;
     auto model = algorithm.train(hp, train_data, validation ? &*validation : nullptr, bar.callback());
     bar.finish();

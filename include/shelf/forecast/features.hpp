@@ -1,4 +1,4 @@
-// shelf/forecast/features.hpp: from series to network input — each series' scale, the checks
+// shelf/forecast/features.hpp: from series to network input — each window's map, the checks
 // every series passes (dates, values, categories, dynamic features), and the rows of a window.
 #pragma once
 
@@ -20,6 +20,7 @@ namespace shelf::deepar::detail {
 struct Inputs {
     TimeFreq freq = TimeFreq::hour;
     Likelihood likelihood = Likelihood::student_t;
+    Scaling scaling = Scaling::mean;
     Index context = 0, prediction = 0;
     std::vector<int> lags;
     Index max_lag = 0;
@@ -30,7 +31,7 @@ struct Inputs {
     bool ignore_cat = false, ignore_dynamic = false;  ///< the series' cat / dynamic_feat go unread
 
     explicit Inputs(const Params& p)
-        : freq(*p.time_freq), likelihood(p.likelihood), context(*p.context_length), prediction(*p.prediction_length),
+        : freq(*p.time_freq), likelihood(p.likelihood), scaling(p.scaling), context(*p.context_length), prediction(*p.prediction_length),
           lags(lags_for(freq)), time_features(p.time_features.value_or(frequency_time_features(freq))),
           age(p.age_feature), num_dynamic(p.num_dynamic_feat.value.value_or(0)),
           ignore_cat(p.cardinality.ignored), ignore_dynamic(p.num_dynamic_feat.ignored) {
@@ -41,8 +42,12 @@ struct Inputs {
             for (int c : *p.cardinality.value) cardinality.push_back(c);
     }
     Index num_cat() const noexcept { return static_cast<Index>(cardinality.size()); }
-    /// Covariates per step after the lags: calendar features, age, dynamic features, log scale.
-    Index covariates() const noexcept { return static_cast<Index>(time_features.size()) + age + num_dynamic + 1; }
+    bool standard() const noexcept { return scaling == Scaling::standard; }
+    /// Covariates per step after the lags: calendar features, age, dynamic features, the
+    /// location over the scale (standard scaling), log scale.
+    Index covariates() const noexcept {
+        return static_cast<Index>(time_features.size()) + age + num_dynamic + standard() + 1;
+    }
 };
 
 /// "deepar fit: series 4 (1-based)" — series are counted as the lines of a JSON-lines file.
@@ -101,25 +106,38 @@ double mean_abs(const Series<T>& s, Index first, Index last, Index& observed) {
     return observed ? sum / double(observed) : 0.0;
 }
 
-/// The scale of a window whose context is target[a, a + context): the mean |y| of its observed
-/// points, else `fallback` (the series' own, or its categories' for a series with no points).
-/// Likelihoods on unscaled targets (beta) get 1.
+/// The map of a window whose context is target[a, a + context). Mean scaling: y over the mean
+/// |y| of the context's observed points. Standard: (y − their mean) over their standard deviation,
+/// kept above 1e-4 of the mean |y| so that a flat context does not blow up what follows it. A
+/// context without observed points (or all zero) is scaled by `fallback` (the series' own mean
+/// |y|, or its categories' for a series with no points). Beta, which is unscaled, gets the identity.
 template <class T>
-double context_scale(const Series<T>& s, Index a, const Inputs& in, double fallback) {
-    if (!info(in.likelihood).scaled) return 1.0;
+Affine context_map(const Series<T>& s, Index a, const Inputs& in, double fallback) {
+    if (!info(in.likelihood).scaled) return {};
     Index observed = 0;
     const double scale = mean_abs(s, a, a + in.context, observed);
-    return scale > 0 ? scale : fallback;
+    if (!(scale > 0)) return {0, fallback};
+    if (!in.standard()) return {0, scale};
+    const Index first = std::max<Index>(a, 0), last = std::min<Index>(a + in.context, s.target.size());
+    double mean = 0, squares = 0;
+    for (Index t = first; t < last; ++t)
+        if (!std::isnan(s.target[t])) mean += double(s.target[t]);
+    mean /= double(observed);
+    for (Index t = first; t < last; ++t)
+        if (!std::isnan(s.target[t])) squares += (double(s.target[t]) - mean) * (double(s.target[t]) - mean);
+    return {mean, std::max(std::sqrt(squares / double(observed)), 1e-4 * scale)};
 }
 
-/// Fills row r of `w` from series `s`, step 0 being its point `a`, with scale `scale`.
+/// Fills row r of `w` from series `s`, step 0 being its point `a`, with the map `map`.
 template <class T>
-void fill_row(Window<T>& w, Index r, const Series<T>& s, Index a, double scale, const Inputs& in) {
+void fill_row(Window<T>& w, Index r, const Series<T>& s, Index a, const Affine& map, const Inputs& in) {
     const Index n = s.target.size();
     for (Index p = 0; p < w.history.cols(); ++p) {
         const Index t = a - w.max_lag + p;
-        const double y = t >= 0 && t < n ? double(s.target[t]) : 0.0;
-        w.history(r, p) = std::isnan(y) && p < w.max_lag ? T(0) : static_cast<T>(y / scale);
+        const bool inside = t >= 0 && t < n;
+        const double y = inside ? double(s.target[t]) : 0.0;
+        // Padding, and a missing point before the steps, read 0 in the network's units.
+        w.history(r, p) = !inside || (std::isnan(y) && p < w.max_lag) ? T(0) : static_cast<T>(map.to_network(y));
     }
     const auto n_time = static_cast<Index>(in.time_features.size());
     const Index cov = w.covariates.cols(), dynamic = n_time + in.age;
@@ -131,11 +149,12 @@ void fill_row(Window<T>& w, Index r, const Series<T>& s, Index a, double scale, 
         if (in.age) x[n_time] = static_cast<T>(std::log10(2.0 + double(std::max<Index>(t, 0))));
         for (Index f = 0; f < in.num_dynamic; ++f)
             x[dynamic + f] = t >= 0 && t < s.dynamic_feat.cols() ? s.dynamic_feat(f, t) : T(0);
-        x[cov - 1] = static_cast<T>(std::log(scale));
+        if (in.standard()) x[cov - 2] = static_cast<T>(std::asinh(map.loc / map.scale));
+        x[cov - 1] = static_cast<T>(std::log(map.scale));
     }
     for (Index c = 0; c < in.num_cat(); ++c)
         w.cats[static_cast<std::size_t>(r * in.num_cat() + c)] = s.cat[static_cast<std::size_t>(c)];
-    w.scale[static_cast<std::size_t>(r)] = scale;
+    w.map[static_cast<std::size_t>(r)] = map;
 }
 
 /// Every row of `w` a copy of row `from` (one series' sample paths, before they part).
@@ -149,7 +168,7 @@ void copy_row_to_all(Window<T>& w, Index from) {
         const auto n_cat = static_cast<Index>(w.cats.size()) / w.rows;
         for (Index c = 0; c < n_cat; ++c)
             w.cats[static_cast<std::size_t>(r * n_cat + c)] = w.cats[static_cast<std::size_t>(from * n_cat + c)];
-        w.scale[static_cast<std::size_t>(r)] = w.scale[static_cast<std::size_t>(from)];
+        w.map[static_cast<std::size_t>(r)] = w.map[static_cast<std::size_t>(from)];
     }
 }
 

@@ -122,7 +122,7 @@ std::pair<double, double> run_windows(const std::vector<Series<T>>& series, cons
                 const Pick& pick = picks[static_cast<std::size_t>(first + r)];
                 const Series<T>& s = series[pick.series];
                 const Index a = pick.split - in.context;
-                fill_row(w, r, s, a, context_scale(s, a, in, fallback[pick.series]), in);
+                fill_row(w, r, s, a, context_map(s, a, in, fallback[pick.series]), in);
             }
             Rng dropout = Rng::for_stream(static_cast<std::uint64_t>(p.seed), stream + static_cast<std::uint64_t>(c));
             double counted = 0;

@@ -196,8 +196,7 @@ private:
         w.resize(paths, in.context + P, in.max_lag, in.covariates(), in.num_cat());
         w.known = in.context;
         w.loss_from = w.steps;
-        const double scale = detail::context_scale(s, a, in, fallback_scale(s, index, in, who));
-        detail::fill_row(w, 0, s, a, scale, in);
+        detail::fill_row(w, 0, s, a, detail::context_map(s, a, in, fallback_scale(s, index, in, who)), in);
         detail::copy_row_to_all(w, 0);
         // The paths part at the context's first missing point (each fills it with its own draw).
         while (w.shared < w.known && !std::isnan(w.history(0, w.max_lag + w.shared))) ++w.shared;

@@ -105,22 +105,21 @@ public:
             if (pass == Pass::train) dtheta_[static_cast<std::size_t>(j)].setZero();
             for (Index r = 0; r < rows; ++r) {
                 const T* raw = theta.data() + r * k;
-                const double scale = w.scale[static_cast<std::size_t>(r)];
+                const Affine& map = w.map[static_cast<std::size_t>(r)];
                 T& slot_value = w.history(r, w.max_lag + j);
                 if (j < w.known) {
                     const double y = w.target(r, j);
                     if (std::isnan(slot_value)) {  // a missing point of the series (padding before it reads 0)
-                        slot_value = static_cast<T>((pass == Pass::sample ? draw(likelihood, raw, scale, *rng)
-                                                                          : distribution_mean(likelihood, raw, scale)) /
-                                                    scale);
+                        slot_value = static_cast<T>(map.to_network(
+                            pass == Pass::sample ? draw(likelihood, raw, map, *rng) : distribution_mean(likelihood, raw, map)));
                     } else if (!std::isnan(y) && j >= w.loss_from) {
                         T* g = pass == Pass::train ? dtheta_[static_cast<std::size_t>(j)].data() + r * k : grad.data();
-                        loss += negative_log_likelihood(likelihood, raw, y, scale, g);
+                        loss += negative_log_likelihood(likelihood, raw, y, map, g);
                         count += 1;
                     }
                 } else if (pass == Pass::sample) {
-                    const double v = draw(likelihood, raw, scale, *rng);
-                    slot_value = static_cast<T>(v / scale);
+                    const double v = draw(likelihood, raw, map, *rng);
+                    slot_value = static_cast<T>(map.to_network(v));
                     (*samples)(r, j - w.known) = static_cast<T>(v);
                 }
             }

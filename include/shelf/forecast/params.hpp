@@ -37,6 +37,12 @@ inline constexpr std::pair<Likelihood, const char*> likelihood_names[] = {
     {Likelihood::deterministic_l1, "deterministic-L1"}};
 inline const auto& enum_names(Likelihood) { return likelihood_names; }
 
+/// How a window's values are put on the network's scale: over the mean |y| of its context
+/// (DeepAR's), or standardised by the context's mean and standard deviation.
+enum class Scaling { mean, standard };
+inline constexpr std::pair<Scaling, const char*> scaling_names[] = {{Scaling::mean, "mean"}, {Scaling::standard, "standard"}};
+inline const auto& enum_names(Scaling) { return scaling_names; }
+
 /// Forecaster hyperparameters. `auto` values (unset optionals) are resolved by fit() from the
 /// training series, and the model stores what it resolved.
 struct Params {
@@ -69,6 +75,11 @@ struct Params {
     /// forecast always reads ages past those training saw; on short training series the
     /// network can take age for a trend and bias the level (docs/deepar.md), so false drops it.
     bool age_feature = true;
+    /// shelf extension: `standard` reads (y − mean) / sd of each window's context, for the
+    /// location families (student-T, gaussian, deterministic-L1). Over the mean |y|, a series
+    /// whose swings are a small part of its level reads nearly constant inputs, and the network
+    /// must place its forecast to a fraction of a percent of the level (docs/deepar.md).
+    Scaling scaling = Scaling::mean;
     int num_eval_samples = 100;
     std::optional<int> early_stopping_patience;   ///< unset: no early stopping
     std::vector<double> test_quantiles{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
@@ -105,6 +116,9 @@ struct Params {
           Spec("calendar features read, e.g. [hour_of_day, day_of_week]; auto = the frequency's whose cycle the "
                "longest training series spans"));
         v("age_feature", age_feature, Spec("read log10(2 + the step's index in its series)"));
+        v("scaling", scaling,
+          Spec("mean: y / mean |y| of the context (DeepAR's); standard: (y - mean) / sd of the context "
+               "(student-T, gaussian and deterministic-L1 only)"));
         v("num_eval_samples", num_eval_samples, Spec("sample paths drawn per forecast").at_least(1));
         v("early_stopping_patience", early_stopping_patience,
           Spec("epochs without a better validation loss before training stops; auto = never").at_least(1));
@@ -126,6 +140,11 @@ struct Params {
         check_ranges(*this);
         if (test_quantiles.empty())
             throw invalid_argument(errc::out_of_range, std::string(family) + ": test_quantiles is empty");
+        if (scaling == Scaling::standard && (likelihood == Likelihood::negative_binomial || likelihood == Likelihood::beta))
+            throw invalid_argument(errc::inconsistent, std::string(family) +
+                                                           ": scaling=standard shifts the targets, which the " +
+                                                           (likelihood == Likelihood::beta ? "beta" : "negative-binomial") +
+                                                           " likelihood cannot read; use scaling=mean");
     }
 };
 
