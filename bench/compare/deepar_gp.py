@@ -75,7 +75,8 @@ def shelf_deepar(args, train, cat):
         for y, c in zip(train, cat):
             f.write(json.dumps({"start": START, "target": [float(v) for v in y], "cat": [int(c)]}) + "\n")
     hp = {"time_freq": "H", "prediction_length": DAY, "context_length": args.context, "epochs": args.epochs,
-          "num_threads": args.threads, "seed": args.seed, "learning_rate": args.learning_rate}
+          "num_threads": args.threads, "seed": args.seed, "learning_rate": args.learning_rate,
+          **dict(kv.split("=", 1) for kv in args.hp)}
     model = os.path.join(args.work, "model")
     cmd = [args.shelf, "train", "--algorithm", "deepar", "--train", path, "--model-dir", model]
     cmd += [a for k, v in hp.items() for a in ("--hp", f"{k}={v}")]
@@ -126,6 +127,7 @@ def main():
     ap.add_argument("--learning-rate", type=float, default=0.003)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--hp", action="append", default=[], metavar="KEY=VALUE", help="another shelf hyperparameter")
     ap.add_argument("--record", action="store_true", help="write docs/benchmarks/deepar_gp.json and .png")
     args = ap.parse_args()
     y, cat = panel(args.series, args.days * DAY, args.data_seed)
