@@ -6,11 +6,12 @@
 namespace {
 
 template <class F>
-void run_series_contract() {
+void run_series_contract(shelf::deepar::Scaling scaling) {
     using T = typename F::Scalar;
     using Model = typename F::Model;
     const auto data = F::series(9, 120, 11);
-    const typename F::Params params = F::params();
+    typename F::Params params = F::params();
+    params.scaling = scaling;
     const Model model = F::fit(data, params);
     const shelf::RowMatrix<T> expected = F::output(model, data);
 
@@ -90,6 +91,7 @@ void run_series_contract() {
     SECTION("an allocation failing inside a parallel region arrives as std::bad_alloc") {
         typename F::Params threaded = F::parallel_params();
         threaded.num_threads = 2;
+        threaded.scaling = scaling;
         for (int skip : {0, 1, 3}) {
             conformance::fault::arm(skip);
             bool thrown = false;
@@ -118,5 +120,6 @@ void run_series_contract() {
 }  // namespace
 
 TEMPLATE_TEST_CASE("deepar meets the family contract", "[conformance][deepar]", SHELF_CONFORMANCE_SCALARS) {
-    run_series_contract<conformance::DeepAR<TestType>>();
+    // DeepAR's mean scaling, and the standardised windows of scaling=standard.
+    run_series_contract<conformance::DeepAR<TestType>>(GENERATE(shelf::deepar::Scaling::mean, shelf::deepar::Scaling::standard));
 }
