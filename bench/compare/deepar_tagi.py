@@ -6,8 +6,8 @@ Each excerpt is hourly, one column per series: electricity 370 series (2014-03-2
 traffic 963 (2008-01-06 17:00 to 2008-01-20 16:00). The test week is the last 168 hours; the model
 trains once on the hours before it (prediction_length 24) and forecasts it as seven rolling days,
 each from the true values up to its midnight (the protocol of the DeepAR paper). Scores over the
-7 × 24 steps of every series: mean wQL over 0.1 ... 0.9, ND = sum|y - mean| / sum|y| and RMSE of
-the mean. Seasonal naive repeats the day before each forecast day. statsforecast's AutoETS
+7 × 24 steps of every series: mean wQL over 0.1 ... 0.9, ND = sum|y - mean| / sum|y|, ND_median
+(the same of the 0.5 quantile: GluonTS's Evaluator's ND) and RMSE of the mean. Seasonal naive repeats the day before each forecast day. statsforecast's AutoETS
 (season 24) is refitted every day on each series' true values up to its midnight; its quantiles are
 the bounds of its 20, 40, 60 and 80 % prediction intervals and its mean is the 0.5 quantile. With
 --validate the day before the test week plays the test (to choose settings; only 168 hours precede
@@ -53,7 +53,10 @@ def scores(truth, point, quantiles):
     y, f = truth.ravel(), point.ravel()
     wql = [2 * np.sum(np.maximum(t * (y - q), (t - 1) * (y - q))) / np.sum(np.abs(y))
            for t, q in ((t, quantiles[t].ravel()) for t in LEVELS)]
+    median = quantiles[0.5].ravel()
     return {"mean_wQuantileLoss": float(np.mean(wql)), "ND": float(np.sum(np.abs(y - f)) / np.sum(np.abs(y))),
+            # GluonTS's Evaluator takes ND of the median forecast (and RMSE of the mean).
+            "ND_median": float(np.sum(np.abs(y - median)) / np.sum(np.abs(y))),
             "RMSE": float(np.sqrt(np.mean((y - f) ** 2)))}
 
 
