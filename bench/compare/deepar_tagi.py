@@ -153,6 +153,9 @@ def run(name, args):
     if not args.peers_only:
         timing, mean, quantiles, result["hyperparameters"] = shelf_deepar(args, work, stamps, data, end, days)
         rows["shelf deepar"] = {**scores(truth, mean, quantiles), **timing}
+        if args.save:
+            np.savez(os.path.join(work, "forecasts.npz"), truth=truth, mean=mean,
+                     **{f"q{t}": quantiles[t] for t in LEVELS})
     naive = np.stack([data[end + d * DAY - DAY:end + d * DAY].T for d in range(days)], axis=1)
     rows["seasonal naive"] = scores(truth, naive, {t: naive for t in LEVELS})
     if args.autoets or args.peers_only:
@@ -179,6 +182,7 @@ def main():
     ap.add_argument("--hp", action="append", default=[], metavar="KEY=VALUE", help="another shelf hyperparameter")
     ap.add_argument("--autoets", action="store_true", help="run AutoETS beside shelf (about an hour on two cores)")
     ap.add_argument("--refit", action="store_true", help="train again before each rolling day on every hour before it")
+    ap.add_argument("--save", action="store_true", help="keep shelf's forecasts in WORK/NAME/forecasts.npz")
     ap.add_argument("--label", default="deepar_tagi", help="record to docs/benchmarks/LABEL.json")
     args = ap.parse_args()
     result = {name: run(name, args) for name in sorted(FILES) if args.only in (None, name)}

@@ -340,7 +340,7 @@ if has deepar; then
       if (t == 50 && i == 0) printf ", \"NaN\""; else printf "%s%.3f", (t ? ", " : ""), v }
     printf "], \"cat\": [%d]}\n", i % 3 } }' >"$work/series.jsonl"
   deepar_hp=(--hp time_freq=H --hp prediction_length=24 --hp context_length=48 --hp epochs=2
-             --hp num_batches_per_epoch=5 --hp mini_batch_size=32 --hp num_cells=16)
+             --hp num_batches_per_epoch=5 --hp mini_batch_size=32 --hp num_cells=16 --hp averaged_epochs=2)
   check "deepar trains on JSON lines and reports test RMSE and weighted quantile losses" 0 '"test:wQuantileLoss\[0.9\]"' -- \
     "$shelf" train --algorithm deepar --train "$work/series.jsonl" --test "$work/series.jsonl" "${deepar_hp[@]}" \
       --model-dir "$work/deepar"

@@ -433,3 +433,29 @@ TEST_CASE("scaling = standard reads each window as (y - mean) / sd of its contex
                             Catch::Contains("scaling") && Catch::Contains("mean, standard"));
     }
 }
+
+TEST_CASE("averaged_epochs: the weights are the mean of the last epochs'", "[forecast][deepar]") {
+    SECTION("the mean of the last count vectors, of all while fewer were added") {
+        dp::detail::EpochMean<float> mean(3);
+        for (float v : {1.0f, 2.0f}) mean.add(shelf::Vector<float>::Constant(2, v));
+        CHECK(mean.mean() == shelf::Vector<float>::Constant(2, 1.5f));
+        for (float v : {6.0f, 7.0f}) mean.add(shelf::Vector<float>::Constant(2, v));
+        CHECK(mean.mean() == shelf::Vector<float>::Constant(2, 5.0f));  // 2, 6, 7
+    }
+    SECTION("a fit keeps the mean of its last epochs' weights, and the setting round-trips") {
+        // A fit of e epochs ends where a longer one stands after its epoch e (same seed).
+        const auto train = panel(8, 24 * 6, 9);
+        dp::Params p = small_params();
+        p.num_batches_per_epoch = 4;
+        Eigen::VectorXd sum = Eigen::VectorXd::Zero(dp::fit(train, p).weights().size());
+        for (int e = 4; e <= 6; ++e) {
+            p.epochs = e;
+            sum += dp::fit(train, p).weights().cast<double>();
+        }
+        p.averaged_epochs = 3;
+        const dp::Model<float> model = dp::fit(train, p);
+        CHECK(model.weights().cast<double>().isApprox(sum / 3, 1e-6));
+        std::istringstream file(saved(model));
+        CHECK(dp::Model<float>::load(file).params().averaged_epochs == 3);
+    }
+}

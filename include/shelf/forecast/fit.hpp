@@ -34,6 +34,30 @@ struct Pick {
     Index split;
 };
 
+/// The mean of the last `count` weight vectors added (of all, while fewer were).
+template <class T>
+class EpochMean {
+public:
+    explicit EpochMean(int count) : kept_(static_cast<std::size_t>(count)) {}
+
+    void add(const Vector<T>& w) {
+        kept_[next_ % kept_.size()] = w;
+        ++next_;
+    }
+
+    Vector<T> mean() const {
+        const std::size_t n = std::min(next_, kept_.size());
+        if (n == 1) return kept_[(next_ - 1) % kept_.size()];
+        Eigen::VectorXd sum = Eigen::VectorXd::Zero(kept_[0].size());
+        for (std::size_t k = 0; k < n; ++k) sum += kept_[k].template cast<double>();
+        return (sum / double(n)).template cast<T>();
+    }
+
+private:
+    std::vector<Vector<T>> kept_;
+    std::size_t next_ = 0;
+};
+
 /// cardinality, num_dynamic_feat, max_lag and time_features from the training series, where they are auto.
 template <class T>
 void resolve_auto(Params& p, const std::vector<Series<T>>& train) {
@@ -206,7 +230,9 @@ Model<T> fit(const std::vector<Series<T>>& train, Params params, const std::vect
     const auto batches_per_chunk_stream = static_cast<std::uint64_t>((params.mini_batch_size + detail::chunk_rows - 1) / detail::chunk_rows);
 
     FitReport report;
-    Vector<T> best = weights, grad(shape.size());
+    Vector<T> grad(shape.size());
+    detail::EpochMean<T> averaged(params.averaged_epochs);
+    Vector<T> best = weights;
     detail::Plateau schedule(params.learning_rate, params.learning_rate_decay_factor, params.learning_rate_patience,
                              params.minimum_learning_rate);
     double best_loss = std::numeric_limits<double>::infinity();
@@ -235,6 +261,7 @@ Model<T> fit(const std::vector<Series<T>>& train, Params params, const std::vect
                                            "); lower learning_rate or clip_gradient");
             adam.step(weights, grad);
         }
+        averaged.add(weights);
         report.epochs_run = epoch;
         report.training_loss.push_back(epoch_loss / params.num_batches_per_epoch);
         Progress progress_report{"epoch", epoch, *params.epochs, report.training_loss.back(), "train:loss"};
@@ -246,7 +273,7 @@ Model<T> fit(const std::vector<Series<T>>& train, Params params, const std::vect
             progress_report.metric = metric;
             progress_report.metric_name = "validation:loss";
             if (metric < best_loss) {
-                best_loss = metric, best = weights, report.best_epoch = epoch, bad_epochs = 0;
+                best_loss = metric, best = averaged.mean(), report.best_epoch = epoch, bad_epochs = 0;
             } else {
                 ++bad_epochs;
             }
@@ -264,7 +291,7 @@ Model<T> fit(const std::vector<Series<T>>& train, Params params, const std::vect
             break;
         }
     }
-    if (!held_out.empty()) weights = std::move(best);
+    weights = held_out.empty() ? averaged.mean() : std::move(best);
     return Model<T>(std::move(params), std::move(weights), std::move(category_log_scale), std::move(report));
 }
 

@@ -84,6 +84,10 @@ struct Params {
     std::optional<int> early_stopping_patience;   ///< unset: no early stopping
     std::vector<double> test_quantiles{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
     int num_batches_per_epoch = 50;  ///< shelf extension (GluonTS's default)
+    /// shelf extension: the model's weights are the mean of those after the last averaged_epochs
+    /// epochs (with validation series, the last up to the best epoch): the noise of the last
+    /// steps averages out, as in GluonTS's model averaging and stochastic weight averaging.
+    int averaged_epochs = 1;
     double clip_gradient = 10.0;     ///< shelf extension: the gradient's global norm is clipped to this
     /// shelf extensions, GluonTS's Trainer schedule: the rate is multiplied by the factor after
     /// learning_rate_patience epochs without a lower loss, down to minimum_learning_rate.
@@ -124,6 +128,8 @@ struct Params {
           Spec("epochs without a better validation loss before training stops; auto = never").at_least(1));
         v("test_quantiles", test_quantiles, Spec("quantiles reported on the test channel").greater_than(0).less_than(1));
         v("num_batches_per_epoch", num_batches_per_epoch, Spec("mini-batches per epoch").at_least(1));
+        v("averaged_epochs", averaged_epochs,
+          Spec("the weights are the mean after the last this many epochs (with validation, up to the best)").at_least(1));
         v("clip_gradient", clip_gradient, Spec("largest global norm of a mini-batch's gradient").greater_than(0));
         v("learning_rate_decay_factor", learning_rate_decay_factor,
           Spec("the learning rate's factor after learning_rate_patience epochs without a lower loss; 1 = constant")
