@@ -6,12 +6,13 @@
 namespace {
 
 template <class F>
-void run_series_contract(shelf::deepar::Scaling scaling) {
+void run_series_contract(shelf::deepar::Scaling scaling, bool seasonal_skip) {
     using T = typename F::Scalar;
     using Model = typename F::Model;
     const auto data = F::series(9, 120, 11);
     typename F::Params params = F::params();
     params.scaling = scaling;
+    params.seasonal_skip = seasonal_skip;
     const Model model = F::fit(data, params);
     const shelf::RowMatrix<T> expected = F::output(model, data);
 
@@ -92,6 +93,7 @@ void run_series_contract(shelf::deepar::Scaling scaling) {
         typename F::Params threaded = F::parallel_params();
         threaded.num_threads = 2;
         threaded.scaling = scaling;
+        threaded.seasonal_skip = seasonal_skip;
         for (int skip : {0, 1, 3}) {
             conformance::fault::arm(skip);
             bool thrown = false;
@@ -120,6 +122,8 @@ void run_series_contract(shelf::deepar::Scaling scaling) {
 }  // namespace
 
 TEMPLATE_TEST_CASE("deepar meets the family contract", "[conformance][deepar]", SHELF_CONFORMANCE_SCALARS) {
-    // DeepAR's mean scaling, and the standardised windows of scaling=standard.
-    run_series_contract<conformance::DeepAR<TestType>>(GENERATE(shelf::deepar::Scaling::mean, shelf::deepar::Scaling::standard));
+    // DeepAR's mean scaling; the standardised windows of scaling=standard with the seasonal skip's weights.
+    const bool extended = GENERATE(false, true);
+    run_series_contract<conformance::DeepAR<TestType>>(
+        extended ? shelf::deepar::Scaling::standard : shelf::deepar::Scaling::mean, extended);
 }

@@ -459,3 +459,43 @@ TEST_CASE("averaged_epochs: the weights are the mean of the last epochs'", "[for
         CHECK(dp::Model<float>::load(file).params().averaged_epochs == 3);
     }
 }
+
+TEST_CASE("seasonal_skip: the location adds a learnt term in the lags of at least prediction_length", "[forecast][deepar]") {
+    // 120 hours, windows of 24 + 24: lags up to 72, of which 24, 25, 47, 48, 49, 71 and 72 skip.
+    const auto train = panel(4, 120, 10);
+    dp::Params p = small_params();
+    p.prediction_length = 24;
+    p.epochs = 1;
+    p.num_batches_per_epoch = 2;
+    p.likelihood = dp::Likelihood::deterministic_l1;
+    p.seasonal_skip = true;
+    const dp::Model<float> trained = dp::fit(train, p);
+    const dp::detail::Layout shape = dp::Model<float>::layout(trained.params());
+    REQUIRE(shape.skips == 7);
+    CHECK(trained.weights().size() == shape.size());
+    SECTION("a skip weight of 1 on lag 24 and nothing else forecasts the last day again") {
+        for (auto scaling : {dp::Scaling::mean, dp::Scaling::standard}) {
+            dp::Params q = trained.params();
+            q.scaling = scaling;
+            const dp::detail::Layout layout = dp::Model<float>::layout(q);
+            shelf::Vector<float> weights = shelf::Vector<float>::Zero(layout.size());
+            weights[layout.skip()] = 1;  // the first skip is the shortest skipped lag, 24
+            const dp::Model<float> copy(q, weights, std::vector<double>(4, 0.0));
+            const auto forecasts = copy.forecast(train);
+            for (std::size_t i = 0; i < train.size(); ++i)
+                for (Index t = 0; t < 24; ++t) CHECK(forecasts[i].mean[t] == Approx(train[i].target[120 - 24 + t]).epsilon(1e-5));
+        }
+    }
+    SECTION("the setting round-trips, and likelihoods without a location refuse it by name") {
+        std::istringstream file(saved(trained));
+        CHECK(dp::Model<float>::load(file).params().seasonal_skip);
+        p.likelihood = dp::Likelihood::negative_binomial;
+        REQUIRE_THROWS_WITH(p.validate(), Catch::Contains("seasonal_skip") && Catch::Contains("negative-binomial"));
+        p.likelihood = dp::Likelihood::beta;
+        REQUIRE_THROWS_WITH(p.validate(), Catch::Contains("seasonal_skip") && Catch::Contains("beta"));
+    }
+    SECTION("without it, the layout has no skip weights") {
+        p.seasonal_skip = false;
+        CHECK(dp::Model<float>::layout(p).skips == 0);
+    }
+}

@@ -1,5 +1,5 @@
 // The unrolled LSTM: its backward pass against finite differences of its forward pass, with two
-// layers, dropout, a category embedding and a dynamic feature.
+// layers, dropout, a category embedding, a dynamic feature and the seasonal skip.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -51,12 +51,16 @@ NetworkCase network_case(dp::Likelihood likelihood) {
 TEST_CASE("the LSTM's gradient matches finite differences of its loss", "[forecast][network]") {
     const auto likelihood = GENERATE(dp::Likelihood::student_t, dp::Likelihood::gaussian);
     const auto scaling = GENERATE(dp::Scaling::mean, dp::Scaling::standard);
+    const bool skip = GENERATE(false, true);
     NetworkCase c = network_case(likelihood);
     c.params.scaling = scaling;
+    c.params.seasonal_skip = skip;
     const dp::detail::Inputs in(c.params);
     const dp::detail::Layout shape = dp::Model<double>::layout(c.params);
+    CHECK(shape.skips == (skip ? 14 : 0));  // the monthly lags from 3 on: 3 ... 7, 11 ... 13, 23 ... 25, 35 ... 37
     shelf::Rng init(1);
     shelf::Vector<double> weights = dp::detail::initial_weights<double>(shape, init);
+    for (Index s = 0; s < shape.skips; ++s) weights[shape.skip() + s] = 0.1 * init.normal();
     const Index L = in.context + in.prediction;
     dp::detail::Window<double> w;
     w.resize(3, L, in.max_lag, in.covariates(), in.num_cat());
@@ -98,7 +102,8 @@ TEST_CASE("the LSTM's gradient matches finite differences of its loss", "[foreca
     // Every group has a gradient: embeddings, both layers, the projection.
     CHECK(grad.segment(0, shape.layer_weights(0)).norm() > 0);
     CHECK(grad.segment(shape.layer_weights(1), shape.projection() - shape.layer_weights(1)).norm() > 0);
-    CHECK(grad.segment(shape.projection(), shape.size() - shape.projection()).norm() > 0);
+    CHECK(grad.segment(shape.projection(), shape.skip() - shape.projection()).norm() > 0);
+    if (skip) CHECK(grad.segment(shape.skip(), shape.skips).norm() > 0);
 }
 
 TEST_CASE("the learning rate decays after patience epochs without a lower loss", "[forecast][network]") {

@@ -1,6 +1,6 @@
 // shelf/forecast/layout.hpp: where each weight of the network lives in its one flat vector
 // (category embeddings, each LSTM layer's stacked gate weights and biases, the projection onto
-// the likelihood's parameters), so that Adam, gradient clipping and model files see one array.
+// the likelihood's parameters, the seasonal skip's lag weights), so that Adam, gradient clipping and model files see one array.
 #pragma once
 
 #include <vector>
@@ -15,11 +15,13 @@ struct Layout {
     Index outputs = 0;             ///< the likelihood's parameter count
     Index embedding = 0;           ///< embedding_dimension
     std::vector<Index> cardinality;
+    Index skips = 0;               ///< the longest lags, each with a weight straight to the location
 
     Layout() = default;
-    Layout(Index covariates_, Index cells_, Index layers_, Index outputs_, Index embedding_, std::vector<Index> cards)
+    Layout(Index covariates_, Index cells_, Index layers_, Index outputs_, Index embedding_, std::vector<Index> cards,
+           Index skips_ = 0)
         : covariates(covariates_), cells(cells_), layers(layers_), outputs(outputs_), embedding(embedding_),
-          cardinality(std::move(cards)) {}
+          cardinality(std::move(cards)), skips(skips_) {}
 
     /// Inputs per step of the first layer: covariates, then one embedding per cat feature.
     Index input() const noexcept { return covariates + embedding * static_cast<Index>(cardinality.size()); }
@@ -43,7 +45,9 @@ struct Layout {
     /// Offset of the projection (cells × outputs, row-major), its bias after it.
     Index projection() const noexcept { return layer_weights(layers); }
     Index projection_bias() const noexcept { return projection() + cells * outputs; }
-    Index size() const noexcept { return projection_bias() + outputs; }
+    /// Offset of the seasonal skip's weights, one per skipped lag.
+    Index skip() const noexcept { return projection_bias() + outputs; }
+    Index size() const noexcept { return skip() + skips; }
 };
 
 }  // namespace shelf::deepar::detail

@@ -113,8 +113,12 @@ public:
     /// The network's shape for resolved hyperparameters.
     static detail::Layout layout(const Params& p) {
         const detail::Inputs in(p);
+        const auto skips = p.seasonal_skip ? std::count_if(in.lags.begin(), in.lags.end(),
+                                                           [&](int lag) { return lag >= in.prediction; })
+                                           : 0;
         return detail::Layout(static_cast<Index>(in.lags.size()) + in.covariates(), p.num_cells, p.num_layers,
-                              info(p.likelihood).num_params, p.embedding_dimension, in.cardinality);
+                              info(p.likelihood).num_params, p.embedding_dimension, in.cardinality,
+                              static_cast<Index>(skips));
     }
 
     /// What a model file holds (core/model_fields.hpp).

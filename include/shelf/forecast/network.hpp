@@ -52,6 +52,7 @@ public:
                    Likelihood likelihood, double dropout, Pass pass, Rng* rng, double& count,
                    RowMatrix<T>* samples = nullptr) {
         prepare(shape, w.rows, pass == Pass::train ? w.steps : 2);
+        lags_ = &lags;
         const Index H = shape.cells, k = shape.outputs;
         const bool drop = pass == Pass::train && rng && dropout > 0;
         const T keep_scale = drop ? static_cast<T>(1 / (1 - dropout)) : T(1);
@@ -102,6 +103,10 @@ public:
             auto theta = top(theta_[static_cast<std::size_t>(pass == Pass::train ? j : 0)]);
             theta.noalias() = top(states_[now][shape.layers - 1].h) * ConstMap(weights + shape.projection(), H, k);
             theta.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(weights + shape.projection_bias(), k);
+            for (Index s = 0; s < shape.skips; ++s) {
+                const Index column = w.max_lag + j - skip_lag(shape, lags, s);
+                theta.col(0) += weights[shape.skip() + s] * w.history.col(column).head(rows);
+            }
             if (pass == Pass::train) dtheta_[static_cast<std::size_t>(j)].setZero();
             for (Index r = 0; r < rows; ++r) {
                 const T* raw = theta.data() + r * k;
@@ -139,6 +144,8 @@ public:
             const auto& top = states_[j][L - 1];
             dP.noalias() += top.h.transpose() * dtheta;
             dpb += dtheta.colwise().sum();
+            for (Index s = 0; s < shape.skips; ++s)
+                grad[shape.skip() + s] += dtheta.col(0).dot(w.history.col(w.max_lag + j - skip_lag(shape, *lags_, s)));
             dh_.noalias() = dtheta * P.transpose();
             dh_ += dh_next_[L - 1];
             for (Index l = L - 1; l >= 0; --l) {
@@ -161,6 +168,11 @@ public:
 
 private:
     static Index slot(Pass pass, Index j) noexcept { return pass == Pass::train ? j : (j & 1); }
+
+    /// The lag of skip weight s: the skips are the longest lags, in order.
+    static Index skip_lag(const Layout& shape, const std::vector<int>& lags, Index s) noexcept {
+        return lags[lags.size() - static_cast<std::size_t>(shape.skips - s)];
+    }
 
     void prepare(const Layout& shape, Index rows, Index slots) {
         const Index H = shape.cells;
@@ -246,6 +258,7 @@ private:
     std::vector<RowMatrix<T>> theta_, dtheta_;        ///< the likelihood's raw parameters per step, and their gradient
     std::vector<RowMatrix<T>> dh_next_, dc_next_;     ///< per layer: gradients flowing to the step before
     RowMatrix<T> dh_, dc_, dgates_, dz_;
+    const std::vector<int>* lags_ = nullptr;  ///< the last forward()'s lags, for backward()
 };
 
 }  // namespace shelf::deepar::detail

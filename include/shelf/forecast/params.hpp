@@ -80,6 +80,11 @@ struct Params {
     /// whose swings are a small part of its level reads nearly constant inputs, and the network
     /// must place its forecast to a fraction of a percent of the level (docs/deepar.md).
     Scaling scaling = Scaling::mean;
+    /// shelf extension: the location also takes a learnt linear term in the lags of at least
+    /// prediction_length steps, which a forecast always reads from the observed context (never
+    /// from its own draws), so that a near-repeating series can copy its last cycle exactly
+    /// (LSTNet's autoregressive highway, kept to those lags). Location likelihoods only.
+    bool seasonal_skip = false;
     int num_eval_samples = 100;
     std::optional<int> early_stopping_patience;   ///< unset: no early stopping
     std::vector<double> test_quantiles{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
@@ -123,6 +128,9 @@ struct Params {
         v("scaling", scaling,
           Spec("mean: y / mean |y| of the context (DeepAR's); standard: (y - mean) / sd of the context "
                "(student-T, gaussian and deterministic-L1 only)"));
+        v("seasonal_skip", seasonal_skip,
+          Spec("add a linear term in the lags >= prediction_length to the location (student-T, gaussian and "
+               "deterministic-L1 only)"));
         v("num_eval_samples", num_eval_samples, Spec("sample paths drawn per forecast").at_least(1));
         v("early_stopping_patience", early_stopping_patience,
           Spec("epochs without a better validation loss before training stops; auto = never").at_least(1));
@@ -146,6 +154,10 @@ struct Params {
         check_ranges(*this);
         if (test_quantiles.empty())
             throw invalid_argument(errc::out_of_range, std::string(family) + ": test_quantiles is empty");
+        if (seasonal_skip && (likelihood == Likelihood::negative_binomial || likelihood == Likelihood::beta))
+            throw invalid_argument(errc::inconsistent, std::string(family) + ": seasonal_skip adds to a location, which the " +
+                                                           (likelihood == Likelihood::beta ? "beta" : "negative-binomial") +
+                                                           " likelihood does not have; use student-T, gaussian or deterministic-L1");
         if (scaling == Scaling::standard && (likelihood == Likelihood::negative_binomial || likelihood == Likelihood::beta))
             throw invalid_argument(errc::inconsistent, std::string(family) +
                                                            ": scaling=standard shifts the targets, which the " +
