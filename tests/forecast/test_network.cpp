@@ -85,7 +85,7 @@ TEST_CASE("the LSTM's gradient matches finite differences of its loss", "[foreca
         (void)unroll.forward(shape, weights.data(), copy, in.lags, likelihood, c.params.dropout_rate,
                              dp::detail::Pass::train, &dropout, count);
         REQUIRE(count == double(3 * L));
-        unroll.backward(shape, weights.data(), copy, grad.data());
+        unroll.backward(shape, weights.data(), copy, in.lags, grad.data());
     }
     Index checked = 0;
     double worst = 0;

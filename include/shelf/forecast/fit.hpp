@@ -153,7 +153,7 @@ std::pair<double, double> run_windows(const std::vector<Series<T>>& series, cons
             loss[static_cast<std::size_t>(c)] = unroll.forward(shape, weights.data(), w, in.lags, in.likelihood,
                                                                p.dropout_rate, pass, &dropout, counted);
             count[static_cast<std::size_t>(c)] = counted;
-            if (pass == Pass::train) unroll.backward(shape, weights.data(), w, grads.row(c).data());
+            if (pass == Pass::train) unroll.backward(shape, weights.data(), w, in.lags, grads.row(c).data());
         });
     double total = 0, counted = 0;
     for (Index c = 0; c < chunks; ++c) total += loss[static_cast<std::size_t>(c)], counted += count[static_cast<std::size_t>(c)];

@@ -52,7 +52,6 @@ public:
                    Likelihood likelihood, double dropout, Pass pass, Rng* rng, double& count,
                    RowMatrix<T>* samples = nullptr) {
         prepare(shape, w.rows, pass == Pass::train ? w.steps : 2);
-        lags_ = &lags;
         const Index H = shape.cells, k = shape.outputs;
         const bool drop = pass == Pass::train && rng && dropout > 0;
         const T keep_scale = drop ? static_cast<T>(1 / (1 - dropout)) : T(1);
@@ -132,8 +131,9 @@ public:
         return loss;
     }
 
-    /// Adds the gradient of the last train forward()'s summed loss to grad (the layout's size).
-    void backward(const Layout& shape, const T* weights, const Window<T>& w, T* grad) {
+    /// Adds the gradient of the last train forward()'s summed loss to grad (the layout's size);
+    /// `lags` are the forward's.
+    void backward(const Layout& shape, const T* weights, const Window<T>& w, const std::vector<int>& lags, T* grad) {
         const Index H = shape.cells, k = shape.outputs, L = shape.layers;
         for (Index l = 0; l < L; ++l) dh_next_[l].setZero(w.rows, H), dc_next_[l].setZero(w.rows, H);
         const ConstMap P(weights + shape.projection(), H, k);
@@ -145,7 +145,7 @@ public:
             dP.noalias() += top.h.transpose() * dtheta;
             dpb += dtheta.colwise().sum();
             for (Index s = 0; s < shape.skips; ++s)
-                grad[shape.skip() + s] += dtheta.col(0).dot(w.history.col(w.max_lag + j - skip_lag(shape, *lags_, s)));
+                grad[shape.skip() + s] += dtheta.col(0).dot(w.history.col(w.max_lag + j - skip_lag(shape, lags, s)));
             dh_.noalias() = dtheta * P.transpose();
             dh_ += dh_next_[L - 1];
             for (Index l = L - 1; l >= 0; --l) {
@@ -258,7 +258,6 @@ private:
     std::vector<RowMatrix<T>> theta_, dtheta_;        ///< the likelihood's raw parameters per step, and their gradient
     std::vector<RowMatrix<T>> dh_next_, dc_next_;     ///< per layer: gradients flowing to the step before
     RowMatrix<T> dh_, dc_, dgates_, dz_;
-    const std::vector<int>* lags_ = nullptr;  ///< the last forward()'s lags, for backward()
 };
 
 }  // namespace shelf::deepar::detail

@@ -154,15 +154,15 @@ struct Params {
         check_ranges(*this);
         if (test_quantiles.empty())
             throw invalid_argument(errc::out_of_range, std::string(family) + ": test_quantiles is empty");
-        if (seasonal_skip && (likelihood == Likelihood::negative_binomial || likelihood == Likelihood::beta))
+        // The negative binomial and beta have no location to shift or add to.
+        if (likelihood != Likelihood::negative_binomial && likelihood != Likelihood::beta) return;
+        const std::string name = likelihood == Likelihood::beta ? "beta" : "negative-binomial";
+        if (seasonal_skip)
             throw invalid_argument(errc::inconsistent, std::string(family) + ": seasonal_skip adds to a location, which the " +
-                                                           (likelihood == Likelihood::beta ? "beta" : "negative-binomial") +
-                                                           " likelihood does not have; use student-T, gaussian or deterministic-L1");
-        if (scaling == Scaling::standard && (likelihood == Likelihood::negative_binomial || likelihood == Likelihood::beta))
-            throw invalid_argument(errc::inconsistent, std::string(family) +
-                                                           ": scaling=standard shifts the targets, which the " +
-                                                           (likelihood == Likelihood::beta ? "beta" : "negative-binomial") +
-                                                           " likelihood cannot read; use scaling=mean");
+                                                           name + " likelihood does not have; use student-T, gaussian or deterministic-L1");
+        if (scaling == Scaling::standard)
+            throw invalid_argument(errc::inconsistent, std::string(family) + ": scaling=standard shifts the targets, which the " +
+                                                           name + " likelihood cannot read; use scaling=mean");
     }
 };
 
